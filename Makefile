@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up .venv and run grimoire on the bundled example (output in out/)
+#   make test   set up .venv and the real clients (Claude Code, AsyncAPI parser, Mermaid,
+#               PlantUML), then run ruff and the full test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+GRIMOIRE := $(PY) scripts/grimoire.py
+EXAMPLE := examples/order-flow/design.yaml
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+demo: $(VENV)/.runtime
+	$(GRIMOIRE) check $(EXAMPLE)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check scripts tests bench
+	$(VENV)/bin/ruff format --check scripts tests bench
+
+test: $(VENV)/.dev
+	bash tests/tools/install.sh
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.runtime
+	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""grimoire's event-driven design toolkit: model, rules, compatibility, sagas, renderers."""
+
+__version__ = "0.1.0"

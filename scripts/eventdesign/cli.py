@@ -1,0 +1,76 @@
+"""grimoire's command line: argv to a subcommand, exit codes, and nothing else.
+
+Exit codes: 0 clean or compatible, 1 findings or incompatible, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from . import __version__
+from .deps import MissingDependency, require
+from .errors import InputError
+
+DESCRIPTION = (
+    "Design, check and document event-driven systems from one YAML design model.\n"
+    "Exit codes: 0 clean, 1 findings (or incompatible schemas), 2 unusable input."
+)
+
+
+def _command_modules() -> list[ModuleType]:
+    from . import commands
+
+    modules = [
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(commands.__path__)
+    ]
+    return sorted(modules, key=lambda m: m.ORDER)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grimoire",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"grimoire {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        sub = subparsers.add_parser(
+            module.NAME,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(sub)
+        sub.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = getattr(args, "_module", None)
+    if module is None:
+        parser.print_help()
+        return 2
+    try:
+        require(*module.REQUIRES)
+        return int(module.run(args))
+    except MissingDependency as exc:
+        print(f"grimoire: {exc}", file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"grimoire {module.NAME}: error: {exc}", file=sys.stderr)
+        for detail in exc.details:
+            print(f"  {detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

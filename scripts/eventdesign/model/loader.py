@@ -1,0 +1,310 @@
+"""Load a design model: parse YAML with positions, validate against the format's JSON Schema,
+resolve payload schema files, and build typed elements.
+
+Schema files resolve relative to the model file and must stay inside the model's folder tree
+unless `allow_outside` is set. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..findings import Location
+from .source import SourceDocument, load_document, parse_yaml, pointer_of, read_text
+from .types import (
+    CLOUDEVENTS_ATTRIBUTES,
+    Broker,
+    Channel,
+    Command,
+    Consumer,
+    DesignModel,
+    Event,
+    PiiField,
+    ReadModel,
+    RuleSettings,
+    Service,
+    System,
+    member_pointer,
+)
+
+MODEL_SCHEMA_PATH = Path(__file__).resolve().parent / "design-model.schema.json"
+FORMAT_VERSION = "grimoire/1"
+MAX_SCHEMA_FILE_BYTES = 2 * 1024 * 1024
+AVRO_EXTENSIONS = (".avsc",)
+SCHEMA_EXTENSIONS = (".json", ".yaml", ".yml", ".avsc")
+
+
+class ModelInvalid(InputError):
+    """The model does not match its format; `problems` lists every (location, message)."""
+
+    def __init__(self, shown: str, problems: list[tuple[Location, str]]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"the design model does not match the {FORMAT_VERSION} format "
+            f"({count} problem{'s' if count != 1 else ''}); fix each line below",
+            shown,
+            details=[f"{location}: {message}" for location, message in problems],
+        )
+        self.problems = problems
+
+
+@lru_cache(maxsize=1)
+def model_schema() -> dict:
+    """The design model's own JSON Schema, shipped beside this module."""
+    return json.loads(MODEL_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _model_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(model_schema())
+
+
+def _describe_error(error: Any) -> str:
+    from jsonschema.exceptions import best_match
+
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = best_match(error.context)
+        return deepest.message if deepest is not None else error.message
+    return error.message
+
+
+def validate_model_data(document: SourceDocument) -> list[tuple[Location, str]]:
+    """Every place the parsed model breaks the format's schema, in file order."""
+    problems = []
+    for error in _model_validator().iter_errors(document.data):
+        pointer = pointer_of(tuple(error.absolute_path))
+        problems.append((document.locate(pointer), _describe_error(error)))
+    problems.sort(key=lambda item: (item[0].line or 0, item[0].column or 0, item[1]))
+    return problems
+
+
+def resolve_inside(base_dir: Path, reference: str, allow_outside: bool) -> Path:
+    """The file a relative reference names; refuses URLs and, unless allowed, escapes."""
+    if "://" in reference or reference.startswith("//"):
+        raise ValueError(f"'{reference}' is a URL; grimoire never fetches schemas: save it locally")
+    candidate = Path(reference)
+    if candidate.is_absolute() and not allow_outside:
+        raise ValueError(
+            f"'{reference}' is an absolute path; use a path relative to the model file"
+            " (or pass --allow-outside)"
+        )
+    resolved = (base_dir / candidate).resolve()
+    if not allow_outside:
+        try:
+            resolved.relative_to(base_dir.resolve())
+        except ValueError:
+            raise ValueError(
+                f"'{reference}' points outside the model's folder; move the schema beside the"
+                " model (or pass --allow-outside)"
+            ) from None
+    return resolved
+
+
+class _Builder:
+    def __init__(self, path: Path, shown: str, document: SourceDocument, allow_outside: bool):
+        self.path = path
+        self.shown = shown
+        self.document = document
+        self.allow_outside = allow_outside
+        self.schema_documents: dict[str, SourceDocument] = {}
+
+    def fail(self, pointer: str, message: str) -> InputError:
+        location = self.document.locate(pointer)
+        return InputError(message, location.file, location.line, location.column)
+
+    def payload_schema(self, spec: dict, pointer: str) -> tuple[Any, str, Path | None]:
+        reference = spec.get("schema")
+        declared = spec.get("schema_format")
+        if not isinstance(reference, str):
+            return reference, declared or "jsonschema", None
+        try:
+            file = resolve_inside(self.path.parent, reference, self.allow_outside)
+        except ValueError as exc:
+            raise self.fail(f"{pointer}/schema", str(exc)) from None
+        if file.suffix.lower() not in SCHEMA_EXTENSIONS:
+            raise self.fail(
+                f"{pointer}/schema",
+                f"schema file '{reference}' must end in .json, .yaml, .yml or .avsc",
+            )
+        if not file.is_file():
+            raise self.fail(f"{pointer}/schema", f"schema file '{reference}' not found")
+        shown = str(Path(self.shown).parent / reference)
+        fmt = declared or ("avro" if file.suffix.lower() in AVRO_EXTENSIONS else "jsonschema")
+        text = read_text(file, shown, MAX_SCHEMA_FILE_BYTES)
+        document = parse_yaml(text, shown)
+        self.schema_documents[str(file)] = document
+        return document.data, fmt, file
+
+    def build(self) -> DesignModel:
+        data = self.document.data
+        system_data = data["system"]
+        system = System(
+            name=system_data["name"],
+            description=system_data.get("description", ""),
+            compatibility=system_data.get("compatibility", "BACKWARD"),
+            naming=system_data.get("naming", "auto"),
+            max_payload_fields=system_data.get("max_payload_fields", 20),
+        )
+        services = {
+            name: Service(
+                name=name,
+                pointer=member_pointer("services", name),
+                context=spec.get("context"),
+                description=spec.get("description", ""),
+                state=spec.get("state"),
+                outbox=spec.get("outbox"),
+                idempotency=spec.get("idempotency"),
+            )
+            for name, spec in (data.get("services") or {}).items()
+        }
+        brokers = {
+            name: Broker(
+                name=name,
+                pointer=member_pointer("brokers", name),
+                transport=spec["transport"],
+                host=spec.get("host"),
+                description=spec.get("description", ""),
+            )
+            for name, spec in (data.get("brokers") or {}).items()
+        }
+        channels = {
+            name: Channel(
+                name=name,
+                pointer=member_pointer("channels", name),
+                transport=spec["transport"],
+                broker=spec.get("broker"),
+                address=spec.get("address", name),
+                description=spec.get("description", ""),
+                partitions=spec.get("partitions"),
+                retention=spec.get("retention"),
+                ordering=spec.get("ordering"),
+                dead_letter=spec.get("dead_letter"),
+            )
+            for name, spec in (data.get("channels") or {}).items()
+        }
+        events = {name: self.event(name, spec) for name, spec in (data.get("events") or {}).items()}
+        commands = {}
+        for name, spec in (data.get("commands") or {}).items():
+            pointer = member_pointer("commands", name)
+            schema, fmt, file = self.payload_schema(spec, pointer)
+            commands[name] = Command(
+                name=name,
+                pointer=pointer,
+                handler=spec["handler"],
+                issuers=tuple(spec.get("issuers", ())),
+                description=spec.get("description", ""),
+                channel=spec.get("channel"),
+                schema=schema,
+                schema_format=fmt,
+                schema_file=file,
+            )
+        read_models = {
+            name: ReadModel(
+                name=name,
+                pointer=member_pointer("read_models", name),
+                owner=spec["owner"],
+                sources=tuple(spec["sources"]),
+                description=spec.get("description", ""),
+                store=spec.get("store"),
+            )
+            for name, spec in (data.get("read_models") or {}).items()
+        }
+        envelope = data.get("envelope") or {}
+        rules = data.get("rules") or {}
+        return DesignModel(
+            path=self.path,
+            source=self.document,
+            system=system,
+            contexts={
+                name: (spec or {}).get("description", "")
+                for name, spec in (data.get("contexts") or {}).items()
+            },
+            services=services,
+            brokers=brokers,
+            channels=channels,
+            envelope_profile=envelope.get("profile", "cloudevents-1.0"),
+            envelope_attributes=tuple(envelope.get("attributes", CLOUDEVENTS_ATTRIBUTES)),
+            events=events,
+            commands=commands,
+            read_models=read_models,
+            sagas=dict(data.get("sagas") or {}),
+            rule_settings=RuleSettings(
+                select=tuple(rules.get("select", ())),
+                ignore=tuple(rules.get("ignore", ())),
+                severity=dict(rules.get("severity", {})),
+            ),
+            raw=data,
+            schema_documents=self.schema_documents,
+        )
+
+    def event(self, name: str, spec: dict) -> Event:
+        pointer = member_pointer("events", name)
+        schema, fmt, file = self.payload_schema(spec, pointer)
+        consumers = []
+        for index, entry in enumerate(spec.get("consumers", ())):
+            entry_pointer = f"{pointer}/consumers/{index}"
+            if isinstance(entry, str):
+                consumers.append(Consumer(service=entry, pointer=entry_pointer))
+            else:
+                consumers.append(
+                    Consumer(
+                        service=entry["service"],
+                        pointer=entry_pointer,
+                        dead_letter=entry.get("dead_letter"),
+                        idempotency=entry.get("idempotency"),
+                        read_model=entry.get("read_model"),
+                    )
+                )
+        pii = []
+        for index, entry in enumerate(spec.get("pii", ())):
+            entry_pointer = f"{pointer}/pii/{index}"
+            if isinstance(entry, str):
+                pii.append(PiiField(field=entry, pointer=entry_pointer))
+            else:
+                pii.append(
+                    PiiField(
+                        field=entry["field"],
+                        pointer=entry_pointer,
+                        protection=entry.get("protection", "none"),
+                    )
+                )
+        return Event(
+            name=name,
+            pointer=pointer,
+            producer=spec["producer"],
+            kind=spec.get("kind"),
+            version=spec.get("version", 1),
+            description=spec.get("description", ""),
+            consumers=tuple(consumers),
+            channel=spec.get("channel"),
+            key=spec.get("key"),
+            ordering=spec.get("ordering"),
+            schema=schema,
+            schema_format=fmt,
+            schema_file=file,
+            compatibility=spec.get("compatibility"),
+            pii=tuple(pii),
+            snapshot=bool(spec.get("snapshot", False)),
+            examples=tuple(spec.get("examples", ())),
+        )
+
+
+def load_model(path: str | Path, *, allow_outside: bool = False) -> DesignModel:
+    """Load, validate and type a design model file; raises InputError (or ModelInvalid)."""
+    shown = str(path)
+    model_path = Path(path)
+    document = load_document(model_path, shown)
+    if not isinstance(document.data, dict):
+        raise InputError(
+            "a design model is a YAML mapping with 'format: grimoire/1' at the top", shown, 1, 1
+        )
+    problems = validate_model_data(document)
+    if problems:
+        raise ModelInvalid(shown, problems)
+    return _Builder(model_path.resolve(), shown, document, allow_outside).build()

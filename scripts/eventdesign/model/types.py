@@ -1,0 +1,185 @@
+"""Typed, read-only views of a loaded design model. Every element knows its JSON pointer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..findings import Location
+from .source import SourceDocument, escape_pointer_token
+
+DEFAULT_COMPATIBILITY = "BACKWARD"
+DEFAULT_MAX_PAYLOAD_FIELDS = 20
+CLOUDEVENTS_ATTRIBUTES = (
+    "id",
+    "source",
+    "specversion",
+    "type",
+    "time",
+    "subject",
+    "dataschema",
+    "correlationid",
+    "causationid",
+)
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    description: str = ""
+    compatibility: str = DEFAULT_COMPATIBILITY
+    naming: str = "auto"
+    max_payload_fields: int = DEFAULT_MAX_PAYLOAD_FIELDS
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    pointer: str
+    context: str | None = None
+    description: str = ""
+    state: str | None = None
+    outbox: str | None = None
+    idempotency: str | None = None
+
+
+@dataclass(frozen=True)
+class Broker:
+    name: str
+    pointer: str
+    transport: str
+    host: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    pointer: str
+    transport: str
+    broker: str | None = None
+    address: str = ""
+    description: str = ""
+    partitions: int | None = None
+    retention: str | None = None
+    ordering: str | None = None
+    dead_letter: str | None = None
+
+
+@dataclass(frozen=True)
+class Consumer:
+    service: str
+    pointer: str
+    dead_letter: str | None = None
+    idempotency: str | None = None
+    read_model: str | None = None
+
+
+@dataclass(frozen=True)
+class PiiField:
+    field: str
+    pointer: str
+    protection: str = "none"
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event type. `schema` is the parsed payload schema (inline or loaded from its file)."""
+
+    name: str
+    pointer: str
+    producer: str
+    kind: str | None = None
+    version: int = 1
+    description: str = ""
+    consumers: tuple[Consumer, ...] = ()
+    channel: str | None = None
+    key: str | None = None
+    ordering: str | None = None
+    schema: Any = None
+    schema_format: str = "jsonschema"
+    schema_file: Path | None = None
+    compatibility: str | None = None
+    pii: tuple[PiiField, ...] = ()
+    snapshot: bool = False
+    examples: tuple[Any, ...] = ()
+
+    @property
+    def schema_pointer(self) -> str:
+        return f"{self.pointer}/schema"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    pointer: str
+    handler: str
+    issuers: tuple[str, ...] = ()
+    description: str = ""
+    channel: str | None = None
+    schema: Any = None
+    schema_format: str = "jsonschema"
+    schema_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    name: str
+    pointer: str
+    owner: str
+    sources: tuple[str, ...]
+    description: str = ""
+    store: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DesignModel:
+    """A whole design: the typed elements plus the source they came from, for locations."""
+
+    path: Path
+    source: SourceDocument
+    system: System
+    contexts: dict[str, str]
+    services: dict[str, Service]
+    brokers: dict[str, Broker]
+    channels: dict[str, Channel]
+    envelope_profile: str
+    envelope_attributes: tuple[str, ...]
+    events: dict[str, Event]
+    commands: dict[str, Command]
+    read_models: dict[str, ReadModel]
+    sagas: dict[str, dict]
+    rule_settings: RuleSettings
+    raw: dict
+    schema_documents: dict[str, SourceDocument] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def locate(self, pointer: str) -> Location:
+        """The model-file location of a JSON pointer (nearest located ancestor)."""
+        return self.source.locate(pointer)
+
+    def locate_in_schema(self, event_or_command: Event | Command, pointer: str) -> Location:
+        """The location of a pointer inside a payload schema, in its own file when it has one."""
+        if event_or_command.schema_file is not None:
+            document = self.schema_documents.get(str(event_or_command.schema_file))
+            if document is not None:
+                return document.locate(pointer)
+        return self.source.locate(f"{event_or_command.pointer}/schema{pointer}")
+
+    def compatibility_of(self, event: Event) -> str:
+        return event.compatibility or self.system.compatibility
+
+
+def member_pointer(*parts: object) -> str:
+    return "".join("/" + escape_pointer_token(p) for p in parts)

@@ -1,0 +1,1 @@
+"""Lint rules: a registry of rule metadata and check functions, one module per family."""

@@ -1,0 +1,107 @@
+"""Shared test fixtures: paths, a CLI runner, and the real clients installed by tests/tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS_DIR = REPO_ROOT / "scripts"
+ENTRY_SCRIPT = SCRIPTS_DIR / "grimoire.py"
+EXAMPLE_DIR = REPO_ROOT / "examples" / "order-flow"
+EXAMPLE_MODEL = EXAMPLE_DIR / "design.yaml"
+TOOLS_DIR = REPO_ROOT / ".cache" / "tools"
+NODE_BIN = TOOLS_DIR / "node_modules" / ".bin"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+if str(SCRIPTS_DIR) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS_DIR))
+
+
+def run_grimoire(
+    *args: str, cwd: Path | str | None = None, offline: bool = False, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run the entry script as a user would; `offline` runs it with no network at all."""
+    command = [sys.executable, str(ENTRY_SCRIPT), *args]
+    if offline:
+        command = offline_command(command)
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def offline_command(command: list[str]) -> list[str]:
+    """Wrap a command in a network namespace with no interfaces up (needs root and unshare)."""
+    unshare = shutil.which("unshare")
+    if unshare is None or os.geteuid() != 0:
+        pytest.fail("offline tests need root and unshare (util-linux), as in CI")
+    return [unshare, "-n", *command]
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled example; returns the copied design.yaml."""
+    target = tmp_path / "order-flow"
+    shutil.copytree(EXAMPLE_DIR, target)
+    return target / "design.yaml"
+
+
+def _tool(name: str) -> Path:
+    path = NODE_BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `bash tests/tools/install.sh` (make test does)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def claude_bin() -> Path:
+    """The real Claude Code CLI from npm."""
+    return _tool("claude")
+
+
+@pytest.fixture(scope="session")
+def mmdc_bin() -> Path:
+    """mermaid-cli (renders Mermaid in Debian's chromium)."""
+    return _tool("mmdc")
+
+
+@pytest.fixture(scope="session")
+def puppeteer_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian chromium is missing: run `bash tests/tools/install.sh`")
+    config = tmp_path_factory.mktemp("puppeteer") / "puppeteer.json"
+    config.write_text(json.dumps({"executablePath": chromium, "args": CHROMIUM_ARGS}))
+    return config
+
+
+@pytest.fixture(scope="session")
+def plantuml_bin() -> Path:
+    found = shutil.which("plantuml")
+    if found is None:
+        pytest.fail("Debian plantuml is missing: run `bash tests/tools/install.sh`")
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The node_modules folder holding @asyncapi/parser and the other npm clients."""
+    path = TOOLS_DIR / "node_modules"
+    if not (path / "@asyncapi" / "parser").exists():
+        pytest.fail(f"{path}/@asyncapi/parser is missing: run `bash tests/tools/install.sh`")
+    return path

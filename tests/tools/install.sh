@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the real clients the tests use: Claude Code, the AsyncAPI parser and mermaid-cli from
+# npm (cached in .cache/tools, reinstalled only when package.json changes), and Debian's chromium
+# (for mermaid-cli) and plantuml. Safe to run repeatedly.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+tools="$root/.cache/tools"
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v plantuml >/dev/null 2>&1 || need_apt+=(plantuml)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "tools: installing Debian packages: ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+mkdir -p "$tools"
+if ! cmp -s "$here/package.json" "$tools/package.json" || [ ! -d "$tools/node_modules" ]; then
+  echo "tools: installing npm packages into $tools"
+  cp "$here/package.json" "$tools/package.json"
+  cp "$here/package-lock.json" "$tools/package-lock.json"
+  (cd "$tools" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+echo "tools: ready in $tools"
