@@ -1,0 +1,98 @@
+"""The generated capability table in references/transport-selection.md, kept equal to the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from ..errors import InputError
+from .matrix import REFERENCES_DIR, Matrix, Transport
+
+REFERENCE_PATH = REFERENCES_DIR / "transport-selection.md"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+BEGIN_MARKER = "<!-- BEGIN GENERATED: transports -->"
+END_MARKER = "<!-- END GENERATED -->"
+SUPPORT_WORDS = {"full": "yes", "partial": "partial", "none": "no"}
+
+
+def render_table(matrix: Matrix) -> str:
+    """The Markdown block (without markers) generated from the matrix."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    environment.filters["cell"] = _cell
+    environment.filters["word"] = lambda support: SUPPORT_WORDS[support]
+    environment.filters["size"] = _size
+    environment.filters["retention"] = _retention
+    environment.filters["hosting"] = _hosting
+    template = environment.get_template("transport-table.md.j2")
+    return template.render(matrix=matrix, transports=matrix.transports)
+
+
+def splice(text: str, block: str, shown: str) -> str:
+    """`text` with the generated block between the markers replaced by `block`."""
+    start = text.find(BEGIN_MARKER)
+    end = text.find(END_MARKER, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        raise InputError(
+            f"the markers {BEGIN_MARKER} and {END_MARKER} are missing; put them back around "
+            "the generated table",
+            shown,
+        )
+    head = text[: start + len(BEGIN_MARKER)]
+    return head + "\n" + block.rstrip("\n") + "\n" + text[end:]
+
+
+def current_block(text: str) -> Optional[str]:
+    """The block between the markers as it stands, or None without markers."""
+    start = text.find(BEGIN_MARKER)
+    end = text.find(END_MARKER, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return None
+    return text[start + len(BEGIN_MARKER) : end].strip("\n")
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _size(size_bytes: Optional[int]) -> str:
+    if size_bytes is None:
+        return "no limit"
+    if size_bytes % (1024 * 1024) == 0:
+        return f"{size_bytes // (1024 * 1024)} MiB"
+    if size_bytes % 1024 == 0:
+        return f"{size_bytes // 1024} KiB"
+    if size_bytes % 1_000_000 == 0:
+        return f"{size_bytes // 1_000_000} MB"
+    # Kafka's 1,048,588 bytes: one MiB plus record-batch overhead.
+    return f"~{size_bytes / (1024 * 1024):.0f} MiB"
+
+
+def _retention(transport: Transport) -> str:
+    if transport.replay.support == "none":
+        return "no"
+    word = SUPPORT_WORDS[transport.replay.support]
+    if transport.max_retention_days is None:
+        return f"{word}, unlimited"
+    return f"{word}, {transport.max_retention_days:g} d max"
+
+
+def _hosting(transport: Transport) -> str:
+    parts = []
+    if transport.self_run:
+        parts.append("self-run")
+    clouds = []
+    for offering in transport.managed:
+        label = offering.cloud if offering.first_party else f"{offering.cloud} (3rd party)"
+        if label not in clouds:
+            clouds.append(label)
+    if clouds:
+        parts.append("managed: " + ", ".join(clouds))
+    return "; ".join(parts)

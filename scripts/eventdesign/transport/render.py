@@ -1,0 +1,165 @@
+"""Advice and matrix entries as compact text or JSON (strings only; the command prints)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .advisor import Advice, Candidate
+from .matrix import Matrix, Transport
+
+NEED_LABELS = {
+    "ordering": "ordering",
+    "replay": "replay",
+    "retention_days": "retention days",
+    "throughput_msgs_per_s": "throughput msgs/s",
+    "max_message_kb": "max message KiB",
+    "fan_out": "fan-out",
+    "dead_letter": "dead-lettering",
+    "transactions": "transactions",
+    "broker_dedup": "publish deduplication",
+    "durable": "durable",
+    "hosting": "hosting",
+    "cloud": "cloud",
+    "single_process": "single process",
+}
+
+
+def advice_text(advice: Advice, matrix: Matrix, detailed: int = 5) -> str:
+    """The needs, the ranked fits (the first `detailed` in full), and every exclusion."""
+    lines = [_needs_line(advice)]
+    if advice.candidates:
+        lines.append(f"Fits ({len(advice.candidates)}), best first:")
+        for rank, candidate in enumerate(advice.candidates, 1):
+            if rank <= detailed:
+                lines.extend(_candidate_lines(rank, candidate))
+            else:
+                caveats = len(candidate.caveats)
+                lines.append(
+                    f"  {rank}. {candidate.transport.name} [{candidate.transport.id}] "
+                    f"score {candidate.score}, {caveats} caveat{'' if caveats == 1 else 's'}"
+                )
+    else:
+        lines.append("No transport meets every need; relax one of the needs named below.")
+    if advice.excluded:
+        lines.append(f"Ruled out ({len(advice.excluded)}):")
+        for exclusion in advice.excluded:
+            lines.append(f"  - {exclusion.transport.name} [{exclusion.transport.id}]:")
+            lines.extend(f"      {reason}" for reason in exclusion.reasons)
+    lines.append(
+        f"Data: {matrix.path} (sources accessed {matrix.accessed}); "
+        "`transport --show ID` explains an entry and lists its sources; "
+        "`--top N` details more fits."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _needs_line(advice: Advice) -> str:
+    stated = advice.needs.stated()
+    if not stated:
+        return "Needs: none stated (every durable cross-process transport fits)."
+    parts = []
+    for name, value in stated.items():
+        label = NEED_LABELS[name]
+        shown = label if value is True else f"{label} {_plain(value)}"
+        origin = advice.needs.origins.get(name)
+        parts.append(f"{shown} ({origin})" if origin else shown)
+    return "Needs: " + "; ".join(parts)
+
+
+def _candidate_lines(rank: int, candidate: Candidate) -> list[str]:
+    transport = candidate.transport
+    lines = [f"  {rank}. {transport.name} [{transport.id}] score {candidate.score}"]
+    if candidate.fits:
+        lines.append(f"     meets: {', '.join(candidate.fits)}")
+    lines.extend(f"     caveat: {caveat}" for caveat in candidate.caveats)
+    lines.append(f"     hosting: {_hosting(transport)}; operating burden {transport.ops_burden}")
+    lines.append(f"     + {' '.join(transport.strengths)}")
+    lines.append(f"     - {' '.join(transport.weaknesses)}")
+    return lines
+
+
+def _hosting(transport: Transport) -> str:
+    parts = [
+        f"{m.offering} ({m.cloud}{'' if m.first_party else ', third party'})"
+        for m in transport.managed
+    ]
+    if transport.self_run:
+        parts.insert(0, "self-run")
+    return ", ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
+def advice_json(advice: Advice, matrix: Matrix) -> str:
+    document = {
+        "needs": advice.needs.stated(),
+        "need_origins": {k: v for k, v in advice.needs.origins.items()},
+        "fits": [
+            {
+                "rank": rank,
+                "id": c.transport.id,
+                "name": c.transport.name,
+                "model_transport": c.transport.model_transport,
+                "score": c.score,
+                "meets": list(c.fits),
+                "caveats": list(c.caveats),
+                "strengths": list(c.transport.strengths),
+                "weaknesses": list(c.transport.weaknesses),
+                "ops_burden": c.transport.ops_burden,
+                "hosting": _hosting(c.transport),
+            }
+            for rank, c in enumerate(advice.candidates, 1)
+        ],
+        "excluded": [
+            {"id": e.transport.id, "name": e.transport.name, "reasons": list(e.reasons)}
+            for e in advice.excluded
+        ],
+        "matrix": {"path": matrix.path, "accessed": matrix.accessed},
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def transport_text(transport: Transport) -> str:
+    """One matrix entry in full, with its sources."""
+    rows = [
+        f"{transport.name} [{transport.id}] ({transport.kind}; model transport "
+        f"'{transport.model_transport}')",
+        f"  {transport.summary}",
+        f"  hosting: {_hosting(transport)}; operating burden {transport.ops_burden}",
+        f"  ordering: per-key {transport.per_key_ordering}, global {transport.global_ordering}. "
+        f"{transport.ordering_detail}",
+        f"  delivery: {transport.delivery_guarantee}. {transport.delivery_detail}",
+    ]
+    for label, capability in (
+        ("publish deduplication", transport.broker_dedup),
+        ("replay", transport.replay),
+        ("fan-out", transport.fan_out),
+        ("dead-lettering", transport.dead_letter),
+        ("transactions", transport.transactions),
+        ("durability", transport.durability),
+    ):
+        rows.append(f"  {label}: {capability.support}. {capability.detail}")
+    ceiling = transport.throughput_ceiling
+    rows.append(
+        f"  throughput: {transport.throughput_tier} tier"
+        f"{'' if ceiling is None else f', ceiling {ceiling:,} msgs/s'}. "
+        f"{transport.throughput_detail}"
+    )
+    rows.append(f"  message size: {transport.message_size_detail}")
+    rows.append("  sources:")
+    rows.extend(
+        f"    - {s.title}: {s.url} (accessed {s.accessed}; {', '.join(s.covers)})"
+        for s in transport.sources
+    )
+    return "\n".join(rows) + "\n"
+
+
+def transport_json(transport: Transport) -> str:
+    from dataclasses import asdict
+
+    return json.dumps(asdict(transport), indent=2) + "\n"

@@ -1,0 +1,47 @@
+"""transport-selection.md carries a table generated from transports.yaml; they never disagree."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_grimoire
+from eventdesign.errors import InputError
+from eventdesign.transport.matrix import load_matrix
+from eventdesign.transport.reference import (
+    BEGIN_MARKER,
+    END_MARKER,
+    REFERENCE_PATH,
+    current_block,
+    render_table,
+    splice,
+)
+
+
+def test_the_reference_table_equals_the_table_generated_from_the_data():
+    text = REFERENCE_PATH.read_text(encoding="utf-8")
+    assert current_block(text) == render_table(load_matrix()).strip("\n"), (
+        "references/transport-selection.md is stale: run "
+        "`python3 scripts/grimoire.py transport --write-reference`"
+    )
+
+
+def test_the_generated_table_has_one_row_per_transport():
+    matrix = load_matrix()
+    table = render_table(matrix)
+    for transport in matrix.transports:
+        assert f"(`{transport.id}`)" in table
+
+
+def test_splice_replaces_only_the_block_between_the_markers():
+    text = f"before\n{BEGIN_MARKER}\nold\n{END_MARKER}\nafter\n"
+    assert splice(text, "new\n", "x.md") == f"before\n{BEGIN_MARKER}\nnew\n{END_MARKER}\nafter\n"
+
+
+def test_splice_without_markers_is_an_input_error():
+    with pytest.raises(InputError, match="markers"):
+        splice("no markers here", "table", "x.md")
+
+
+def test_cli_check_reference_passes_on_the_committed_reference():
+    result = run_grimoire("transport", "--check-reference")
+    assert result.returncode == 0, result.stderr
