@@ -34,7 +34,7 @@ def excluded(matrix, **needs) -> dict[str, tuple[str, ...]]:
 
 
 def test_matrix_file_is_found_from_the_package_not_the_working_directory():
-    assert MATRIX_PATH == REPO_ROOT / "references" / "transports.yaml"
+    assert MATRIX_PATH == REPO_ROOT / "scripts" / "eventdesign" / "transport" / "transports.yaml"
 
 
 def test_bundled_matrix_validates_against_its_schema():

@@ -15,7 +15,7 @@ with their trade-offs. Needs come from flags, and from MODEL when given: its opt
 `transport_needs:` section, plus needs inferred from it (strongest event ordering, events with
 several consumers mean fan-out, channels with a dead_letter mean dead-lettering). Flags win.
 
-Data: references/transports.yaml, a capability matrix with a source and access date per fact.
+Data: scripts/eventdesign/transport/transports.yaml, a capability matrix with a source and access date per fact.
 
 examples:
   transport --ordering per-key --throughput 200000 --replay

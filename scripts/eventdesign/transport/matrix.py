@@ -1,4 +1,4 @@
-"""The capability matrix: load references/transports.yaml, validate it, build typed entries."""
+"""The capability matrix: load transports.yaml (beside this module), validate it, type it."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..model.source import SourceDocument, load_document, pointer_of
 
-# The matrix ships in the plugin's references/ folder; find it from this file, never from cwd.
-REFERENCES_DIR = Path(__file__).resolve().parents[3] / "references"
-MATRIX_PATH = REFERENCES_DIR / "transports.yaml"
-SCHEMA_PATH = REFERENCES_DIR / "transports.schema.json"
+# The matrix ships inside the package (so `pip install .` carries it too); found from this
+# file, never from the working directory. references/transport-selection.md is generated from it.
+DATA_DIR = Path(__file__).resolve().parent
+MATRIX_PATH = DATA_DIR / "transports.yaml"
+SCHEMA_PATH = DATA_DIR / "transports.schema.json"
 
 SUPPORT_LEVELS = ("full", "partial", "none")
 THROUGHPUT_TIERS = ("moderate", "high", "very-high")
