@@ -1,0 +1,114 @@
+"""Time `compat`: the whole shared corpus, and a pair of wide (2,000-property) schemas.
+
+    python3 bench/bench_compat.py [--repeat 5]
+
+Prints the best of `--repeat` runs for each figure; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+
+from eventdesign.cli import main  # noqa: E402
+from eventdesign.compat.history import check_data  # noqa: E402
+
+CORPUS_COPIES = REPO_ROOT / "tests" / "data" / "compat"
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+def corpus(name: str) -> list[dict]:
+    path = CORPUS_COPIES / name if (CORPUS_COPIES / name).exists() else SHARED_CORPUS / name
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def wide_schema(properties: int, max_length: int) -> dict:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            f"field{i}": {"type": "string", "maxLength": max_length}
+            if i % 2
+            else {"type": "object", "properties": {"value": {"type": "number", "minimum": 0}}}
+            for i in range(properties)
+        },
+        "required": [f"field{i}" for i in range(0, properties, 10)],
+    }
+
+
+def main_bench() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--properties", type=int, default=2000)
+    args = parser.parse_args()
+
+    json_cases = corpus("jsonschema-backward.json")
+    avro_cases = corpus("avro-reader-writer.json")
+    mode_cases = corpus("avro-modes.json")
+
+    def run_json() -> None:
+        for case in json_cases:
+            check_data([case["old"], case["new"]], "BACKWARD")
+
+    def run_avro() -> None:
+        for case in avro_cases:
+            check_data([case["reader"], case["writer"]], "FORWARD", "avro")
+        for case in mode_cases:
+            check_data([*case["previous"], case["new"]], case["mode"], "avro")
+
+    json_time = best_of(args.repeat, run_json)
+    avro_time = best_of(args.repeat, run_avro)
+    print(f"JSON Schema corpus: {len(json_cases)} pairs in {json_time * 1000:.0f} ms")
+    print(
+        f"Avro corpus: {len(avro_cases)} pairs + {len(mode_cases)} mode histories "
+        f"in {avro_time * 1000:.0f} ms"
+    )
+    print(f"whole corpus: {(json_time + avro_time) * 1000:.0f} ms")
+
+    old = wide_schema(args.properties, 50)
+    new = wide_schema(args.properties, 40)
+    same = best_of(args.repeat, lambda: check_data([old, old], "FULL"))
+    changed = best_of(args.repeat, lambda: check_data([old, new], "FULL"))
+    print(f"{args.properties}-property pair, identical, FULL: {same * 1000:.0f} ms")
+    print(
+        f"{args.properties}-property pair, every other maxLength lowered, FULL: "
+        f"{changed * 1000:.0f} ms"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        old_file, new_file = Path(folder) / "old.json", Path(folder) / "new.json"
+        old_file.write_text(json.dumps(old, indent=2), encoding="utf-8")
+        new_file.write_text(json.dumps(new, indent=2), encoding="utf-8")
+        arguments = ["compat", str(old_file), str(new_file), "--format", "json"]
+        stdout = sys.stdout
+        with open(Path(folder) / "out.json", "w", encoding="utf-8") as sink:
+            try:
+                sys.stdout = sink
+                command = best_of(args.repeat, lambda: main(arguments))
+            finally:
+                sys.stdout = stdout
+    print(
+        f"{args.properties}-property files through the command (parse, metaschema, diff, "
+        f"{args.properties // 2} located findings, JSON output): {command * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main_bench()

@@ -1,0 +1,1 @@
+"""Schema evolution checks: JSON Schema (Confluent's rules) and Avro, in every registry mode."""

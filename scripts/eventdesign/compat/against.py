@@ -1,0 +1,244 @@
+"""Compare every event schema of a design model with the same event at a git revision.
+
+Like `buf breaking --against`: the model (and the schema files beside it) as they were at REV
+are read with `git archive` into a temporary folder and loaded with the same loader; each event
+is checked in its own `compatibility` mode (or the model's default, or `--mode`). Events new
+since REV are fine; events removed since REV are reported. Git runs locally in the model's
+repository; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Optional
+
+from ..errors import InputError
+from ..findings import Finding, Location
+from .changes import KINDS_BY_CODE
+from .history import ModeVerdict, SchemaVersion, check_history
+from .modes import normalize_mode
+from .schema_files import schema_from_data
+
+GIT_TIMEOUT_SECONDS = 120
+WORKING_TREE = "working tree"
+
+
+@dataclass
+class AgainstResult:
+    """Per-event verdicts plus findings about events as a whole (removed, changed language)."""
+
+    revision: str
+    verdicts: list[tuple[str, ModeVerdict]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _git(repository: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    try:
+        return subprocess.run(
+            ["git", "-c", "protocol.allow=never", *args],
+            cwd=repository,
+            capture_output=True,
+            text=not binary,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+            env=environment,
+        )
+    except FileNotFoundError:
+        raise InputError("git is not installed; --against needs git") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS}s") from None
+
+
+def _repository_root(model_dir: Path, shown: str) -> Path:
+    result = _git(model_dir, "rev-parse", "--show-toplevel")
+    if result.returncode != 0:
+        raise InputError(
+            "is not inside a git repository; --against compares with a git revision", shown
+        )
+    return Path(result.stdout.strip()).resolve()
+
+
+def _verify_revision(root: Path, revision: str) -> None:
+    if revision.startswith("-"):
+        raise InputError(f"'{revision}' is not a git revision")
+    result = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    if result.returncode != 0:
+        raise InputError(
+            f"unknown git revision '{revision}'; give a tag, branch or commit of this repository"
+        )
+
+
+def _exists_at(root: Path, revision: str, path: PurePosixPath) -> bool:
+    return _git(root, "cat-file", "-e", f"{revision}:{path}").returncode == 0
+
+
+def _extract(root: Path, revision: str, folder: PurePosixPath, target: Path) -> None:
+    """Write `folder` as it was at `revision` under `target` (paths relative to the repo)."""
+    pathspec = [] if str(folder) in ("", ".") else ["--", str(folder)]
+    result = _git(root, "archive", "--format=tar", revision, *pathspec, binary=True)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"git archive failed: {message[-1] if message else 'no reason given'}")
+    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as archive:
+        members = []
+        for member in archive.getmembers():
+            name = PurePosixPath(member.name)
+            if name.is_absolute() or ".." in name.parts:
+                raise InputError(f"git archive holds an unsafe path '{member.name}'")
+            if member.isfile() or member.isdir():
+                members.append(member)
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(target, members=members, filter="data")
+        else:  # Python without extraction filters; members were checked above
+            archive.extractall(target, members=members)
+
+
+def _rewrite(error: InputError, temporary: Path, revision: str) -> InputError:
+    prefix = str(temporary) + os.sep
+
+    def show(text: str) -> str:
+        return text.replace(prefix, f"{revision}:")
+
+    return InputError(
+        f"at revision {revision}: {show(error.message)}",
+        show(error.file) if error.file else None,
+        error.line,
+        error.column,
+        details=[show(d) for d in error.details],
+    )
+
+
+def _locator(model: Any, event: Any, rename: Callable[[str], str]) -> Callable[[str], Location]:
+    def locate(pointer: str) -> Location:
+        found = model.locate_in_schema(event, pointer)
+        return Location(rename(found.file), found.line, found.column, found.pointer)
+
+    return locate
+
+
+def _model_finding(code: str, message: str, location: Location, element: str) -> Finding:
+    kind = KINDS_BY_CODE[code]
+    return Finding(
+        rule=kind.rule_id,
+        severity=kind.severity,
+        message=f"{element}: {message}: {kind.why}",
+        location=location,
+        hint=kind.hint,
+        element=element,
+    )
+
+
+def check_against(
+    model_path: str,
+    revision: str,
+    *,
+    mode_override: Optional[str] = None,
+    require_avro: Callable[[], None] = lambda: None,
+) -> AgainstResult:
+    """Check each event of the model at `model_path` against the same event at `revision`."""
+    from ..model.loader import load_model
+
+    model = load_model(model_path)
+    shown = str(model_path)
+    model_file = Path(model_path).resolve()
+    root = _repository_root(model_file.parent, shown)
+    _verify_revision(root, revision)
+    relative = PurePosixPath(model_file.relative_to(root).as_posix())
+    result = AgainstResult(revision)
+    if not _exists_at(root, revision, relative):
+        result.notes.append(f"{shown} did not exist at {revision}: every event is new")
+        return result
+    with tempfile.TemporaryDirectory(prefix="grimoire-compat-") as temporary_name:
+        temporary = Path(temporary_name).resolve()
+        _extract(root, revision, relative.parent, temporary)
+        try:
+            old_model = load_model(temporary / relative)
+        except InputError as exc:
+            raise _rewrite(exc, temporary, revision) from None
+        prefix = str(temporary) + os.sep
+
+        def old_name(file: str) -> str:
+            return file.replace(prefix, f"{revision}:")
+
+        _compare_events(model, old_model, result, mode_override, require_avro, old_name)
+    return result
+
+
+def _compare_events(
+    model: Any,
+    old_model: Any,
+    result: AgainstResult,
+    mode_override: Optional[str],
+    require_avro: Callable[[], None],
+    old_name: Callable[[str], str],
+) -> None:
+    revision = result.revision
+    for name in old_model.events:
+        if name not in model.events:
+            result.findings.append(
+                _model_finding(
+                    "EVENT_TYPE_REMOVED",
+                    f"removed since {revision}",
+                    model.locate("/events"),
+                    name,
+                )
+            )
+    for name, event in model.events.items():
+        old = old_model.events.get(name)
+        if old is None:
+            result.notes.append(f"{name}: new since {revision}, nothing to compare")
+            continue
+        mode_text = mode_override or event.compatibility or model.system.compatibility
+        try:
+            mode = normalize_mode(mode_text)
+        except ValueError as exc:
+            location = model.locate(f"{event.pointer}/compatibility")
+            raise InputError(str(exc), location.file, location.line, location.column) from None
+        if old.schema is None:
+            result.notes.append(f"{name}: had no schema at {revision}, nothing to compare")
+            continue
+        if event.schema is None:
+            result.findings.append(
+                _model_finding(
+                    "EVENT_SCHEMA_REMOVED",
+                    f"has no schema now but had one at {revision}",
+                    model.locate(event.pointer),
+                    name,
+                )
+            )
+            continue
+        if old.schema_format != event.schema_format:
+            result.findings.append(
+                _model_finding(
+                    "SCHEMA_LANGUAGE_CHANGED",
+                    f"schema changed from {old.schema_format} to {event.schema_format}",
+                    model.locate(event.pointer),
+                    name,
+                )
+            )
+            continue
+        if event.schema_format == "avro":
+            require_avro()
+        new_locate = _locator(model, event, lambda file: file)
+        old_locate = _locator(old_model, old, old_name)
+        versions = [
+            SchemaVersion(
+                revision,
+                schema_from_data(old.schema, old_locate("").file, old.schema_format, old_locate),
+            ),
+            SchemaVersion(
+                WORKING_TREE,
+                schema_from_data(
+                    event.schema, new_locate("").file, event.schema_format, new_locate
+                ),
+            ),
+        ]
+        result.verdicts.append((name, check_history(versions, mode)))

@@ -1,0 +1,169 @@
+"""Check the newest of a schema's versions against earlier ones, in one compatibility mode.
+
+`check_history(versions, mode)` loads every version (so a broken one is reported even where the
+mode would not compare it), runs the reader/writer comparisons the mode asks for, and returns a
+`ModeVerdict` listing each comparison's changes. The work runs with a deep stack, so deeply
+nested or recursive schemas are compared rather than crashed on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import InputError
+from .changes import Change, kind_of
+from .deep_recursion import call_with_deep_stack
+from .modes import BACKWARD, Comparison, comparisons
+from .schema_files import SchemaSource, schema_from_data
+
+
+@dataclass
+class SchemaVersion:
+    """One version of a schema: `label` names it in messages ('v1', a file, a git revision)."""
+
+    label: str
+    source: SchemaSource
+    loaded: Any = field(default=None, repr=False)
+
+    @property
+    def language(self) -> str:
+        return self.source.language
+
+
+@dataclass(frozen=True)
+class PairCheck:
+    """One comparison and every change it found (compatible ones included)."""
+
+    comparison: Comparison
+    changes: tuple[Change, ...]
+
+    @property
+    def reported(self) -> list[Change]:
+        """Changes with a rule: incompatibilities and warnings."""
+        return [c for c in self.changes if kind_of(c.code) is not None]
+
+    @property
+    def errors(self) -> list[Change]:
+        return [c for c in self.reported if kind_of(c.code).severity == "error"]
+
+    @property
+    def warnings(self) -> list[Change]:
+        return [c for c in self.reported if kind_of(c.code).severity == "warning"]
+
+
+@dataclass(frozen=True)
+class ModeVerdict:
+    """The outcome of checking the newest version in one mode."""
+
+    mode: str
+    versions: tuple[SchemaVersion, ...]
+    checks: tuple[PairCheck, ...]
+
+    @property
+    def compatible(self) -> bool:
+        return not any(check.errors for check in self.checks)
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(check.errors) for check in self.checks)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(check.warnings) for check in self.checks)
+
+
+def load_version(version: SchemaVersion) -> Any:
+    """Parse a version into the form its language's checker compares (once)."""
+    if version.loaded is not None:
+        return version.loaded
+    source = version.source
+    if source.language == "avro":
+        from .avro_check import AvroDocument
+
+        version.loaded = AvroDocument(source.data, source.shown)
+    else:
+        from .jsonschema_nodes import load_schema
+        from .metaschema import check_against_metaschema
+
+        check_against_metaschema(source.data, source.shown, source.locate)
+        version.loaded = load_schema(source.data, source.shown)
+    return version.loaded
+
+
+def compare_versions(reader: SchemaVersion, writer: SchemaVersion) -> list[Change]:
+    """Every change between a reader's and a writer's schema (same language)."""
+    reader_loaded, writer_loaded = load_version(reader), load_version(writer)
+    if reader.language == "avro":
+        from .avro_check import check_avro
+
+        return check_avro(reader_loaded, writer_loaded)
+    from .jsonschema_diff import JsonSchemaDiff
+
+    return [
+        Change(d.code, d.path, d.update_pointer, d.original_pointer, d.detail)
+        for d in JsonSchemaDiff().differences(writer_loaded.root, reader_loaded.root)
+    ]
+
+
+def _check(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
+    for version in versions:
+        load_version(version)
+    checks = []
+    for comparison in comparisons(mode, len(versions)):
+        changes = compare_versions(versions[comparison.reader], versions[comparison.writer])
+        checks.append(PairCheck(comparison, tuple(changes)))
+    return ModeVerdict(mode, tuple(versions), tuple(checks))
+
+
+def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
+    """Check the last version against the earlier ones (oldest first) as `mode` says."""
+    if not versions:
+        raise InputError("no schema versions to compare")
+    languages = {v.language for v in versions}
+    if len(languages) > 1:
+        raise InputError(
+            "the versions mix Avro and JSON Schema; compare versions of one schema language",
+            versions[-1].source.shown,
+        )
+    try:
+        return call_with_deep_stack(_check, list(versions), mode)
+    except RecursionError:
+        raise InputError(
+            "the schemas are nested or recursive too deeply to compare", versions[-1].source.shown
+        ) from None
+
+
+def check_data(
+    history: Sequence[Any],
+    mode: str,
+    language: str = "jsonschema",
+    labels: Optional[Sequence[str]] = None,
+) -> ModeVerdict:
+    """Check already-parsed schemas (oldest first); versions are labelled v1, v2, ..."""
+    from ..findings import Location
+
+    names = list(labels) if labels else [f"v{i}" for i in range(1, len(history) + 1)]
+    versions = [
+        SchemaVersion(
+            name,
+            schema_from_data(
+                data, name, language, lambda pointer, name=name: Location(name, None, None, pointer)
+            ),
+        )
+        for name, data in zip(names, history)
+    ]
+    return check_history(versions, mode)
+
+
+def new_side(check: PairCheck, change: Change) -> tuple[int, Optional[str]]:
+    """The version and pointer that locate a change, preferring the newest version's file."""
+    comparison = check.comparison
+    if comparison.direction == BACKWARD:
+        preferred = (comparison.reader, change.reader_pointer)
+        other = (comparison.writer, change.writer_pointer)
+    else:
+        preferred = (comparison.writer, change.writer_pointer)
+        other = (comparison.reader, change.reader_pointer)
+    return preferred if preferred[1] is not None else other

@@ -1,0 +1,1302 @@
+"""Confluent Schema Registry's JSON Schema diff (json-schema-provider `SchemaDiff`), in Python.
+
+`diff(original, update)` lists the differences from the schema data was written with
+(`original`, the writer) to the schema that reads it (`update`, the reader), as Confluent's
+`Difference.Type` names with Confluent's paths (`#/properties/price`). The update can read
+everything the original accepts exactly when every difference is in `COMPATIBLE_CHANGES`
+(Confluent's default strict policy). BACKWARD checks diff(previous, new); FORWARD diff(new,
+previous).
+
+Beside Confluent's change types this diff reports a few warnings (see `WARNING_CODES`): changes
+Confluent's rules accept although some data valid under the writer's schema fails the reader's.
+They never change the verdict.
+
+Cycles: a pair of schemas met again while it is still being compared counts as compatible,
+and each finished pair is remembered, so recursive `$ref`s terminate and shared definitions
+are compared once (Confluent's `Context.compareMemoized`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Optional
+
+from .jsonschema_nodes import SchemaNode, dereference, escape_token, value_key
+
+# Confluent's SchemaDiff.COMPATIBLE_CHANGES (strict policy), plus the unevaluated*/contains
+# relaxations its newer diff reports, which loosen a constraint the same way.
+CONFLUENT_COMPATIBLE_CHANGES = frozenset(
+    [
+        "ID_CHANGED",
+        "DESCRIPTION_CHANGED",
+        "TITLE_CHANGED",
+        "DEFAULT_CHANGED",
+        "SCHEMA_REMOVED",
+        "TYPE_EXTENDED",
+        "MAX_LENGTH_INCREASED",
+        "MAX_LENGTH_REMOVED",
+        "MIN_LENGTH_DECREASED",
+        "MIN_LENGTH_REMOVED",
+        "PATTERN_REMOVED",
+        "MAXIMUM_INCREASED",
+        "MAXIMUM_REMOVED",
+        "MINIMUM_DECREASED",
+        "MINIMUM_REMOVED",
+        "EXCLUSIVE_MAXIMUM_INCREASED",
+        "EXCLUSIVE_MAXIMUM_REMOVED",
+        "EXCLUSIVE_MINIMUM_DECREASED",
+        "EXCLUSIVE_MINIMUM_REMOVED",
+        "MULTIPLE_OF_REDUCED",
+        "MULTIPLE_OF_REMOVED",
+        "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED",
+        "REQUIRED_ATTRIBUTE_REMOVED",
+        "DEPENDENCY_ARRAY_NARROWED",
+        "DEPENDENCY_ARRAY_REMOVED",
+        "DEPENDENCY_SCHEMA_REMOVED",
+        "MAX_PROPERTIES_INCREASED",
+        "MAX_PROPERTIES_REMOVED",
+        "MIN_PROPERTIES_DECREASED",
+        "MIN_PROPERTIES_REMOVED",
+        "ADDITIONAL_PROPERTIES_ADDED",
+        "ADDITIONAL_PROPERTIES_EXTENDED",
+        "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
+        "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL",
+        "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
+        "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+        "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
+        "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+        "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+        "UNEVALUATED_PROPERTIES_ADDED",
+        "UNEVALUATED_PROPERTIES_EXTENDED",
+        "MAX_ITEMS_INCREASED",
+        "MAX_ITEMS_REMOVED",
+        "MIN_ITEMS_DECREASED",
+        "MIN_ITEMS_REMOVED",
+        "MAX_CONTAINS_INCREASED",
+        "MAX_CONTAINS_REMOVED",
+        "MIN_CONTAINS_DECREASED",
+        "MIN_CONTAINS_REMOVED",
+        "UNIQUE_ITEMS_REMOVED",
+        "ADDITIONAL_ITEMS_ADDED",
+        "ADDITIONAL_ITEMS_EXTENDED",
+        "UNEVALUATED_ITEMS_ADDED",
+        "UNEVALUATED_ITEMS_EXTENDED",
+        "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
+        "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",
+        "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+        "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",
+        "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+        "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
+        "ENUM_ARRAY_EXTENDED",
+        "COMBINED_TYPE_EXTENDED",
+        "PRODUCT_TYPE_NARROWED",
+        "SUM_TYPE_EXTENDED",
+        "NOT_TYPE_NARROWED",
+    ]
+)
+
+# grimoire's own change types: accepted by Confluent's rules (they would report nothing, or a
+# compatible change), yet some data the writer's schema allows fails the reader's. Two of
+# Confluent's compatible types are reported as warnings for the same reason (see changes.py).
+WARNING_CODES = frozenset(
+    (
+        "REQUIRED_UNDECLARED_PROPERTY_ADDED",
+        "PATTERN_PROPERTIES_CHANGED",
+        "PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES",
+        "ONE_OF_BRANCHES_MAY_OVERLAP",
+        "DECIMAL_ENCODING_CHANGED",
+        "CONSTRAINT_NOT_COMPARED",
+        "TYPE_KEYWORD_ADDED",
+    )
+)
+COMPATIBLE_CHANGES = CONFLUENT_COMPATIBLE_CHANGES | WARNING_CODES
+ANNOTATION_CHANGES = frozenset(
+    ("ID_CHANGED", "TITLE_CHANGED", "DESCRIPTION_CHANGED", "DEFAULT_CHANGED")
+)
+ANNOTATION_KEYWORDS = frozenset(("title", "description", "$comment", "examples"))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference: Confluent's type name, Confluent's path, and where it is in each file.
+
+    `original_pointer` / `update_pointer` are JSON pointers into the writer's and the reader's
+    documents ('' is the root; None when the thing is absent on that side).
+    """
+
+    code: str
+    path: str
+    original_pointer: Optional[str]
+    update_pointer: Optional[str]
+    detail: str = ""
+
+    @property
+    def compatible(self) -> bool:
+        return self.code in COMPATIBLE_CHANGES
+
+
+# Internally a difference is a tuple with its path as a linked list of segments from the
+# outermost down (prepending a segment is O(1) however deep the schema):
+# (code, path_segments, original_pointer, update_pointer, detail)
+_Raw = tuple
+
+
+def _prefix(segment: str, differences: Iterable[_Raw]) -> list[_Raw]:
+    return [(d[0], (segment, d[1]), d[2], d[3], d[4]) for d in differences]
+
+
+def _all_compatible(differences: Iterable[_Raw]) -> bool:
+    return all(d[0] in COMPATIBLE_CHANGES for d in differences)
+
+
+def _path_text(segments: Any) -> str:
+    parts = []
+    while segments is not None:
+        parts.append(segments[0])
+        segments = segments[1]
+    return "#/" + "/".join(parts)
+
+
+def _join(pointer: Optional[str], *tokens: object) -> Optional[str]:
+    if pointer is None:
+        return None
+    return pointer + "".join("/" + escape_token(t) for t in tokens)
+
+
+def _keyword_pointer(node: SchemaNode, keyword: str) -> str:
+    if isinstance(node.raw, dict) and keyword in node.raw:
+        return f"{node.pointer}/{keyword}"
+    return node.pointer
+
+
+def describe_node(node: SchemaNode) -> str:
+    """A short name for what a schema accepts: 'string', 'integer', 'oneOf', 'enum', 'any'."""
+    node = dereference(node)
+    if node.kind == "number":
+        return "integer" if node.get("requires_integer") else "number"
+    if node.kind == "combined":
+        if node.get("type_list"):
+            return "|".join(describe_node(s) for s in node.get("subschemas"))
+        if node.get("synthetic"):
+            # Keywords of several kinds in one object, e.g. "string+enum".
+            return "+".join(describe_node(s) for s in node.get("subschemas"))
+        return node.get("criterion")
+    return {"empty": "any", "true": "any", "false": "nothing", "ref": "$ref"}.get(
+        node.kind, node.kind
+    )
+
+
+def _limit_text(old: Any, new: Any) -> str:
+    return f"{old} -> {new}"
+
+
+def _values_text(keys: Iterable[Any], limit: int = 5) -> str:
+    shown = sorted(repr(k[1]) if k[0] != "null" else "null" for k in keys)
+    text = ", ".join(shown[:limit])
+    return text + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
+
+
+class _Frame:
+    """A pair being compared; `assumed` holds the frames whose outcome its result relies on."""
+
+    __slots__ = ("assumed", "number")
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.assumed: set[int] = set()
+
+
+class JsonSchemaDiff:
+    """One comparison of a writer's schema (`original`) with a reader's (`update`).
+
+    Recursive schemas: a pair met again while it is still being compared is assumed
+    compatible. Results that rest on such an assumption stay provisional until the assumed
+    pair finishes: kept if it turned out compatible, dropped (and recomputed when next needed)
+    if not, so a cached guess never hides an incompatibility deeper in the recursion.
+    """
+
+    def __init__(self) -> None:
+        self._final: dict[tuple[int, int], list[_Raw]] = {}
+        self._provisional: dict[tuple[int, int], tuple[list[_Raw], set[int]]] = {}
+        self._waiting: dict[int, list[tuple[int, int]]] = {}
+        self._active: dict[tuple[int, int], int] = {}
+        self._stack: list[_Frame] = []
+        self._frames = 0
+
+    def differences(self, original: SchemaNode, update: SchemaNode) -> list[Difference]:
+        """Every difference, in Confluent's order, with Confluent's paths."""
+        return [
+            Difference(code, _path_text(path), o, u, detail)
+            for code, path, o, u, detail in self.compare(original, update)
+        ]
+
+    # The dispatcher: SchemaDiff.compare ---------------------------------------------------
+
+    def compare(self, original: Optional[SchemaNode], update: Optional[SchemaNode]) -> list[_Raw]:
+        if original is None and update is None:
+            return []
+        if original is None:
+            return [("SCHEMA_ADDED", None, None, update.pointer, "")]
+        if update is None:
+            return [("SCHEMA_REMOVED", None, original.pointer, None, "")]
+        original, update = dereference(original), dereference(update)
+        key = (id(original), id(update))
+        final = self._final.get(key)
+        if final is not None:
+            return final
+        provisional = self._provisional.get(key)
+        if provisional is not None:
+            if self._stack:
+                self._stack[-1].assumed |= provisional[1]
+            return provisional[0]
+        active = self._active.get(key)
+        if active is not None:
+            if self._stack:
+                self._stack[-1].assumed.add(active)
+            return []
+        self._frames += 1
+        frame = _Frame(self._frames)
+        self._active[key] = frame.number
+        self._stack.append(frame)
+        try:
+            result = self._compare(original, update)
+        finally:
+            self._stack.pop()
+            del self._active[key]
+        self._settle(frame.number, _all_compatible(result))
+        assumed = frame.assumed - {frame.number}
+        if assumed:
+            self._provisional[key] = (result, set(assumed))
+            for number in assumed:
+                self._waiting.setdefault(number, []).append(key)
+            if self._stack:
+                self._stack[-1].assumed |= assumed
+        else:
+            self._final[key] = result
+        return result
+
+    def _settle(self, number: int, compatible: bool) -> None:
+        """A pair finished: results that assumed it compatible are confirmed or dropped."""
+        for key in self._waiting.pop(number, ()):
+            entry = self._provisional.get(key)
+            if entry is None:
+                continue
+            result, assumed = entry
+            if not compatible:
+                del self._provisional[key]
+                continue
+            assumed.discard(number)
+            if not assumed:
+                del self._provisional[key]
+                self._final[key] = result
+
+    def _compare(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        result = self._compare_combined_shapes(original, update)
+        if result is None:
+            result = self._compare_same_shape(original, update)
+        if update.kind == "combined" and update.get("criterion") == "oneOf":
+            warning = self._one_of_overlap(original, update, result)
+            if warning is not None:
+                result = result + [warning]
+        return result
+
+    def _compare_combined_shapes(
+        self, original: SchemaNode, update: SchemaNode
+    ) -> Optional[list[_Raw]]:
+        """A plain schema becoming a union, or a one-branch union becoming plain."""
+        if original.kind != "combined" and update.kind == "combined":
+            branches = update.get("subschemas")
+            if len(branches) == 1:
+                sub = self.compare(original, branches[0])
+                if _all_compatible(sub):
+                    return list(sub)
+            elif update.get("criterion") in ("anyOf", "oneOf"):
+                for branch in branches:
+                    sub = self.compare(original, branch)
+                    if _all_compatible(sub):
+                        extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
+                        return list(sub) + [extended]
+        elif original.kind == "combined" and update.kind != "combined":
+            branches = original.get("subschemas")
+            if len(branches) == 1:
+                sub = self.compare(branches[0], update)
+                if _all_compatible(sub):
+                    return list(sub)
+        return None
+
+    def _compare_same_shape(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        if original.kind != update.kind:
+            if original.kind == "false" or update.empty_like:
+                return []
+            if self._decimal_encoding(original, update):
+                return [
+                    (
+                        "DECIMAL_ENCODING_CHANGED",
+                        None,
+                        _keyword_pointer(original, "type"),
+                        _keyword_pointer(update, "type"),
+                        _limit_text(describe_node(original), describe_node(update)),
+                    )
+                ]
+            return [
+                (
+                    "TYPE_CHANGED",
+                    None,
+                    _keyword_pointer(original, "type"),
+                    _keyword_pointer(update, "type"),
+                    _limit_text(describe_node(original), describe_node(update)),
+                )
+            ]
+        found: list[_Raw] = []
+        o, u = original.pointer, update.pointer
+        if original.schema_id != update.schema_id:
+            found.append(("ID_CHANGED", None, o, u, ""))
+        if original.title != update.title:
+            found.append(("TITLE_CHANGED", None, o, u, ""))
+        if original.description != update.description:
+            found.append(("DESCRIPTION_CHANGED", None, o, u, ""))
+        if original.default != update.default:
+            found.append(("DEFAULT_CHANGED", None, o, u, ""))
+        compare_kind = getattr(self, f"_compare_{original.kind}", None)
+        if compare_kind is not None:
+            found.extend(compare_kind(original, update))
+        if original.get("typed") is False and update.get("typed"):
+            # Confluent compares the schema classes only: `{"maxLength": 3}` accepted numbers
+            # too, `{"type": "string", "maxLength": 3}` does not.
+            found.append(
+                (
+                    "TYPE_KEYWORD_ADDED",
+                    None,
+                    o,
+                    _keyword_pointer(update, "type"),
+                    f"any type -> {describe_node(update)}",
+                )
+            )
+        return found
+
+    @staticmethod
+    def _decimal_encoding(original: SchemaNode, update: SchemaNode) -> bool:
+        """Kafka Connect writes a Decimal as a number or a string; Confluent accepts either."""
+        return (
+            original.connect_type == "bytes"
+            and update.connect_type == "bytes"
+            and {original.kind, update.kind} == {"string", "number"}
+        )
+
+    # Keyword limits -----------------------------------------------------------------------
+
+    @staticmethod
+    def _limit(
+        original: SchemaNode,
+        update: SchemaNode,
+        attribute: str,
+        keyword: str,
+        codes: tuple[str, str, str, str],
+    ) -> list[_Raw]:
+        """ADDED / REMOVED / INCREASED / DECREASED for a numeric keyword."""
+        old, new = original.get(attribute), update.get(attribute)
+        if old == new:
+            return []
+        added, removed, increased, decreased = codes
+        if old is None:
+            code = added
+        elif new is None:
+            code = removed
+        elif old < new:
+            code = increased
+        else:
+            code = decreased
+        return [
+            (
+                code,
+                (keyword, None),
+                _keyword_pointer(original, keyword) if old is not None else original.pointer,
+                _keyword_pointer(update, keyword) if new is not None else update.pointer,
+                _limit_text("none" if old is None else old, "none" if new is None else new),
+            )
+        ]
+
+    def _compare_string(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found = self._limit(
+            original,
+            update,
+            "max_length",
+            "maxLength",
+            (
+                "MAX_LENGTH_ADDED",
+                "MAX_LENGTH_REMOVED",
+                "MAX_LENGTH_INCREASED",
+                "MAX_LENGTH_DECREASED",
+            ),
+        )
+        found += self._limit(
+            original,
+            update,
+            "min_length",
+            "minLength",
+            (
+                "MIN_LENGTH_ADDED",
+                "MIN_LENGTH_REMOVED",
+                "MIN_LENGTH_INCREASED",
+                "MIN_LENGTH_DECREASED",
+            ),
+        )
+        old, new = original.get("pattern"), update.get("pattern")
+        code = None
+        if old is None and new is not None:
+            code = "PATTERN_ADDED"
+        elif old is not None and new is None:
+            code = "PATTERN_REMOVED"
+        elif old != new:
+            code = "PATTERN_CHANGED"
+        if code is not None:
+            found.append(
+                (
+                    code,
+                    ("pattern", None),
+                    _keyword_pointer(original, "pattern"),
+                    _keyword_pointer(update, "pattern"),
+                    _limit_text(old, new),
+                )
+            )
+        return found
+
+    def _compare_number(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found = []
+        for attribute, keyword, stem in (
+            ("maximum", "maximum", "MAXIMUM"),
+            ("minimum", "minimum", "MINIMUM"),
+            ("exclusive_maximum", "exclusiveMaximum", "EXCLUSIVE_MAXIMUM"),
+            ("exclusive_minimum", "exclusiveMinimum", "EXCLUSIVE_MINIMUM"),
+        ):
+            found += self._limit(
+                original,
+                update,
+                attribute,
+                keyword,
+                (f"{stem}_ADDED", f"{stem}_REMOVED", f"{stem}_INCREASED", f"{stem}_DECREASED"),
+            )
+        old, new = original.get("multiple_of"), update.get("multiple_of")
+        if old != new:
+            if old is None:
+                code = "MULTIPLE_OF_ADDED"
+            elif new is None:
+                code = "MULTIPLE_OF_REMOVED"
+            else:
+                old_exact, new_exact = Fraction(str(old)), Fraction(str(new))
+                if new_exact % old_exact == 0:
+                    code = "MULTIPLE_OF_EXPANDED"
+                elif old_exact % new_exact == 0:
+                    code = "MULTIPLE_OF_REDUCED"
+                else:
+                    code = "MULTIPLE_OF_CHANGED"
+            found.append(
+                (
+                    code,
+                    ("multipleOf", None),
+                    _keyword_pointer(original, "multipleOf"),
+                    _keyword_pointer(update, "multipleOf"),
+                    _limit_text(old, new),
+                )
+            )
+        if original.get("requires_integer") != update.get("requires_integer"):
+            code = "TYPE_EXTENDED" if original.get("requires_integer") else "TYPE_NARROWED"
+            found.append(
+                (
+                    code,
+                    None,
+                    _keyword_pointer(original, "type"),
+                    _keyword_pointer(update, "type"),
+                    _limit_text(describe_node(original), describe_node(update)),
+                )
+            )
+        return found
+
+    def _compare_enum(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        old, new = original.get("values"), update.get("values")
+        if old == new:
+            return []
+        if new >= old:
+            code, detail = "ENUM_ARRAY_EXTENDED", f"added {_values_text(new - old)}"
+        elif old >= new:
+            code, detail = "ENUM_ARRAY_NARROWED", f"removed {_values_text(old - new)}"
+        else:
+            code = "ENUM_ARRAY_CHANGED"
+            detail = f"removed {_values_text(old - new)}; added {_values_text(new - old)}"
+        return [
+            (
+                code,
+                ("enum", None),
+                _keyword_pointer(original, "enum"),
+                _keyword_pointer(update, "enum"),
+                detail,
+            )
+        ]
+
+    def _compare_const(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        old, new = original.get("value"), update.get("value")
+        if old == new:
+            return []
+        return [
+            (
+                "ENUM_ARRAY_CHANGED",
+                ("const", None),
+                _keyword_pointer(original, "const"),
+                _keyword_pointer(update, "const"),
+                _limit_text(_values_text([old]), _values_text([new])),
+            )
+        ]
+
+    def _compare_not(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        # What the update forbids must be part of what the original forbade: compare reversed.
+        sub = self.compare(update.get("must_not"), original.get("must_not"))
+        code = "NOT_TYPE_NARROWED" if _all_compatible(sub) else "NOT_TYPE_EXTENDED"
+        where = (f"{original.pointer}/not", f"{update.pointer}/not")
+        found = [(code, ("not", None), *where, "")]
+        doubts = sorted({d[0] for d in sub if d[0] in WARNING_CODES})
+        if code == "NOT_TYPE_NARROWED" and doubts:
+            found.append(
+                (
+                    "CONSTRAINT_NOT_COMPARED",
+                    ("not", None),
+                    *where,
+                    "the `not` schema may now forbid more: " + ", ".join(doubts),
+                )
+            )
+        return found
+
+    def _compare_conditional(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        old = {k: original.raw.get(k) for k in ("if", "then", "else")}
+        new = {k: update.raw.get(k) for k in ("if", "then", "else")}
+        if value_key(old) == value_key(new):
+            return []
+        return [
+            (
+                "CONSTRAINT_NOT_COMPARED",
+                None,
+                original.pointer,
+                update.pointer,
+                "if/then/else changed; Confluent's rules do not compare conditional schemas",
+            )
+        ]
+
+    # Objects: ObjectSchemaDiff ------------------------------------------------------------
+
+    @staticmethod
+    def _is_open_object(node: SchemaNode) -> bool:
+        unevaluated = node.get("unevaluated")
+        return (
+            not node.get("patterns")
+            and node.get("permits_additional")
+            and node.get("additional") is None
+            and (unevaluated is None or dereference(unevaluated).empty_like)
+        )
+
+    @staticmethod
+    def _partial_schema(node: SchemaNode, name: str) -> Optional[SchemaNode]:
+        """The schema a partially open object gives a property it does not declare."""
+        for _pattern, compiled, schema in node.get("patterns"):
+            if compiled.search(name):
+                return schema
+        if node.get("additional") is not None:
+            return node.get("additional")
+        return _open_by_unevaluated(node)
+
+    def _compare_object(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found = self._compare_required(original, update)
+        found += self._compare_properties(original, update)
+        found += self._compare_dependencies(original, update)
+        found += self._compare_additional(original, update, "additionalProperties", "PROPERTIES")
+        found += self._compare_unevaluated(
+            original, update, "unevaluatedProperties", "UNEVALUATED_PROPERTIES"
+        )
+        found += self._limit(
+            original,
+            update,
+            "max_properties",
+            "maxProperties",
+            (
+                "MAX_PROPERTIES_ADDED",
+                "MAX_PROPERTIES_REMOVED",
+                "MAX_PROPERTIES_INCREASED",
+                "MAX_PROPERTIES_DECREASED",
+            ),
+        )
+        found += self._limit(
+            original,
+            update,
+            "min_properties",
+            "minProperties",
+            (
+                "MIN_PROPERTIES_ADDED",
+                "MIN_PROPERTIES_REMOVED",
+                "MIN_PROPERTIES_INCREASED",
+                "MIN_PROPERTIES_DECREASED",
+            ),
+        )
+        found += self._undeclared_required(original, update)
+        found += self._pattern_properties(original, update)
+        if value_key(_raw_keyword(original, "propertyNames")) != value_key(
+            _raw_keyword(update, "propertyNames")
+        ):
+            found.append(
+                (
+                    "CONSTRAINT_NOT_COMPARED",
+                    ("propertyNames", None),
+                    _keyword_pointer(original, "propertyNames"),
+                    _keyword_pointer(update, "propertyNames"),
+                    "propertyNames changed; Confluent's rules do not compare it",
+                )
+            )
+        return found
+
+    def _compare_required(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found = []
+        old_required, new_required = original.get("required_set"), update.get("required_set")
+        new_properties = update.get("properties")
+        for name in original.get("properties"):
+            if name not in new_properties:
+                continue
+            was, now = name in old_required, name in new_required
+            if was == now:
+                continue
+            if was:
+                code = "REQUIRED_ATTRIBUTE_REMOVED"
+            elif dereference(new_properties[name]).has_default:
+                code = "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED"
+            else:
+                code = "REQUIRED_ATTRIBUTE_ADDED"
+            found.append(
+                (
+                    code,
+                    ("required", (escape_token(name), None)),
+                    _required_pointer(original, name),
+                    _required_pointer(update, name),
+                    "",
+                )
+            )
+        return found
+
+    def _compare_properties(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found: list[_Raw] = []
+        old_properties, new_properties = original.get("properties"), update.get("properties")
+        names = list(old_properties) + [n for n in new_properties if n not in old_properties]
+        for name in names:
+            segment = f"properties/{escape_token(name)}"
+            old, new = old_properties.get(name), new_properties.get(name)
+            if new is None:
+                found += _prefix(segment, self._property_removed(original, update, name, old))
+            elif old is None:
+                found += _prefix(segment, self._property_added(original, update, name, new))
+            else:
+                found += _prefix(segment, self.compare(old, new))
+        return found
+
+    def _property_removed(
+        self, original: SchemaNode, update: SchemaNode, name: str, old: SchemaNode
+    ) -> list[_Raw]:
+        where = (old.pointer, update.pointer)
+        if self._is_open_object(update):
+            return [("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL", None, *where, "")]
+        partial = self._partial_schema(update, name)
+        if partial is not None:
+            sub = self.compare(old, partial)
+            code = (
+                "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                if _all_compatible(sub)
+                else "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+            )
+            return list(sub) + [(code, None, old.pointer, partial.pointer, "")]
+        if old.kind == "false":
+            return [("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+        return [("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+
+    def _property_added(
+        self, original: SchemaNode, update: SchemaNode, name: str, new: SchemaNode
+    ) -> list[_Raw]:
+        where = (original.pointer, new.pointer)
+        required = name in update.get("required_set")
+        with_default = dereference(new).has_default
+        if self._is_open_object(original):
+            if new.empty_like:
+                return [
+                    ("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", None, *where, "")
+                ]
+            if not required:
+                code = "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
+            elif with_default:
+                code = "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL"
+            else:
+                code = "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
+            return [(code, None, *where, "")]
+        found: list[_Raw] = []
+        partial = self._partial_schema(original, name)
+        if partial is not None:
+            sub = self.compare(partial, new)
+            found += sub
+            code = (
+                "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                if _all_compatible(sub)
+                else "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+            )
+            found.append((code, None, partial.pointer, new.pointer, ""))
+        elif original.get("permits_additional") and original.get("unevaluated") is None:
+            # Open apart from its patternProperties: the name was free to hold any value.
+            found.append(("PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES", None, *where, ""))
+        if not required:
+            found.append(("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", None, *where, ""))
+        elif with_default:
+            found.append(
+                ("REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL", None, *where, "")
+            )
+        else:
+            found.append(("REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", None, *where, ""))
+        return found
+
+    def _compare_dependencies(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found: list[_Raw] = []
+        old_arrays, new_arrays = (
+            original.get("property_dependencies"),
+            update.get("property_dependencies"),
+        )
+        for name in list(old_arrays) + [n for n in new_arrays if n not in old_arrays]:
+            path = ("dependencies", (escape_token(name), None))
+            old, new = old_arrays.get(name), new_arrays.get(name)
+            if new is None:
+                found.append(("DEPENDENCY_ARRAY_REMOVED", path, old[1], update.pointer, ""))
+            elif old is None:
+                found.append(("DEPENDENCY_ARRAY_ADDED", path, original.pointer, new[1], ""))
+            elif old[0] != new[0]:
+                if new[0] >= old[0]:
+                    code = "DEPENDENCY_ARRAY_EXTENDED"
+                elif old[0] >= new[0]:
+                    code = "DEPENDENCY_ARRAY_NARROWED"
+                else:
+                    code = "DEPENDENCY_ARRAY_CHANGED"
+                found.append((code, path, old[1], new[1], ""))
+        old_schemas, new_schemas = (
+            original.get("schema_dependencies"),
+            update.get("schema_dependencies"),
+        )
+        for name in list(old_schemas) + [n for n in new_schemas if n not in old_schemas]:
+            segment = f"dependencies/{escape_token(name)}"
+            old, new = old_schemas.get(name), new_schemas.get(name)
+            if new is None:
+                found.append(
+                    ("DEPENDENCY_SCHEMA_REMOVED", (segment, None), old.pointer, update.pointer, "")
+                )
+            elif old is None:
+                found.append(
+                    ("DEPENDENCY_SCHEMA_ADDED", (segment, None), original.pointer, new.pointer, "")
+                )
+            else:
+                found += _prefix(segment, self.compare(old, new))
+        return found
+
+    def _compare_additional(
+        self, original: SchemaNode, update: SchemaNode, keyword: str, noun: str
+    ) -> list[_Raw]:
+        """additionalProperties / additionalItems: `noun` is PROPERTIES or ITEMS."""
+        path = (keyword, None)
+        where = (_keyword_pointer(original, keyword), _keyword_pointer(update, keyword))
+        old_permits, new_permits = (
+            original.get("permits_additional"),
+            update.get("permits_additional"),
+        )
+        old, new = original.get("additional"), update.get("additional")
+        if old_permits != new_permits:
+            code = f"ADDITIONAL_{noun}_ADDED" if new_permits else f"ADDITIONAL_{noun}_REMOVED"
+            return [(code, path, *where, "")]
+        if old is None and new is not None:
+            return [(f"ADDITIONAL_{noun}_NARROWED", path, *where, "")]
+        if new is None and old is not None:
+            return [(f"ADDITIONAL_{noun}_EXTENDED", path, *where, "")]
+        return _prefix(keyword, self.compare(old, new))
+
+    def _compare_unevaluated(
+        self, original: SchemaNode, update: SchemaNode, keyword: str, stem: str
+    ) -> list[_Raw]:
+        old, new = original.get("unevaluated"), update.get("unevaluated")
+        if old is None and new is None:
+            return []
+        path = (keyword, None)
+        where = (_keyword_pointer(original, keyword), _keyword_pointer(update, keyword))
+        old_kind = None if old is None else dereference(old)
+        new_kind = None if new is None else dereference(new)
+        if old_kind is None:
+            code = f"{stem}_REMOVED" if new_kind.kind == "false" else f"{stem}_NARROWED"
+        elif new_kind is None:
+            code = f"{stem}_ADDED" if old_kind.kind == "false" else f"{stem}_EXTENDED"
+        elif old_kind.kind == "false" and new_kind.kind != "false":
+            code = f"{stem}_ADDED"
+        elif old_kind.kind != "false" and new_kind.kind == "false":
+            code = f"{stem}_REMOVED"
+        elif old_kind.empty_like and not new_kind.empty_like:
+            code = f"{stem}_NARROWED"
+        elif not old_kind.empty_like and new_kind.empty_like:
+            code = f"{stem}_EXTENDED"
+        else:
+            return _prefix(keyword, self.compare(old, new))
+        return [(code, path, *where, "")]
+
+    def _undeclared_required(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        """Names newly required that no compared property covers (Confluent ignores them)."""
+        found = []
+        new_properties = update.get("properties")
+        for name in update.get("required"):
+            if name in original.get("required_set") or name in new_properties:
+                continue
+            found.append(
+                (
+                    "REQUIRED_UNDECLARED_PROPERTY_ADDED",
+                    ("required", (escape_token(name), None)),
+                    _keyword_pointer(original, "required"),
+                    _required_pointer(update, name),
+                    "",
+                )
+            )
+        return found
+
+    def _pattern_properties(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        """Confluent never compares patternProperties schemas; warn unless provably safe."""
+        old = {pattern: schema for pattern, _, schema in original.get("patterns")}
+        new = {pattern: schema for pattern, _, schema in update.get("patterns")}
+        if not old and not new:
+            return []
+        problems = []
+        for pattern, schema in old.items():
+            if pattern not in new:
+                problems.append(f"'{pattern}' removed")
+            elif not _all_compatible(self.compare(schema, new[pattern])):
+                problems.append(f"'{pattern}' narrowed")
+        if self._is_open_object(original) or original.get("permits_additional"):
+            problems += [f"'{pattern}' added" for pattern in new if pattern not in old]
+        if not problems:
+            return []
+        return [
+            (
+                "PATTERN_PROPERTIES_CHANGED",
+                ("patternProperties", None),
+                _keyword_pointer(original, "patternProperties"),
+                _keyword_pointer(update, "patternProperties"),
+                "; ".join(problems),
+            )
+        ]
+
+    # Arrays: ArraySchemaDiff --------------------------------------------------------------
+
+    @staticmethod
+    def _is_open_array(node: SchemaNode) -> bool:
+        unevaluated = node.get("unevaluated")
+        return (
+            node.get("permits_additional")
+            and node.get("additional") is None
+            and (unevaluated is None or dereference(unevaluated).empty_like)
+        )
+
+    @staticmethod
+    def _partial_items(node: SchemaNode) -> Optional[SchemaNode]:
+        if node.get("additional") is not None:
+            return node.get("additional")
+        return _open_by_unevaluated(node)
+
+    def _compare_array(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found = _prefix("items", self.compare(original.get("all_items"), update.get("all_items")))
+        found += self._compare_item_list(original, update)
+        found += self._compare_additional(original, update, "additionalItems", "ITEMS")
+        found += self._compare_unevaluated(
+            original, update, "unevaluatedItems", "UNEVALUATED_ITEMS"
+        )
+        found += self._limit(
+            original,
+            update,
+            "max_items",
+            "maxItems",
+            ("MAX_ITEMS_ADDED", "MAX_ITEMS_REMOVED", "MAX_ITEMS_INCREASED", "MAX_ITEMS_DECREASED"),
+        )
+        found += self._limit(
+            original,
+            update,
+            "min_items",
+            "minItems",
+            ("MIN_ITEMS_ADDED", "MIN_ITEMS_REMOVED", "MIN_ITEMS_INCREASED", "MIN_ITEMS_DECREASED"),
+        )
+        if original.get("unique_items") != update.get("unique_items"):
+            code = "UNIQUE_ITEMS_REMOVED" if original.get("unique_items") else "UNIQUE_ITEMS_ADDED"
+            found.append(
+                (
+                    code,
+                    ("uniqueItems", None),
+                    _keyword_pointer(original, "uniqueItems"),
+                    _keyword_pointer(update, "uniqueItems"),
+                    "",
+                )
+            )
+        for attribute, keyword, stem in (
+            ("max_contains", "maxContains", "MAX_CONTAINS"),
+            ("min_contains", "minContains", "MIN_CONTAINS"),
+        ):
+            found += self._limit(
+                original,
+                update,
+                attribute,
+                keyword,
+                (f"{stem}_ADDED", f"{stem}_REMOVED", f"{stem}_INCREASED", f"{stem}_DECREASED"),
+            )
+        if value_key(_raw_keyword(original, "contains")) != value_key(
+            _raw_keyword(update, "contains")
+        ):
+            found.append(
+                (
+                    "CONSTRAINT_NOT_COMPARED",
+                    ("contains", None),
+                    _keyword_pointer(original, "contains"),
+                    _keyword_pointer(update, "contains"),
+                    "contains changed; Confluent's rules do not compare it",
+                )
+            )
+        return found
+
+    def _compare_item_list(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        old_items = original.get("item_list") or []
+        new_items = update.get("item_list") or []
+        found: list[_Raw] = []
+        for index in range(min(len(old_items), len(new_items))):
+            found += _prefix(f"items/{index}", self.compare(old_items[index], new_items[index]))
+        for index in range(len(new_items), len(old_items)):
+            found += _prefix(f"items/{index}", self._item_removed(update, old_items[index]))
+        for index in range(len(old_items), len(new_items)):
+            found += _prefix(f"items/{index}", self._item_added(original, new_items[index]))
+        return found
+
+    def _item_removed(self, update: SchemaNode, old: SchemaNode) -> list[_Raw]:
+        where = (old.pointer, update.pointer)
+        if self._is_open_array(update):
+            return [("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL", None, *where, "")]
+        partial = self._partial_items(update)
+        if partial is not None:
+            sub = self.compare(old, partial)
+            code = (
+                "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                if _all_compatible(sub)
+                else "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+            )
+            return list(sub) + [(code, None, old.pointer, partial.pointer, "")]
+        if old.kind == "false":
+            return [("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+        return [("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+
+    def _item_added(self, original: SchemaNode, new: SchemaNode) -> list[_Raw]:
+        where = (original.pointer, new.pointer)
+        if self._is_open_array(original):
+            if new.empty_like:
+                return [("ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", None, *where, "")]
+            return [("ITEM_ADDED_TO_OPEN_CONTENT_MODEL", None, *where, "")]
+        partial = self._partial_items(original)
+        if partial is not None:
+            sub = self.compare(partial, new)
+            code = (
+                "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+                if _all_compatible(sub)
+                else "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+            )
+            return list(sub) + [(code, None, partial.pointer, new.pointer, "")]
+        return [("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL", None, *where, "")]
+
+    # Unions and intersections: CombinedSchemaDiff -----------------------------------------
+
+    def _compare_combined(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        found: list[_Raw] = []
+        old_criterion, new_criterion = original.get("criterion"), update.get("criterion")
+        where = (_combined_pointer(original), _combined_pointer(update))
+        criteria_change = _criteria_change(original, update)
+        if criteria_change is not None:
+            found.append((criteria_change, None, *where, f"{old_criterion} -> {new_criterion}"))
+            if criteria_change == "COMBINED_TYPE_CHANGED":
+                return found
+        old_members = _distinct(original.get("subschemas"))
+        new_members = _distinct(update.get("subschemas"))
+        if len(old_members) < len(new_members):
+            code = "PRODUCT_TYPE_EXTENDED" if new_criterion == "allOf" else "SUM_TYPE_EXTENDED"
+            found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
+        elif len(old_members) > len(new_members):
+            code = "PRODUCT_TYPE_NARROWED" if old_criterion == "allOf" else "SUM_TYPE_NARROWED"
+            found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
+        results: dict[tuple[int, int], list[_Raw]] = {}
+        edges: dict[int, list[int]] = {}
+        for i, old in enumerate(old_members):
+            for j, new in enumerate(new_members):
+                sub = self.compare(old, new)
+                results[(i, j)] = sub
+                if _all_compatible(sub):
+                    edges.setdefault(i, []).append(j)
+        matching = _maximum_matching(edges, len(old_members))
+        for i, j in sorted(matching.items()):
+            found += _prefix(f"{old_criterion}/{i}", results[(i, j)])
+        if len(matching) < min(len(old_members), len(new_members)):
+            detail = _unmatched_detail(
+                old_criterion, new_criterion, old_members, new_members, matching, results
+            )
+            found.append(("COMBINED_TYPE_SUBSCHEMAS_CHANGED", None, *where, detail))
+        return found
+
+    def _one_of_overlap(
+        self, original: SchemaNode, update: SchemaNode, found: list[_Raw]
+    ) -> Optional[_Raw]:
+        """A oneOf rejects data matching two branches: warn when a change may cause that."""
+        branches = update.get("subschemas")
+        if len(branches) < 2:
+            return None
+        changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or _shape(
+            original.raw
+        ) != _shape(update.raw)
+        if not changed or _provably_disjoint(branches):
+            return None
+        return (
+            "ONE_OF_BRANCHES_MAY_OVERLAP",
+            None,
+            _combined_pointer(original) if original.kind == "combined" else original.pointer,
+            _combined_pointer(update),
+            "",
+        )
+
+
+def _shape(raw: Any) -> str:
+    """A schema's JSON without annotations, to tell real changes from documentation edits."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if not (k in ANNOTATION_KEYWORDS and isinstance(v, (str, list)))
+            }
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return json.dumps(strip(raw), sort_keys=True)
+
+
+def _raw_keyword(node: SchemaNode, keyword: str) -> Any:
+    return node.raw.get(keyword) if isinstance(node.raw, dict) else None
+
+
+def _required_pointer(node: SchemaNode, name: str) -> str:
+    required = node.get("required") or ()
+    if name in required:
+        return f"{node.pointer}/required/{required.index(name)}"
+    return _keyword_pointer(node, "required")
+
+
+def _open_by_unevaluated(node: SchemaNode) -> Optional[SchemaNode]:
+    """unevaluated* gives the schema of undeclared members when additional* is absent."""
+    unevaluated = node.get("unevaluated")
+    if (
+        node.get("permits_additional")
+        and node.get("additional") is None
+        and unevaluated is not None
+    ):
+        target = dereference(unevaluated)
+        if target.kind != "false" and not target.empty_like:
+            return unevaluated
+    return None
+
+
+def _combined_pointer(node: SchemaNode) -> str:
+    if node.get("type_list"):
+        return _keyword_pointer(node, "type")
+    if node.get("synthetic"):
+        return node.pointer
+    return _keyword_pointer(node, node.get("criterion"))
+
+
+def _criteria_change(original: SchemaNode, update: SchemaNode) -> Optional[str]:
+    old, new = original.get("criterion"), update.get("criterion")
+    if old == new:
+        return None
+    old_single = len(original.get("subschemas")) == 1
+    new_single = len(update.get("subschemas")) == 1
+    if (
+        new == "anyOf"
+        or (old_single and new_single)
+        or (old_single and new == "oneOf")
+        or (new_single and old == "allOf")
+    ):
+        return "COMBINED_TYPE_EXTENDED"
+    return "COMBINED_TYPE_CHANGED"
+
+
+def _distinct(members: list[SchemaNode]) -> list[SchemaNode]:
+    """Subschemas with duplicates collapsed, first occurrence kept (Confluent uses a set)."""
+    seen = set()
+    result = []
+    for member in members:
+        identity = member.identity()
+        if identity not in seen:
+            seen.add(identity)
+            result.append(member)
+    return result
+
+
+def _maximum_matching(edges: dict[int, list[int]], left_count: int) -> dict[int, int]:
+    """A maximum bipartite matching (augmenting paths), as left index -> right index."""
+    right_owner: dict[int, int] = {}
+
+    def augment(left: int, visited: set[int]) -> bool:
+        for right in edges.get(left, ()):
+            if right in visited:
+                continue
+            visited.add(right)
+            owner = right_owner.get(right)
+            if owner is None or augment(owner, visited):
+                right_owner[right] = left
+                return True
+        return False
+
+    for left in range(left_count):
+        augment(left, set())
+    return {left: right for right, left in right_owner.items()}
+
+
+def _unmatched_detail(
+    old_criterion: str,
+    new_criterion: str,
+    old_members: list[SchemaNode],
+    new_members: list[SchemaNode],
+    matching: dict[int, int],
+    results: dict[tuple[int, int], list[_Raw]],
+) -> str:
+    """Why branches found no compatible counterpart: each one's closest candidate's problems."""
+    notes = []
+    for i in range(len(old_members)):
+        if i in matching:
+            continue
+        # The closest candidate: same kind of schema first, then fewest incompatibilities.
+        candidates = [
+            (
+                dereference(new_members[j]).kind != dereference(old_members[i]).kind,
+                sum(1 for d in sub if d[0] not in COMPATIBLE_CHANGES),
+                j,
+                sub,
+            )
+            for (left, j), sub in results.items()
+            if left == i
+        ]
+        if not candidates:
+            continue
+        _, _, j, sub = min(candidates, key=lambda c: c[:3])
+        problems = [d for d in sub if d[0] not in COMPATIBLE_CHANGES][:3]
+        listed = ", ".join(
+            f"{d[0]} at {old_criterion}/{i}{_path_text(d[1])[1:].rstrip('/')}" for d in problems
+        )
+        notes.append(
+            f"{old_criterion}/{i} ({describe_node(old_members[i])}) has no compatible "
+            f"counterpart; closest is {new_criterion}/{j}: {listed}"
+        )
+    return "; ".join(notes)
+
+
+def _instance_types(node: SchemaNode) -> Optional[frozenset]:
+    """The JSON types a schema can accept, when it says so; None when it may accept any."""
+    node = dereference(node)
+    if node.kind in ("string", "boolean", "null", "object", "array") and _declares_type(node):
+        return frozenset([node.kind])
+    if node.kind == "number" and _declares_type(node):
+        return frozenset(["integer"] if node.get("requires_integer") else ["integer", "number"])
+    if node.kind in ("enum", "const"):
+        values = _value_set(node)
+        return frozenset(_json_type(key) for key in values)
+    if node.kind == "combined":
+        parts = [_instance_types(s) for s in node.get("subschemas")]
+        if node.get("criterion") == "allOf":
+            known = [p for p in parts if p is not None]
+            return frozenset.intersection(*known) if known else None
+        if all(p is not None for p in parts):
+            return frozenset().union(*parts)
+    return None
+
+
+def _declares_type(node: SchemaNode) -> bool:
+    return isinstance(node.raw, dict) and "type" in node.raw
+
+
+def _json_type(key: Any) -> str:
+    if key[0] == "number":
+        return "integer" if float(key[1]).is_integer() else "number"
+    if key[0] == "json":
+        return "object" if key[1].startswith("{") else "array"
+    return {"null": "null", "bool": "boolean", "string": "string"}[key[0]]
+
+
+def _value_set(node: SchemaNode) -> Optional[frozenset]:
+    node = dereference(node)
+    if node.kind == "enum":
+        return node.get("values")
+    if node.kind == "const":
+        return frozenset([node.get("value")])
+    if node.kind == "combined" and node.get("criterion") == "allOf":
+        for member in node.get("subschemas"):
+            found = _value_set(member)
+            if found is not None:
+                return found
+    return None
+
+
+def _object_part(node: SchemaNode) -> Optional[SchemaNode]:
+    node = dereference(node)
+    if node.kind == "object":
+        return node
+    if node.kind == "combined" and node.get("criterion") == "allOf":
+        for member in node.get("subschemas"):
+            found = _object_part(member)
+            if found is not None:
+                return found
+    return None
+
+
+def _types_overlap(a: frozenset, b: frozenset) -> bool:
+    return bool(a & b) or ("number" in a and "integer" in b) or ("integer" in a and "number" in b)
+
+
+def _provably_disjoint(branches: list[SchemaNode]) -> bool:
+    """True when no JSON value can match two of the branches (by type, value or tag field)."""
+    for index, first in enumerate(branches):
+        for second in branches[index + 1 :]:
+            if not _pair_disjoint(first, second):
+                return False
+    return True
+
+
+def _pair_disjoint(first: SchemaNode, second: SchemaNode) -> bool:
+    types_a, types_b = _instance_types(first), _instance_types(second)
+    if types_a is not None and types_b is not None and not _types_overlap(types_a, types_b):
+        return True
+    values_a, values_b = _value_set(first), _value_set(second)
+    if values_a is not None and values_b is not None and not values_a & values_b:
+        return True
+    object_a, object_b = _object_part(first), _object_part(second)
+    if object_a is None or object_b is None:
+        return False
+    for name in object_a.get("required_set") & object_b.get("required_set"):
+        tag_a = object_a.get("properties").get(name)
+        tag_b = object_b.get("properties").get(name)
+        if tag_a is None or tag_b is None:
+            continue
+        values_a, values_b = _value_set(tag_a), _value_set(tag_b)
+        if values_a is not None and values_b is not None and not values_a & values_b:
+            return True
+    return False
+
+
+def diff(original: SchemaNode, update: SchemaNode) -> list[Difference]:
+    """The differences from a writer's schema to a reader's (Confluent's SchemaDiff.compare)."""
+    return JsonSchemaDiff().differences(original, update)
+
+
+def is_compatible(differences: Iterable[Difference]) -> bool:
+    """True when the reader can read everything the writer wrote (strict policy)."""
+    return all(d.compatible for d in differences)

@@ -1,0 +1,98 @@
+"""The merged 2019-09/2020-12 metaschemas accept exactly what the official ones accept.
+
+Vectors: every schema of the JSON Schema corpus, plus invalid schemas written for grimoire
+(one broken keyword of each vocabulary).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from eventdesign.compat.metaschema import check_against_metaschema, merged_metaschema
+from eventdesign.errors import InputError
+
+DATA = Path(__file__).resolve().parent / "data" / "compat"
+CORPUS = json.loads((DATA / "jsonschema-backward.json").read_text(encoding="utf-8"))
+DRAFTS = {
+    "2020-12": jsonschema.Draft202012Validator,
+    "2019-09": jsonschema.Draft201909Validator,
+}
+BROKEN = [
+    {"type": "strng"},
+    {"type": ["string", 3]},
+    {"required": "id"},
+    {"required": ["id", "id"]},
+    {"properties": []},
+    {"properties": {"a": 3}},
+    {"items": [3]},
+    {"prefixItems": {}},
+    {"minLength": -1},
+    {"maxItems": 1.5},
+    {"multipleOf": 0},
+    {"enum": "a"},
+    {"allOf": []},
+    {"anyOf": [{"type": "nope"}]},
+    {"not": 3},
+    {"dependentRequired": {"a": "b"}},
+    {"dependentSchemas": {"a": 3}},
+    {"unevaluatedProperties": 3},
+    {"additionalProperties": {"type": "x"}},
+    {"$defs": {"a": {"minimum": "0"}}},
+    {"definitions": {"a": {"maximum": "0"}}},
+    {"dependencies": {"a": 3}},
+    {"$id": 3},
+    {"$anchor": "not an anchor"},
+    {"title": 3},
+    {"contentMediaType": 3},
+    {"format": 3},
+    {"if": 3},
+    {"$comment": 3},
+    {"deprecated": "yes"},
+]
+VALID = [case[side] for case in CORPUS for side in ("old", "new")] + [
+    {"type": "object", "properties": {"a": {"$ref": "#/$defs/x"}}, "$defs": {"x": {}}},
+    {"dependencies": {"a": ["b"], "c": {"type": "string"}}},
+    {"contentEncoding": "base64", "contentSchema": {"type": "object"}},
+]
+
+
+@pytest.mark.parametrize("draft", sorted(DRAFTS))
+@pytest.mark.parametrize("schema", BROKEN + VALID[:1] + VALID[-3:], ids=repr)
+def test_merged_metaschema_agrees_with_the_official_one(draft: str, schema: dict) -> None:
+    validator_class = DRAFTS[draft]
+    official = validator_class(validator_class.META_SCHEMA).is_valid(schema)
+    merged_schema = merged_metaschema(validator_class.META_SCHEMA["$id"])
+    merged = validator_class(merged_schema).is_valid(schema)
+    assert merged is official
+
+
+@pytest.mark.parametrize("draft", sorted(DRAFTS))
+def test_merged_metaschema_accepts_every_corpus_schema_the_official_one_does(draft: str) -> None:
+    validator_class = DRAFTS[draft]
+    official = validator_class(validator_class.META_SCHEMA)
+    merged = validator_class(merged_metaschema(validator_class.META_SCHEMA["$id"]))
+    assert [official.is_valid(s) for s in VALID] == [merged.is_valid(s) for s in VALID]
+
+
+def test_broken_schema_is_refused_with_the_pointer_of_the_problem() -> None:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "properties": {"total": {"minimum": "zero"}},
+    }
+    with pytest.raises(InputError, match=r"not a valid JSON Schema at #/properties/total/minimum"):
+        check_against_metaschema(schema, "order.json", lambda pointer: None)
+
+
+def test_schema_without_a_draft_is_checked_as_draft_7() -> None:
+    # Draft 7 has no prefixItems, so any value passes there; 2020-12 requires an array.
+    check_against_metaschema({"prefixItems": 3}, "order.json", lambda pointer: None)
+    with pytest.raises(InputError):
+        check_against_metaschema(
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "prefixItems": 3},
+            "order.json",
+            lambda pointer: None,
+        )
