@@ -1,0 +1,1 @@
+"""Generated text: diagrams, AsyncAPI documents and the Markdown catalog, through templates."""

@@ -1,0 +1,211 @@
+"""Saga rules (SAG): every saga is verified by exploring its failure paths.
+
+One analysis (`saga.verify.verify_model`) produces the findings of every rule in this family;
+it is registered as the check of SAG001 and the other rules are described, so `check` runs it
+whenever any SAG rule is selected and keeps only the selected rules' findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .registry import describe, rule
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..model.types import DesignModel
+
+FAMILY = "sagas"
+
+
+@rule(
+    "SAG001",
+    "saga-undeclared-message",
+    family=FAMILY,
+    severity="error",
+    summary="A saga names a command or event the model does not declare.",
+    explanation="""
+Every command a saga sends and every event it waits for or emits must be declared under
+`commands:` or `events:`, with its handler or producer, so schemas, channels and diagrams
+exist for it. This check also runs the whole saga verification (the other SAG rules).
+Fix: declare the message, or correct the name in the saga.
+""",
+)
+def check(model: DesignModel) -> Iterable[Finding]:
+    """Verify every saga of the model; findings of every SAG rule."""
+    from ..saga.verify import verify_model
+
+    return verify_model(model)
+
+
+describe(
+    "SAG002",
+    "saga-event-without-producer",
+    family=FAMILY,
+    severity="error",
+    summary="An event in a saga is produced by no service (or no reaction emits it).",
+    explanation="""
+A reaction waits for an event that neither the saga's trigger nor any reaction emits, an
+outcome event (`completed`, `compensated`) that no reaction emits, or an event whose declared
+producer is not a service. The saga can never get past that point.
+Fix: add the reaction or service that emits it, or correct the event name.
+""",
+)
+describe(
+    "SAG003",
+    "saga-topology-mismatch",
+    family=FAMILY,
+    severity="warning",
+    summary="A saga disagrees with the model on who produces, handles or consumes a message.",
+    explanation="""
+The saga has a service emit an event whose declared producer is another service, send a
+command to a service that is not its handler, or react to an event it does not consume.
+Either the saga or the event/command declaration is wrong; generated AsyncAPI and diagrams
+will disagree with the saga.
+Fix: make the declaration and the saga name the same service.
+""",
+)
+describe(
+    "SAG004",
+    "saga-unknown-service",
+    family=FAMILY,
+    severity="error",
+    summary="A saga's orchestrator, participant or reacting service is not a declared service.",
+    explanation="""
+Every service a saga names must be declared under `services:`, with its idempotency, so the
+saga's duplicate-delivery check can run. Fix: declare the service or correct the name.
+""",
+)
+describe(
+    "SAG010",
+    "saga-missing-compensation",
+    family=FAMILY,
+    severity="error",
+    summary="A compensatable step has no compensation, so a later failure leaves it in effect.",
+    explanation="""
+When a later step fails, the saga undoes every completed compensatable step in reverse order
+(Garcia-Molina & Salem 1987). A step without a compensation stays in effect: stock stays
+reserved, a booking stays held. In a choreography, a reaction's events count as effects to
+undo unless it is declared `kind: pivot` or `retriable` or is a compensation itself.
+The trace shows a path that ends compensated with the effect still in place.
+Fix: add a compensation (orchestration: `compensation: COMMAND`; choreography: a reaction to
+the failure event with `compensates: EVENT`), or make the step the pivot or a retriable step.
+""",
+)
+describe(
+    "SAG011",
+    "saga-misplaced-pivot",
+    family=FAMILY,
+    severity="error",
+    summary="The pivot is not the last step that can fail (steps that can fail follow it).",
+    explanation="""
+The pivot is the go/no-go step: once it commits the saga must complete, because the pivot
+cannot be undone (Richardson, Microservices Patterns, ch. 4). A compensatable step or a second
+pivot after it, or a sibling running in parallel with it, can fail when the pivot can no
+longer be compensated, leaving the saga neither completed nor compensated.
+Fix: order the steps compensatable, then one pivot, then retriable steps.
+""",
+)
+describe(
+    "SAG012",
+    "saga-retriable-can-fail",
+    family=FAMILY,
+    severity="error",
+    summary="A retriable step can fail for good.",
+    explanation="""
+Steps after the pivot must be retriable: guaranteed to succeed when retried. A retriable step
+that declares a failure reply (a business refusal a retry does not change), has no retry
+policy, or has bounded retries without `escalate_to`, can fail after the pivot, when nothing
+can be undone. Fix: remove the failure outcome, retry without limit, or escalate to a human
+task when retries run out.
+""",
+)
+describe(
+    "SAG013",
+    "saga-compensation-can-fail",
+    family=FAMILY,
+    severity="error",
+    summary="A compensation can fail and is not retried until it succeeds or escalated.",
+    explanation="""
+A compensation that fails leaves the step it should undo in effect. Compensations must be
+idempotent and retried until they succeed; a compensation that can be refused (it declares a
+failure reply or `fails_with` event) must escalate the refusal to a human task, since retrying
+does not change it. Fix: give the compensation `retry: {max_attempts: unlimited}`, or retries
+with `escalate_to`; drop business failures from compensations where you can.
+""",
+)
+describe(
+    "SAG014",
+    "saga-step-without-timeout",
+    family=FAMILY,
+    severity="error",
+    summary="An orchestrated step has no timeout, so a lost reply stalls the saga forever.",
+    explanation="""
+A reply can be lost, dead-lettered or never sent (participant down, poison message). Without
+a deadline the orchestrator waits forever with resources held. Fix: give the step a
+`timeout` (and a `retry` policy when retrying is safe).
+""",
+)
+describe(
+    "SAG015",
+    "saga-duplicate-delivery",
+    family=FAMILY,
+    severity="error",
+    summary="A saga participant is not idempotent, but brokers deliver messages more than once.",
+    explanation="""
+Brokers and outbox relays deliver at least once, so every saga participant (and the
+orchestrator, for replies) receives some messages twice. A service whose `idempotency` is
+`none` or not declared applies the step twice (stock reserved twice, card charged twice).
+Fix: set the service's `idempotency` to inbox, dedupe-key or natural (or the consumer entry's
+`idempotency` for that event) and implement it.
+""",
+)
+describe(
+    "SAG016",
+    "saga-non-terminal-path",
+    family=FAMILY,
+    severity="error",
+    summary="A saga path ends neither completed nor compensated.",
+    explanation="""
+Every path of a saga must end in a defined terminal state: completed (a `completed` event)
+or compensated (a `compensated` event, with every effect undone). A failure event nobody
+reacts to, or a path that emits both outcomes, leaves the saga's state undefined.
+Fix: add the reactions that handle the failure and emit the outcome event.
+""",
+)
+describe(
+    "SAG020",
+    "saga-unreachable-reaction",
+    family=FAMILY,
+    severity="warning",
+    summary="A choreography reaction never runs on any path.",
+    explanation="""
+The reaction's trigger event is emitted only by reactions that themselves never run, so the
+reaction is dead. Either the model is missing a reaction or this one is stale.
+Fix: connect it to the flow or remove it.
+""",
+)
+describe(
+    "SAG021",
+    "saga-reaction-cycle",
+    family=FAMILY,
+    severity="error",
+    summary="Choreography reactions trigger each other in a loop.",
+    explanation="""
+A reaction that, directly or through others, re-triggers itself makes an event loop that
+never terminates (and amplifies under redelivery). Fix: break the loop; give the later event
+its own name or let one service own the outcome.
+""",
+)
+describe(
+    "SAG022",
+    "saga-exploration-bounded",
+    family=FAMILY,
+    severity="info",
+    summary="Saga exploration stopped at its state bound; some paths were not checked.",
+    explanation="""
+The explorer bounds the number of states per saga so verification stays fast. A saga that
+reaches the bound is unusually large or branching. Fix: split the saga.
+""",
+)

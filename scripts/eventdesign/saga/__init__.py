@@ -1,0 +1,1 @@
+"""Sagas: the typed saga model, failure-path exploration and counterexample traces."""

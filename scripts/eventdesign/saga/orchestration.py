@@ -1,0 +1,351 @@
+"""Failure-path exploration of an orchestrated saga.
+
+Every path starts at the first stage. At each step the participant may reply with success,
+reply with each declared failure, not reply in time, or receive the command twice; each of the
+last three is a fault, and a path holds at most `max_faults` of them. A timeout absorbed by an
+unlimited retry policy is not a new state. A step that fails for good makes the orchestrator
+compensate every completed step in reverse order of completion; a compensation can itself fail
+or be delivered twice. A path ends completed, compensated, escalated (retries ran out and a
+human task or alert takes over), or in a violation, which is reported with its trace.
+
+States are deduplicated (position, completed steps, faults used), and the search is breadth
+first, so the first trace found for a violation is a shortest one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .model import PIVOT, RETRIABLE, OrchestratedSaga, Step
+from .violations import (
+    COMPENSATION_CAN_FAIL,
+    MISPLACED_PIVOT,
+    MISSING_COMPENSATION,
+    NO_TIMEOUT,
+    NOT_IDEMPOTENT,
+    NOT_IDEMPOTENT_LEVELS,
+    RETRIABLE_CAN_FAIL,
+    Violation,
+    numbered,
+)
+
+FORWARD = "forward"
+COMPENSATE = "compensate"
+
+
+@dataclass(frozen=True)
+class _State:
+    phase: str
+    stage: int
+    branch: int
+    done: tuple[int, ...]  # step numbers, in completion order
+    stage_failed: bool
+    undo_index: int
+    faults: int
+
+
+@dataclass
+class Exploration:
+    """What exploring one saga found."""
+
+    violations: list[Violation]
+    states: int
+    bounded: bool
+    outcomes: set[str]
+
+
+class _Explorer:
+    def __init__(
+        self,
+        saga: OrchestratedSaga,
+        idempotency: Mapping[str, str | None],
+        max_faults: int,
+        max_states: int,
+    ) -> None:
+        self.saga = saga
+        self.idempotency = idempotency
+        self.max_faults = max_faults
+        self.max_states = max_states
+        self.by_number = {step.number: step for step in saga.steps}
+        self.violations: dict[tuple[str, str], Violation] = {}
+        self.outcomes: set[str] = set()
+        self.queue: deque[tuple[_State, tuple[str, ...]]] = deque()
+        self.seen: set[_State] = set()
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def push(self, state: _State, trace: tuple[str, ...]) -> None:
+        if state not in self.seen:
+            self.seen.add(state)
+            self.queue.append((state, trace))
+
+    def violate(
+        self,
+        rule: str,
+        step: Step,
+        message: str,
+        hint: str,
+        trace: tuple[str, ...],
+        end: str,
+        pointer: str | None = None,
+        subject: str | None = None,
+    ) -> None:
+        violation = Violation(
+            rule=rule,
+            pointer=pointer or step.pointer,
+            subject=subject or step.name,
+            message=message,
+            hint=hint,
+            trace=numbered((*trace, f"end: {end}")),
+        )
+        self.violations.setdefault(violation.key, violation)
+        self.outcomes.add("violation")
+
+    def not_idempotent(self, service: str) -> bool:
+        return self.idempotency.get(service) in NOT_IDEMPOTENT_LEVELS
+
+    # -- exploration -------------------------------------------------------------------
+    def run(self) -> Exploration:
+        if not self.saga.stages:
+            return Exploration([], 0, False, set())
+        self.push(_State(FORWARD, 0, 0, (), False, 0, 0), ())
+        bounded = False
+        while self.queue:
+            if len(self.seen) > self.max_states:
+                bounded = True
+                break
+            state, trace = self.queue.popleft()
+            if state.phase == FORWARD:
+                self.forward(state, trace)
+            else:
+                self.compensate(state, trace)
+        return Exploration(list(self.violations.values()), len(self.seen), bounded, self.outcomes)
+
+    def forward(self, state: _State, trace: tuple[str, ...]) -> None:
+        saga = self.saga
+        step = saga.stages[state.stage][state.branch]
+        orchestrator = saga.orchestrator
+        parallel = " (in parallel)" if step.parallel else ""
+        sent = (*trace, f"{orchestrator} -> {step.participant}: {step.command}{parallel}")
+        reply = step.reply or "done"
+        self.advance(state, step, (*sent, f"{step.participant}: {reply}"))
+        if state.faults >= self.max_faults:
+            return
+        faulted = state.faults + 1
+        for failure in step.failures:
+            self.fail(state, step, (*sent, f"{step.participant}: {failure}"), faulted)
+        self.time_out(state, step, sent, faulted)
+        self.duplicate(step, step.participant, step.command, sent, reply)
+
+    def time_out(self, state: _State, step: Step, sent: tuple[str, ...], faulted: int) -> None:
+        if step.timeout is None:
+            awaited = step.reply or f"the reply to {step.command}"
+            self.violate(
+                NO_TIMEOUT,
+                step,
+                f"step '{step.name}' has no timeout: if {step.participant} never replies, "
+                f"the saga waits forever",
+                "give the step a `timeout` (and a `retry` policy if it may be retried)",
+                (*sent, f"{step.participant}: no reply (message lost or participant down)"),
+                f"{self.saga.orchestrator} waits for {awaited} forever (no timeout)",
+            )
+            return
+        timed_out = (*sent, f"{step.participant}: no reply within {step.timeout} (timeout)")
+        retry = step.retry
+        if retry is not None and retry.unlimited:
+            return  # retried until a reply comes: the success path covers it
+        if retry is not None:
+            timed_out = (
+                *timed_out,
+                f"{self.saga.orchestrator}: retried {retry.max_attempts} times, no reply",
+            )
+        self.fail(state, step, timed_out, faulted)
+
+    def duplicate(
+        self, step: Step, service: str, command: str, sent: tuple[str, ...], reply: str
+    ) -> None:
+        orchestrator = self.saga.orchestrator
+        if self.not_idempotent(service):
+            level = self.idempotency.get(service) or "not declared"
+            self.violate(
+                NOT_IDEMPOTENT,
+                step,
+                f"{service} is not idempotent (idempotency: {level}) but receives {command} "
+                f"in saga '{self.saga.name}', and brokers redeliver",
+                f"set `idempotency` of service {service} to inbox, dedupe-key or natural",
+                (*sent, f"{orchestrator} -> {service}: {command} (delivered again)"),
+                f"{service} handles {command} twice (idempotency: {level})",
+                subject=f"{service} handles {command}",
+            )
+        if self.not_idempotent(orchestrator):
+            level = self.idempotency.get(orchestrator) or "not declared"
+            self.violate(
+                NOT_IDEMPOTENT,
+                step,
+                f"orchestrator {orchestrator} is not idempotent (idempotency: {level}) but "
+                f"receives replies such as {reply}, and brokers redeliver",
+                f"set `idempotency` of service {orchestrator} to inbox, dedupe-key or natural",
+                (*sent, f"{service}: {reply}", f"{service}: {reply} (delivered again)"),
+                f"{orchestrator} handles {reply} twice (idempotency: {level})",
+                pointer=self.saga.pointer,
+                subject=f"{orchestrator} handles replies",
+            )
+
+    def pivot_done(self, state: _State) -> Step | None:
+        for number in state.done:
+            if self.by_number[number].kind == PIVOT:
+                return self.by_number[number]
+        return None
+
+    def advance(self, state: _State, step: Step, trace: tuple[str, ...]) -> None:
+        done = (*state.done, step.number)
+        stage = self.saga.stages[state.stage]
+        if state.branch + 1 < len(stage):
+            following = _State(
+                FORWARD, state.stage, state.branch + 1, done, state.stage_failed, 0, state.faults
+            )
+            self.push(following, trace)
+        elif state.stage_failed:
+            self.start_compensation(state, done, trace, state.faults)
+        elif state.stage + 1 < len(self.saga.stages):
+            self.push(_State(FORWARD, state.stage + 1, 0, done, False, 0, state.faults), trace)
+        else:
+            self.outcomes.add("completed")
+
+    def fail(self, state: _State, step: Step, trace: tuple[str, ...], faults: int) -> None:
+        """Step `step` failed for good after `trace`."""
+        retry = step.retry
+        if (
+            retry is not None
+            and retry.escalate_to
+            and (step.kind == RETRIABLE or self.pivot_done(state))
+        ):
+            self.outcomes.add("escalated")
+            return
+        pivot = self.pivot_done(state)
+        if step.kind == RETRIABLE:
+            self.violate(
+                RETRIABLE_CAN_FAIL,
+                step,
+                f"retriable step '{step.name}' can fail for good ({_why_final(step)})",
+                "a retriable step must succeed when retried: drop business failures from it, "
+                "give it `retry: {max_attempts: unlimited}`, or `escalate_to` a human task",
+                trace,
+                f"{step.command} failed for good"
+                + (f" after the pivot {pivot.name}" if pivot else "")
+                + "; the saga can neither complete nor compensate",
+            )
+            return
+        if pivot is not None:
+            self.violate(
+                MISPLACED_PIVOT,
+                step,
+                f"step '{step.name}' can fail after the pivot '{pivot.name}', which cannot be "
+                f"undone",
+                "make the pivot the last step that can fail: move it after every "
+                "compensatable step, and make the steps after it retriable",
+                trace,
+                f"{pivot.command} (pivot) cannot be undone, so the saga can neither complete "
+                "nor compensate",
+            )
+            return
+        stage = self.saga.stages[state.stage]
+        if state.branch + 1 < len(stage):
+            self.push(
+                _State(FORWARD, state.stage, state.branch + 1, state.done, True, 0, faults), trace
+            )
+        else:
+            self.start_compensation(state, state.done, trace, faults)
+
+    def start_compensation(
+        self, state: _State, done: tuple[int, ...], trace: tuple[str, ...], faults: int
+    ) -> None:
+        if not done:
+            self.outcomes.add("compensated")
+            return
+        self.push(_State(COMPENSATE, state.stage, 0, done, False, 0, faults), trace)
+
+    def compensate(self, state: _State, trace: tuple[str, ...]) -> None:
+        undo_order = tuple(reversed(state.done))
+        if state.undo_index >= len(undo_order):
+            self.outcomes.add("compensated")
+            return
+        step = self.by_number[undo_order[state.undo_index]]
+        orchestrator = self.saga.orchestrator
+        following = _State(
+            COMPENSATE, state.stage, 0, state.done, False, state.undo_index + 1, state.faults
+        )
+        compensation = step.compensation
+        if compensation is None:
+            self.violate(
+                MISSING_COMPENSATION,
+                step,
+                f"{step.kind} step '{step.name}' has no compensation: when a later step fails, "
+                f"{step.command} stays in effect",
+                "add a `compensation` command that undoes it, or make it the pivot or a "
+                "retriable step after the pivot",
+                (*trace, f"{orchestrator}: compensating; nothing undoes {step.command}"),
+                f"{step.command} by {step.participant} stays in effect (no compensation)",
+            )
+            return
+        sent = (
+            *trace,
+            f"{orchestrator} -> {step.participant}: {compensation.command} "
+            f"(compensates {step.name})",
+        )
+        reply = compensation.reply or "done"
+        self.push(following, (*sent, f"{step.participant}: {reply}"))
+        if state.faults >= self.max_faults:
+            return
+        self.duplicate(step, step.participant, compensation.command, sent, reply)
+        retry = compensation.retry
+        if retry is not None and retry.escalate_to:
+            self.outcomes.add("escalated")
+            return
+        if compensation.failures:
+            # a refusal is final: retrying does not change it, only escalation handles it
+            failure = f"{step.participant}: {compensation.failures[0]}"
+            why = "a retry does not change a refusal and nothing escalates it"
+        elif retry is not None and retry.unlimited:
+            return  # retried until it succeeds
+        else:
+            if compensation.timeout:
+                failure = f"{step.participant}: no reply within {compensation.timeout} (timeout)"
+            else:
+                failure = f"{step.participant}: no reply (message lost or participant down)"
+            why = (
+                f"{retry.describe()} with no escalation"
+                if retry is not None
+                else "it is not retried"
+            )
+        self.violate(
+            COMPENSATION_CAN_FAIL,
+            step,
+            f"compensation {compensation.command} of step '{step.name}' can fail and {why}",
+            "give the compensation `retry: {max_attempts: unlimited}` (compensations must "
+            "eventually succeed), or `escalate_to` a human task when retries run out",
+            (*sent, failure),
+            f"{step.command} stays in effect: {compensation.command} failed ({why})",
+            pointer=compensation.pointer,
+        )
+
+
+def explore(
+    saga: OrchestratedSaga,
+    idempotency: Mapping[str, str | None],
+    *,
+    max_faults: int = 2,
+    max_states: int = 50_000,
+) -> Exploration:
+    """Every failure path of an orchestrated saga, up to `max_faults` faults per path."""
+    return _Explorer(saga, idempotency, max_faults, max_states).run()
+
+
+def _why_final(step: Step) -> str:
+    """Why a retriable step's failure is final."""
+    if step.failures:
+        return f"it declares failure {', '.join(step.failures)}, which a retry does not change"
+    if step.retry is None:
+        return "it has no retry policy"
+    return f"{step.retry.describe()}, with no escalation"
