@@ -402,10 +402,11 @@ def test_choreography_with_declared_pivot_and_retriable_step_verifies_clean(tmp_
 
 
 def test_choreography_step_that_can_fail_after_the_pivot_is_reported(tmp_path):
-    finding = only(
-        choreographed(tmp_path, lambda d: reactions(d)[0].__setitem__("kind", "pivot")),
-        "SAG011",
-    )
+    def plant(data):
+        reactions(data)[0]["kind"] = "pivot"  # inventory's reservation becomes the pivot
+        reactions(data)[1].pop("kind", None)  # payments, after it, can still fail
+
+    finding = only(choreographed(tmp_path, plant), "SAG011")
     assert list(finding.trace) == [
         "1. inventory on OrderPlaced: StockReserved",
         "2. payments on StockReserved: PaymentFailed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import sys
 
 # import name -> distribution name on PyPI
@@ -16,7 +17,10 @@ class MissingDependency(Exception):
 
 def install_command() -> str:
     """The exact command that installs every package grimoire uses into this interpreter."""
-    return f"{sys.executable} -m pip install --user {' '.join(INSTALL_SET)}"
+    # pip refuses --user inside a virtual environment; elsewhere it keeps system Pythons clean.
+    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+    user = "" if in_venv else "--user "
+    return f"{shlex.quote(sys.executable)} -m pip install {user}{' '.join(INSTALL_SET)}"
 
 
 def require(*import_names: str) -> None:

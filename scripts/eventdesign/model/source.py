@@ -7,6 +7,7 @@ bombs), duplicate keys, non-UTF-8 bytes.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,12 @@ def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         ) from None
 
 
+TOO_MANY_NODES = (
+    f"more than {MAX_NODES:,} values after expanding aliases; "
+    "remove the anchors and aliases (a YAML alias bomb?)"
+)
+
+
 class _Builder:
     """Turns a composed YAML node tree into data and positions, enforcing the guards."""
 
@@ -89,16 +96,13 @@ class _Builder:
         mark = node.start_mark
         return InputError(message, self.shown, mark.line + 1, mark.column + 1)
 
-    def build(self, node: Any, path: tuple, depth: int) -> Any:
+    def build(self, node: Any, path: str, depth: int) -> Any:
+        """Data for `node`, whose JSON pointer is `path` ('' for the root)."""
         import yaml
 
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(
-                f"more than {MAX_NODES:,} values after expanding aliases; "
-                "remove the anchors and aliases (a YAML alias bomb?)",
-                node,
-            )
+            raise self.fail(TOO_MANY_NODES, node)
         if depth > MAX_DEPTH:
             raise self.fail(f"nested deeper than {MAX_DEPTH} levels; flatten the document", node)
         if isinstance(node, yaml.MappingNode):
@@ -108,25 +112,73 @@ class _Builder:
                     raise self.fail(
                         "YAML merge keys ('<<') are not supported; write keys out", key_node
                     )
-                key = self.scalar(key_node)
+                key = self.key(key_node)
                 if isinstance(key, (dict, list)) or key is None:
                     raise self.fail("mapping keys must be plain strings or numbers", key_node)
                 key = str(key) if not isinstance(key, str) else key
                 if key in result:
                     raise self.fail(f"duplicate key '{key}'; each key may appear once", key_node)
-                child = path + (key,)
+                child = f"{path}/{escape_pointer_token(key)}"
                 mark = key_node.start_mark
-                self.positions[pointer_of(child)] = (mark.line + 1, mark.column + 1)
+                self.positions[child] = (mark.line + 1, mark.column + 1)
                 result[key] = self.build(value_node, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item_node in enumerate(node.value):
-                child = path + (index,)
+                child = f"{path}/{index}"
                 mark = item_node.start_mark
-                self.positions[pointer_of(child)] = (mark.line + 1, mark.column + 1)
+                self.positions[child] = (mark.line + 1, mark.column + 1)
                 items.append(self.build(item_node, child, depth + 1))
             return items
+        return self.scalar(node)
+
+    def check_expansion(self, root: Any) -> None:
+        """Refuse alias bombs before building anything: count expanded values per shared node.
+
+        Aliases reuse the anchored node object, so sizes are memoised by identity and the count
+        costs one visit per distinct node, however many times aliases repeat it.
+        """
+        import yaml
+
+        sizes: dict[int, int] = {}
+        uses: dict[int, int] = {}
+
+        def children(node: Any) -> list:
+            if isinstance(node, yaml.MappingNode):
+                return [part for pair in node.value for part in pair]
+            if isinstance(node, yaml.SequenceNode):
+                return list(node.value)
+            return []
+
+        def size(node: Any, depth: int) -> int:
+            uses[id(node)] = uses.get(id(node), 0) + 1
+            if id(node) in sizes:
+                return sizes[id(node)]
+            sizes[id(node)] = 1  # a node inside itself (`&a [*a]`) counts once; depth stops it
+            if depth <= MAX_DEPTH:
+                sizes[id(node)] = 1 + sum(size(child, depth + 1) for child in children(node))
+            return sizes[id(node)]
+
+        if size(root, 0) <= MAX_NODES:
+            return
+        # Point at the outermost value, not reached through an alias, that expands past the limit.
+        culprit = root
+        while True:
+            bigger = [
+                child
+                for child in children(culprit)
+                if sizes.get(id(child), 0) > MAX_NODES and uses[id(child)] == 1
+            ]
+            if not bigger:
+                raise self.fail(TOO_MANY_NODES, culprit)
+            culprit = bigger[0]
+
+    def key(self, node: Any) -> Any:
+        # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga reaction's `on:`)
+        # the user means the word itself.
+        if node.tag == "tag:yaml.org,2002:bool":
+            return node.value
         return self.scalar(node)
 
     def scalar(self, node: Any) -> Any:
@@ -134,6 +186,8 @@ class _Builder:
 
         if not isinstance(node, yaml.ScalarNode):
             return {} if isinstance(node, yaml.MappingNode) else []
+        if node.tag == "tag:yaml.org,2002:str":  # most values: skip the constructor's machinery
+            return node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -144,12 +198,127 @@ class _Builder:
         return value
 
 
+def compose(text: str, shown: str) -> tuple[Any, bool]:
+    """(the YAML node tree of a single-document stream or None, whether it uses aliases).
+
+    PyYAML's composer recurses once per nesting level, and libyaml's C composer overflows the
+    C stack on deep input; this one walks the (C, when available) parser's events with an
+    explicit stack, refusing anything nested deeper than MAX_DEPTH before it costs anything.
+    """
+    import yaml
+
+    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    loader = loader_class(text)
+    try:
+        return _compose_events(loader, shown)
+    finally:
+        loader.dispose()
+
+
+def _compose_events(loader: Any, shown: str) -> tuple[Any, bool]:
+    import yaml
+    from yaml import events as ev
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    def fail(message: str, mark: Any) -> InputError:
+        return InputError(message, shown, mark.line + 1, mark.column + 1)
+
+    anchors: dict[str, Any] = {}
+    # Each open collection: [node, pending mapping key or None, is a sequence].
+    stack: list[list[Any]] = []
+    resolved: dict[tuple, str] = {}
+    root: Any = None
+    documents = 0
+    aliased = False
+    get_event = loader.get_event
+    str_tag = "tag:yaml.org,2002:str"
+
+    while True:
+        event = get_event()
+        kind = type(event)
+        node = None
+        if kind is ev.ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                implicit = event.implicit
+                if not implicit[0] and implicit[1]:
+                    tag = str_tag
+                else:
+                    key = (event.value, implicit)
+                    tag = resolved.get(key)
+                    if tag is None:
+                        tag = resolved[key] = loader.resolve(ScalarNode, event.value, implicit)
+            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            stack.pop()[0].end_mark = event.end_mark
+            continue
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise fail(
+                    f"nested deeper than {MAX_DEPTH} levels; flatten the document", event.start_mark
+                )
+            node_class = SequenceNode if kind is ev.SequenceStartEvent else MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(node_class, None, event.implicit)
+            node = node_class(tag, [], event.start_mark, None, event.flow_style)
+        elif kind is ev.AliasEvent:
+            if event.anchor not in anchors:
+                raise fail(f"alias '*{event.anchor}' names no anchor", event.start_mark)
+            aliased = True
+            node = anchors[event.anchor]
+        elif event is None or kind is ev.StreamEndEvent:
+            return root, aliased
+        elif kind is ev.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise fail(
+                    "more than one YAML document ('---'); keep one per file", event.start_mark
+                )
+            continue
+        elif kind is ev.StreamStartEvent or kind is ev.DocumentEndEvent:
+            continue
+        else:
+            raise yaml.YAMLError(f"unexpected {kind.__name__}")
+        if kind is not ev.AliasEvent and event.anchor is not None:
+            if event.anchor in anchors:
+                raise fail(
+                    f"anchor '{event.anchor}' is defined twice; rename one", event.start_mark
+                )
+            anchors[event.anchor] = node
+        if stack:
+            parent = stack[-1]
+            if parent[2]:
+                parent[0].value.append(node)
+            elif parent[1] is None:
+                parent[1] = node
+            else:
+                parent[0].value.append((parent[1], node))
+                parent[1] = None
+        else:
+            root = node
+        if kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            stack.append([node, None, kind is ev.SequenceStartEvent])
+
+
 def parse_yaml(text: str, shown: str) -> SourceDocument:
     """Parse YAML (or JSON, a subset) into a SourceDocument; InputError on any problem."""
+    # Building a large tree of nodes and data sets off the cyclic garbage collector again and
+    # again (it tripled the time to read a 1,000-event model); pause it while building.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_yaml(text, shown)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_yaml(text: str, shown: str) -> SourceDocument:
     import yaml
 
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, aliased = compose(text, shown)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -162,7 +331,9 @@ def parse_yaml(text: str, shown: str) -> SourceDocument:
     if node is None:
         return SourceDocument(shown, None, {"": (1, 1)})
     builder = _Builder(shown)
-    data = builder.build(node, (), 0)
+    if aliased:  # without aliases nothing expands: the builder's own count suffices
+        builder.check_expansion(node)
+    data = builder.build(node, "", 0)
     builder.positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
     return SourceDocument(shown, data, builder.positions)
 

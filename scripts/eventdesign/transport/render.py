@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from .advisor import Advice, Candidate
-from .matrix import Matrix, Transport
+from .matrix import MATRIX_PATH, Matrix, Transport
 
 NEED_LABELS = {
     "ordering": "ordering",
@@ -46,8 +47,10 @@ def advice_text(advice: Advice, matrix: Matrix, detailed: int = 5) -> str:
         for exclusion in advice.excluded:
             lines.append(f"  - {exclusion.transport.name} [{exclusion.transport.id}]:")
             lines.extend(f"      {reason}" for reason in exclusion.reasons)
+    # The bundled matrix is named, not located: its path differs between installs.
+    data = "the bundled matrix" if Path(matrix.path) == MATRIX_PATH else str(matrix.path)
     lines.append(
-        f"Data: {matrix.path} (sources accessed {matrix.accessed}); "
+        f"Data: {data} (sources accessed {matrix.accessed}); "
         "`transport --show ID` explains an entry and lists its sources; "
         "`--top N` details more fits."
     )

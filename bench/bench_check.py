@@ -1,0 +1,97 @@
+"""Benchmark `grimoire check` on synthetic models of growing size.
+
+    python3 bench/bench_check.py [--repeat 3] [--sizes 250,1000,4000]
+
+For each size it writes a clean model (bench/generate_model.py: events/5 services, events/50
+sagas of 4 reactions), runs `check` in a fresh Python process, and prints the best wall time
+of the whole process (interpreter start and imports included), its CPU time, and its peak
+memory (ru_maxrss), then the growth from one size to the next against linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ENTRY = HERE.parent / "scripts" / "grimoire.py"
+sys.path.insert(0, str(HERE))
+
+from generate_model import generate_model  # noqa: E402
+
+# Runs check in-process and reports its own CPU time and peak memory.
+PROBE = """
+import json, resource, sys, time, io, contextlib
+sys.argv = [sys.argv[0]] + sys.argv[1:]
+sys.path.insert(0, {scripts!r})
+from eventdesign.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(["check", {model!r}, "--format", "json"])
+usage = resource.getrusage(resource.RUSAGE_SELF)
+findings = json.loads(out.getvalue())["summary"]
+print(json.dumps({{"exit": code, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_kb": usage.ru_maxrss, "summary": findings}}))
+"""
+
+
+def measure(model_path: Path) -> dict:
+    code = PROBE.format(scripts=str(ENTRY.parent), model=str(model_path))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"check failed on {model_path}:\n{done.stderr}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="250,1000,4000", help="event counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (best is shown)")
+    args = parser.parse_args(argv)
+    import yaml
+
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print(f"grimoire check benchmark (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"{'events':>7} {'services':>8} {'sagas':>5} {'lines':>7} {'wall s':>7} "
+        f"{'cpu s':>6} {'peak MB':>7} {'findings':>8}"
+    )
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for events in sizes:
+            services, sagas = max(2, events // 5), events // 50
+            model = generate_model(services, events, sagas, steps_per_saga=4)
+            path = Path(folder) / f"model-{events}.yaml"
+            text = yaml.safe_dump(model, sort_keys=False, width=100)
+            path.write_text(text, encoding="utf-8")
+            runs = [measure(path) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["wall"])
+            summary = best["summary"]
+            found = summary["error"] + summary["warning"] + summary["info"]
+            rows.append((events, best))
+            print(
+                f"{events:>7} {services:>8} {len(model.get('sagas', {})):>5} "
+                f"{text.count(chr(10)):>7} {best['wall']:>7.2f} {best['cpu']:>6.2f} "
+                f"{best['peak_kb'] / 1024:>7.1f} {found:>8}"
+            )
+    for (small, first), (large, second) in zip(rows, rows[1:]):
+        ratio = second["cpu"] / first["cpu"]
+        print(
+            f"growth {small} -> {large} events: cpu x{ratio:.2f} for x{large / small:.0f} "
+            f"events ({'linear or better' if ratio <= large / small * 1.1 else 'SUPERLINEAR'})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""Read payload schemas without a validator: field paths, required-ness, field counts, local $ref.
+
+Works on JSON Schema (any draft) and on Avro schemas as plain parsed JSON, tolerating schemas
+that are themselves invalid: anything unexpected reads as "unknown" rather than raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Keywords whose values are data, not subschemas: never walk into them looking for $ref.
+DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
+# Applicators that apply a subschema to the same instance (so a loop through them never ends).
+IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+IN_PLACE_SINGLE = ("not", "if", "then", "else")
+MAX_REF_HOPS = 64
+AVRO_PRIMITIVES = frozenset(
+    ("null", "boolean", "int", "long", "float", "double", "bytes", "string")
+)
+
+
+@dataclass(frozen=True)
+class FieldLookup:
+    """Whether a dotted field path exists in a payload schema, and whether it is always present.
+
+    `known` is False when the schema cannot be read far enough to tell (open content, a
+    remote $ref, a schema that is not an object schema).
+    """
+
+    known: bool
+    exists: bool = False
+    required: bool = False
+
+
+UNKNOWN = FieldLookup(known=False)
+
+
+def split_field_path(path: str) -> list[str]:
+    """Split a dotted field path: `lines[].sku` and `lines.*.sku` both give ['lines', 'sku']."""
+    parts = []
+    for part in path.split("."):
+        part = part.replace("[]", "")
+        if part and part != "*":
+            parts.append(part)
+    return parts
+
+
+def resolve_local_ref(root: Any, reference: str) -> Any:
+    """The subschema a local `#/...` reference names, or None when it points nowhere."""
+    if reference == "#":
+        return root
+    if not reference.startswith("#/"):
+        return None
+    node = root
+    for token in reference[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def iter_refs(schema: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every `$ref` (and `$dynamicRef`) string in a JSON Schema, with its pointer, in order."""
+    stack: list[tuple[Any, str]] = [(schema, pointer)]
+    while stack:
+        node, here = stack.pop()
+        if isinstance(node, dict):
+            items = []
+            for key, value in node.items():
+                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                    yield f"{here}/{_escape(key)}", value
+                elif key not in DATA_KEYWORDS:
+                    items.append((value, f"{here}/{_escape(key)}"))
+            stack.extend(reversed(items))
+        elif isinstance(node, list):
+            stack.extend(reversed([(item, f"{here}/{i}") for i, item in enumerate(node)]))
+
+
+def _escape(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def find_ref_loop(schema: Any) -> str | None:
+    """A `$ref` that leads back to itself without entering a property or item, if any.
+
+    Such a loop never consumes any of the instance, so every validator recurses forever.
+    Returns the pointer of the first `$ref` on the loop.
+    """
+    for ref_pointer, reference in iter_refs(schema):
+        if not reference.startswith("#"):
+            continue
+        start_pointer = ref_pointer[: -len("/$ref")] if ref_pointer.endswith("/$ref") else None
+        if start_pointer is None:
+            continue
+        start = resolve_local_ref(schema, "#" + start_pointer) if start_pointer else schema
+        if _reaches_in_place(schema, start, start):
+            return ref_pointer
+    return None
+
+
+def _reaches_in_place(root: Any, start: Any, target: Any) -> bool:
+    seen: set[int] = set()
+    frontier = list(_in_place_children(root, start))
+    while frontier:
+        node = frontier.pop()
+        if node is target:
+            return True
+        if id(node) in seen or len(seen) > 10_000:
+            continue
+        seen.add(id(node))
+        frontier.extend(_in_place_children(root, node))
+    return False
+
+
+def _in_place_children(root: Any, node: Any) -> Iterator[Any]:
+    if not isinstance(node, dict):
+        return
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#"):
+        target = resolve_local_ref(root, reference)
+        if target is not None:
+            yield target
+    for key in IN_PLACE_LISTS:
+        value = node.get(key)
+        if isinstance(value, list):
+            yield from value
+    for key in IN_PLACE_SINGLE:
+        if key in node:
+            yield node[key]
+
+
+def _deref(root: Any, node: Any) -> Any:
+    hops = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < MAX_REF_HOPS:
+        target = resolve_local_ref(root, node["$ref"])
+        if target is None:
+            return None
+        node = target
+        hops += 1
+    return node
+
+
+def _object_view(root: Any, node: Any, depth: int = 0) -> tuple[dict, set] | None:
+    """(properties, required names) of an object schema, merging allOf; None when unreadable."""
+    node = _deref(root, node)
+    if not isinstance(node, dict) or depth > MAX_REF_HOPS:
+        return None
+    properties: dict = {}
+    required: set = set()
+    own = node.get("properties")
+    if isinstance(own, dict):
+        properties.update(own)
+    names = node.get("required")
+    if isinstance(names, list):
+        required.update(name for name in names if isinstance(name, str))
+    parts = node.get("allOf")
+    if isinstance(parts, list):
+        for part in parts:
+            view = _object_view(root, part, depth + 1)
+            if view is not None:
+                properties.update(view[0])
+                required |= view[1]
+    for key in ("oneOf", "anyOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and branches:
+            views = [_object_view(root, branch, depth + 1) for branch in branches]
+            readable = [view for view in views if view is not None]
+            for view in readable:
+                for name, sub in view[0].items():
+                    properties.setdefault(name, sub)
+            if readable and len(readable) == len(views):
+                required |= set.intersection(*(view[1] for view in readable))
+    if not properties and not isinstance(own, dict):
+        return None
+    return properties, required
+
+
+def _items_schema(root: Any, node: Any) -> Any:
+    node = _deref(root, node)
+    if isinstance(node, dict):
+        items = node.get("items")
+        if isinstance(items, dict):
+            return items
+        prefix = node.get("prefixItems")
+        if isinstance(prefix, list) and prefix:
+            return prefix[0]
+    return None
+
+
+def jsonschema_lookup(schema: Any, path: str) -> FieldLookup:
+    """Find a dotted field in a JSON Schema; arrays are stepped through to their items."""
+    parts = split_field_path(path)
+    if not parts:
+        return FieldLookup(known=True)
+    node: Any = schema
+    required_all = True
+    for part in parts:
+        view = _object_view(schema, node)
+        if view is None:
+            items = _items_schema(schema, node)
+            if items is None:
+                return UNKNOWN
+            required_all = False
+            view = _object_view(schema, items)
+            if view is None:
+                return UNKNOWN
+        properties, required = view
+        if part not in properties:
+            return FieldLookup(known=True, exists=False)
+        required_all = required_all and part in required
+        node = properties[part]
+    return FieldLookup(known=True, exists=True, required=required_all)
+
+
+def jsonschema_top_level_fields(schema: Any) -> list[str] | None:
+    view = _object_view(schema, schema)
+    return None if view is None else list(view[0])
+
+
+def _avro_names(schema: Any) -> dict[str, Any]:
+    """Named Avro types (records, enums, fixed) by short and full name."""
+    names: dict[str, Any] = {}
+    stack = [(schema, "")]
+    while stack:
+        node, namespace = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, namespace) for item in node)
+        elif isinstance(node, dict):
+            name = node.get("name")
+            space = node.get("namespace", namespace)
+            if isinstance(name, str) and node.get("type") in ("record", "error", "enum", "fixed"):
+                names[name] = node
+                names[name.rsplit(".", 1)[-1]] = node
+                if isinstance(space, str) and space and "." not in name:
+                    names[f"{space}.{name}"] = node
+            for key in ("type", "items", "values"):
+                if key in node:
+                    stack.append((node[key], space if isinstance(space, str) else namespace))
+            fields = node.get("fields")
+            if isinstance(fields, list):
+                stack.extend(
+                    (field, space if isinstance(space, str) else namespace) for field in fields
+                )
+    return names
+
+
+def _avro_resolve(names: dict, node: Any) -> Any:
+    if isinstance(node, str) and node not in AVRO_PRIMITIVES:
+        return names.get(node, names.get(node.rsplit(".", 1)[-1]))
+    if isinstance(node, dict) and isinstance(node.get("type"), (str, dict, list)):
+        inner = node["type"]
+        if isinstance(inner, (dict, list)) or (
+            isinstance(inner, str)
+            and inner not in AVRO_PRIMITIVES
+            and inner not in ("record", "error", "enum", "fixed", "array", "map")
+        ):
+            return _avro_resolve(names, inner)
+    return node
+
+
+def _avro_nullable(node: Any) -> bool:
+    return isinstance(node, list) and any(
+        branch == "null" or (isinstance(branch, dict) and branch.get("type") == "null")
+        for branch in node
+    )
+
+
+def _avro_non_null(names: dict, node: Any) -> Any:
+    if isinstance(node, list):
+        branches = [
+            b
+            for b in node
+            if not (b == "null" or (isinstance(b, dict) and b.get("type") == "null"))
+        ]
+        if len(branches) != 1:
+            return None
+        node = branches[0]
+    return _avro_resolve(names, node)
+
+
+def avro_lookup(schema: Any, path: str) -> FieldLookup:
+    """Find a dotted field in an Avro schema; a nullable union makes a field optional."""
+    parts = split_field_path(path)
+    names = _avro_names(schema)
+    node = _avro_resolve(names, schema)
+    required_all = True
+    for part in parts:
+        if isinstance(node, dict) and node.get("type") == "array":
+            required_all = False
+            node = _avro_non_null(names, node.get("items"))
+        if not isinstance(node, dict) or node.get("type") not in ("record", "error"):
+            return UNKNOWN
+        fields = node.get("fields")
+        if not isinstance(fields, list):
+            return UNKNOWN
+        match = next((f for f in fields if isinstance(f, dict) and f.get("name") == part), None)
+        if match is None:
+            return FieldLookup(known=True, exists=False)
+        field_type = match.get("type")
+        if _avro_nullable(field_type):
+            required_all = False
+        node = _avro_non_null(names, field_type)
+    return FieldLookup(known=True, exists=True, required=required_all)
+
+
+def avro_top_level_fields(schema: Any) -> list[str] | None:
+    node = _avro_resolve(_avro_names(schema), schema)
+    if isinstance(node, dict) and isinstance(node.get("fields"), list):
+        return [f.get("name") for f in node["fields"] if isinstance(f, dict)]
+    return None
+
+
+def lookup_field(schema: Any, schema_format: str, path: str) -> FieldLookup:
+    """Find a dotted field path in a payload schema of either format."""
+    if schema is None or isinstance(schema, bool):
+        return UNKNOWN
+    if schema_format == "avro":
+        return avro_lookup(schema, path)
+    return jsonschema_lookup(schema, path)
+
+
+def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:
+    """The payload's top-level field names, or None when the schema does not say."""
+    if schema is None or isinstance(schema, bool):
+        return None
+    if schema_format == "avro":
+        return avro_top_level_fields(schema)
+    return jsonschema_top_level_fields(schema)

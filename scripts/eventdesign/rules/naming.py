@@ -1,0 +1,330 @@
+"""Naming rules (NAM): events are past-tense facts, commands are imperative, queries are not
+events, and every event follows one naming style."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from .engine import finding
+from .registry import rule
+
+if TYPE_CHECKING:
+    from ..model.types import DesignModel
+
+FAMILY = "naming"
+STYLES = ("PascalCase", "dot.case", "snake_case", "kebab-case")
+_STYLE_PATTERNS = (
+    ("PascalCase", re.compile(r"[A-Z][A-Za-z0-9]*")),
+    ("dot.case", re.compile(r"[a-z][a-z0-9]*(\.[a-z0-9]+)+")),
+    ("snake_case", re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")),
+    ("kebab-case", re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)+")),
+)
+_ONE_LOWER_WORD = re.compile(r"[a-z][a-z0-9]*")
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_VERSION = re.compile(r"v?[0-9]+")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+IRREGULAR_PARTICIPLES = _word_set(
+    """
+    arisen awoken become begun bent bet bid bitten bled blown bought bound bred broken
+    brought built burnt burst cast caught chosen clung come cost crept cut dealt done drawn
+    dreamt driven drunk dug eaten fallen fed felt fled flown forbidden forecast forgiven
+    forgotten forgone found frozen gone got gotten given ground grown held hidden hit hung
+    hurt kept knelt known laid led leant learnt left lent let lit lost made meant met
+    mislaid misread misspelt mistaken misunderstood outgrown overcome overdone overdrawn
+    overheard overpaid overridden overrun overseen oversold overtaken overthrown overwritten
+    paid prepaid proven put quit read rebuilt redone remade repaid reread rerun reset resent
+    resold retaken rethought rewound rewritten rid ridden risen run said sat seen sent set
+    sewn shaken shed shone shot shown shrunk shut slain slept slid slit sold sought spat
+    spent spilt split spoken spread sprung stood stolen stuck stung stridden struck sung
+    sunk sworn swept swollen swum swung taken taught thought thrown told torn trodden
+    underpaid undercut undergone understood undertaken underwritten undone unbound unbuilt
+    unhidden unlaid unmade unsaid unsold unwound upheld upset withdrawn withheld withstood
+    woken won worn wound woven wept written
+    """
+)
+# Words ending in -ed that are not past participles.
+NOT_PARTICIPLES_ED = _word_set(
+    """
+    bed bleed breed creed deed embed exceed feed greed heed need proceed red reed seed shred
+    sled speed steed succeed weed
+    """
+)
+PARTICLES = _word_set("out in up down off over back on away through")
+QUERY_VERBS = _word_set(
+    """
+    get fetch query find list search lookup look read load retrieve select count
+    """
+)
+QUERY_NOUNS = _word_set("request query lookup search")
+REPLY_WORDS = _word_set(
+    """
+    returned fetched calculated computed retrieved provided loaded found resolved quoted
+    listed reported supplied responded answered replied response reply result results
+    """
+)
+NOUN_SUFFIXES = ("tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship")
+COMMAND_VERBS = _word_set(
+    """
+    accept acknowledge activate add adjust allocate amend apply approve archive assign
+    attach authenticate authorise authorize block book calculate cancel capture change
+    charge check checkout claim clear close collect complete compensate confirm connect
+    create credit deactivate debit decline decrement deduct delete deliver deny deposit
+    deregister detach disable dispatch enable end enrol enroll escalate evaluate execute
+    expire export extend fail finalise finalize flag freeze fulfil fulfill generate grant
+    hold import increment initiate invite invoice issue join launch link lock log mark merge
+    migrate modify move notify open order pack park pause pay pick place post prepare
+    process provision publish purchase put queue rate reactivate rebook receive recalculate
+    record redeem refund register reject release reload remove rename renew reopen replace
+    reply report request reschedule reserve reset resolve restart restore resume retry
+    return revoke run save schedule score send set settle ship sign skip split start stop
+    submit subscribe suspend switch sync terminate top track transfer trigger unblock
+    unfreeze unlink unlock unregister unsubscribe update upgrade upload validate verify void
+    withdraw write
+    """
+)
+
+
+def words(name: str) -> list[str]:
+    """The lower-case words of a name in any style, without a trailing version or 'event'."""
+    found = [w.lower() for w in _WORD.findall(name)]
+    while len(found) > 1 and _VERSION.fullmatch(found[-1]):
+        found.pop()
+        if len(found) > 1 and found[-1] == "v":  # 'V2' splits into 'v', '2'
+            found.pop()
+    if len(found) > 1 and found[-1] in ("event", "evt"):
+        found.pop()
+    return found
+
+
+def is_participle(word: str) -> bool:
+    """True for a past participle: regular -ed forms and the common irregular ones."""
+    if word in IRREGULAR_PARTICIPLES:
+        return True
+    return len(word) > 3 and word.endswith("ed") and word not in NOT_PARTICIPLES_ED
+
+
+def reads_past_tense(name: str) -> bool:
+    """True when a name ends in a past participle (`OrderPlaced`, `payment.timed.out`)."""
+    found = words(name)
+    if not found:
+        return False
+    if len(found) > 1 and found[-1] in PARTICLES:
+        return is_participle(found[-2])
+    return is_participle(found[-1])
+
+
+def reads_as_query(name: str) -> bool:
+    """True for names of questions: `GetUserRequest`, `FetchPrices`, `PriceQuery`."""
+    found = words(name)
+    if not found:
+        return False
+    if found[-1] in QUERY_NOUNS:
+        return True
+    return found[0] in QUERY_VERBS and not reads_past_tense(name)
+
+
+def style_of(name: str) -> str:
+    """One of STYLES, 'lower' for a single lower-case word (fits any lower style), or 'mixed'."""
+    for style, pattern in _STYLE_PATTERNS:
+        if pattern.fullmatch(name):
+            return style
+    return "lower" if _ONE_LOWER_WORD.fullmatch(name) else "mixed"
+
+
+def expected_style(model: DesignModel) -> str | None:
+    """The pinned style, or the most common one among events (ties: STYLES order)."""
+    if model.system.naming != "auto":
+        return model.system.naming
+    counts = Counter(style_of(name) for name in model.events)
+    ranked = [s for s in STYLES if counts[s]]
+    if not ranked:
+        return None
+    return max(ranked, key=lambda s: (counts[s], -STYLES.index(s)))
+
+
+@rule(
+    "NAM001",
+    "event-not-past-tense",
+    family=FAMILY,
+    severity="warning",
+    summary="An event name must state a fact that happened, in the past tense.",
+    explanation="""
+An event records something that already happened and cannot be refused: `OrderPlaced`,
+`order.placed`, `payment_failed`. A name in the imperative (`PlaceOrder`) or a bare noun
+phrase (`OrderPlace`, `OrderShipment`) reads as a request or a thing, which invites consumers to
+treat it as a command they may reject, and blurs who owns the decision. The check takes the
+last word (after a version suffix such as `v2`, a trailing `Event`, or a particle as in
+`TimedOut`) and accepts regular `-ed` forms and common irregular participles (sent, paid,
+built, held, sold, ...). Rename the event, or if it really is an instruction, model it under
+`commands:`.
+Source: Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events";
+Martin Fowler, "What do you mean by Event-Driven?" (2017).
+""",
+)
+def check_event_tense(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if reads_past_tense(event.name) or reads_as_query(event.name):
+            continue
+        yield finding(
+            "NAM001",
+            f"event '{event.name}' is not named in the past tense",
+            model.locate(event.pointer),
+            hint="name what happened, e.g. 'OrderPlaced' rather than 'PlaceOrder'",
+            element=f"event {event.name}",
+        )
+
+
+@rule(
+    "NAM002",
+    "command-not-imperative",
+    family=FAMILY,
+    severity="warning",
+    summary="A command name must start with a verb in the imperative.",
+    explanation="""
+A command asks one handler to do something and may be refused, so its name is an instruction:
+`ReserveStock`, `reserve-stock`. A command named like a fact (`StockReserved`) is easily
+mistaken for an event: readers assume it already happened and that many services may react to
+it. The check flags commands that end in a past participle or start with a noun, unless the
+first word is a known verb.
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command Message".
+""",
+)
+def check_command_mood(model: DesignModel) -> Iterator[Finding]:
+    for command in model.commands.values():
+        found = words(command.name)
+        if not found or found[0] in COMMAND_VERBS or reads_as_query(command.name):
+            continue
+        nounish = found[0].endswith(NOUN_SUFFIXES)
+        if not (reads_past_tense(command.name) or nounish):
+            continue
+        yield finding(
+            "NAM002",
+            f"command '{command.name}' does not start with a verb in the imperative",
+            model.locate(command.pointer),
+            hint="name the action asked for, e.g. 'ReserveStock' rather than 'StockReserved'",
+            element=f"command {command.name}",
+        )
+
+
+@rule(
+    "NAM003",
+    "query-named-as-message",
+    family=FAMILY,
+    severity="warning",
+    summary="Queries (Get..., Fetch..., ...Request, ...Query) are not events or commands.",
+    explanation="""
+A query asks for data and waits for an answer. Sending it as an event (`GetUserRequest`,
+`FetchPrices`, `PriceQuery`) couples the asker to whoever answers, hides a synchronous
+dependency behind asynchronous plumbing, and leaves the asker waiting when the answerer is
+down. Ask the owning service directly (HTTP/gRPC), or keep a local read model fed by the
+owner's events so no question needs asking.
+Source: Chris Richardson, Microservices Patterns (2018), ch. 7 "Implementing queries"
+(API composition and CQRS).
+""",
+)
+def check_query_names(model: DesignModel) -> Iterator[Finding]:
+    kinds = (("event", model.events.values()), ("command", model.commands.values()))
+    for kind, elements in kinds:
+        for element in elements:
+            if not reads_as_query(element.name):
+                continue
+            yield finding(
+                "NAM003",
+                f"{kind} '{element.name}' is named like a query",
+                model.locate(element.pointer),
+                hint="query the owner directly, or keep a read model fed by its events",
+                element=f"{kind} {element.name}",
+            )
+
+
+@rule(
+    "NAM004",
+    "request-reply-over-events",
+    family=FAMILY,
+    severity="warning",
+    summary="A ...Requested event answered by a matching reply event is a query in disguise.",
+    explanation="""
+`PricesRequested` consumed by one service that answers with `PricesCalculated` (or
+...Returned, ...Fetched, ...Response) for the requester is request/reply dressed as events:
+the requester depends on one answerer, waits for it, and must correlate the reply. Model it as
+a query (direct call) or a command with a reply, or let the requester keep a read model of the
+answerer's events so it never has to ask.
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Request-Reply".
+""",
+)
+def check_request_reply(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        found = words(event.name)
+        if len(found) < 2 or found[-1] != "requested":
+            continue
+        responders = {c.service for c in event.consumers if c.read_model is None}
+        if len(responders) != 1:
+            continue
+        responder = next(iter(responders))
+        if responder == event.producer:
+            continue
+        for reply in model.events.values():
+            reply_words = words(reply.name)
+            if (
+                reply.producer == responder
+                and reply_words[:-1] == found[:-1]
+                and reply_words[-1] in REPLY_WORDS
+                and any(c.service == event.producer for c in reply.consumers)
+            ):
+                yield finding(
+                    "NAM004",
+                    f"event '{event.name}' is answered by '{reply.name}': a request/reply "
+                    f"between '{event.producer}' and '{responder}'",
+                    model.locate(event.pointer),
+                    hint=f"let '{event.producer}' query '{responder}' directly, or keep a read"
+                    f" model of '{responder}''s events",
+                    element=f"event {event.name}",
+                    trace=(
+                        f"{event.producer} emits {event.name}",
+                        f"{responder} consumes it and emits {reply.name}",
+                        f"{event.producer} consumes {reply.name}",
+                    ),
+                )
+                break
+
+
+@rule(
+    "NAM005",
+    "event-naming-style",
+    family=FAMILY,
+    severity="warning",
+    summary="Every event name follows one style (system.naming, or the most common one).",
+    explanation="""
+Event names become topic keys, CloudEvents `type` values, class names and schema-registry
+subjects. Mixing `OrderPlaced`, `order.shipped` and `payment_failed` in one system breaks
+naming-based routing and filters and makes names hard to guess. Pin the style with
+`system.naming` (PascalCase, dot.case, snake_case or kebab-case); with `auto` the most common
+style among the events is expected. A single lower-case word fits any lower-case style.
+Source: CloudEvents 1.0 specification, "type" attribute (reverse-DNS, consistent naming).
+""",
+)
+def check_naming_style(model: DesignModel) -> Iterator[Finding]:
+    expected = expected_style(model)
+    if expected is None:
+        return
+    for event in model.events.values():
+        style = style_of(event.name)
+        if style == expected or (style == "lower" and expected != "PascalCase"):
+            continue
+        shown = "no recognised style" if style in ("mixed", "lower") else style
+        yield finding(
+            "NAM005",
+            f"event '{event.name}' uses {shown}; the events of this system use {expected}",
+            model.locate(event.pointer),
+            hint=f"rename it in {expected}, or pin the style with system.naming",
+            element=f"event {event.name}",
+        )

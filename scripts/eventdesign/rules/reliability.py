@@ -1,0 +1,245 @@
+"""Reliability rules (REL): dual writes, idempotent consumers, dead letters, ordering, channels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from .engine import finding
+from .registry import rule
+
+if TYPE_CHECKING:
+    from ..model.types import Channel, DesignModel, Event
+
+FAMILY = "reliability"
+NONE = (None, "none")
+# Transports with no ordering guarantee at all (scripts/eventdesign/transport/transports.yaml:
+# ordering none; the classic EventBridge bus does not order).
+UNORDERED_TRANSPORTS = frozenset(("sqs", "sns", "eventbridge"))
+# Transports whose global order needs a single partition, shard or session.
+PARTITIONED_TRANSPORTS = frozenset(
+    ("kafka", "pulsar", "kinesis", "azure-event-hubs", "rabbitmq-stream", "azure-service-bus")
+)
+# Transports where one FIFO queue or topic is globally ordered.
+FIFO_TRANSPORTS = frozenset(("sqs-fifo", "sns-fifo", "in-process"))
+
+
+@rule(
+    "REL001",
+    "dual-write",
+    family=FAMILY,
+    severity="error",
+    summary="A service that writes its own database and publishes events needs an outbox.",
+    explanation="""
+Writing to the database and then publishing to the broker are two writes with no shared
+transaction: a crash between them loses the event (or, publishing first, announces a change
+that never committed). Consumers then disagree with the producer for good. Write the event to
+an outbox table in the same transaction and relay it (`outbox: transactional`), or let change
+data capture read the outbox (`outbox: cdc`). Event-sourced services (`state: event-sourced`)
+store the events themselves and need no outbox.
+Source: Chris Richardson, Microservices Patterns (2018), ch. 3.3.7 "Transactional outbox";
+Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Keeping systems in sync".
+""",
+)
+def check_dual_write(model: DesignModel) -> Iterator[Finding]:
+    producing: dict[str, list[str]] = {}
+    for event in model.events.values():
+        producing.setdefault(event.producer, []).append(event.name)
+    for service in model.services.values():
+        if service.state != "owned" or service.outbox not in NONE:
+            continue
+        events = producing.get(service.name)
+        if not events:
+            continue
+        pointer = f"{service.pointer}/outbox" if service.outbox else service.pointer
+        yield finding(
+            "REL001",
+            f"service '{service.name}' writes its own state and publishes "
+            f"{', '.join(events[:3])}{' ...' if len(events) > 3 else ''} without an outbox "
+            "(dual write)",
+            model.locate(pointer),
+            hint="set `outbox: transactional` (outbox table + relay) or `outbox: cdc`",
+            element=f"service {service.name}",
+        )
+
+
+@rule(
+    "REL002",
+    "consumer-not-idempotent",
+    family=FAMILY,
+    severity="warning",
+    summary="Every consumer must tolerate redelivery (inbox, dedupe key, or naturally idempotent).",
+    explanation="""
+Brokers deliver at least once: a consumer that crashes after its work but before its
+acknowledgement gets the message again, and producers retrying after a timeout publish it
+twice. A consumer that is not idempotent charges twice or double-counts. Declare how each one
+copes: `inbox` (record processed message ids in the same transaction), `dedupe-key` (a unique
+business key rejects the repeat) or `natural` (the handler is idempotent by construction, e.g.
+an upsert), on the consumer or for the whole service.
+Source: Chris Richardson, Microservices Patterns (2018), ch. 3.3.6 "Handling duplicate
+messages"; Pat Helland, "Idempotence Is Not a Medical Condition" (ACM Queue, 2012).
+""",
+)
+def check_idempotency(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        for consumer in event.consumers:
+            service = model.services.get(consumer.service)
+            if service is None:
+                continue
+            strategy = consumer.idempotency or service.idempotency
+            if strategy not in NONE:
+                continue
+            yield finding(
+                "REL002",
+                f"consumer '{consumer.service}' of event '{event.name}' has no idempotency "
+                "strategy",
+                model.locate(consumer.pointer),
+                hint="set idempotency (inbox, dedupe-key or natural) on the consumer or the"
+                " service",
+                element=f"consumer {consumer.service} of event {event.name}",
+            )
+
+
+@rule(
+    "REL003",
+    "consumer-without-dead-letter",
+    family=FAMILY,
+    severity="warning",
+    summary="Every subscription needs a dead-letter destination for messages it cannot process.",
+    explanation="""
+A poison message (one the consumer can never process: bad data, a bug, a missing reference)
+either blocks its partition for ever or is retried and dropped silently. A dead-letter channel
+parks it with its error so the stream moves on and someone can inspect and replay it. Set
+`dead_letter` on the consumer, or on the event's channel for all its consumers.
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Dead Letter
+Channel".
+""",
+)
+def check_dead_letters(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        channel_dead_letter = channel.dead_letter if channel is not None else None
+        for consumer in event.consumers:
+            if consumer.dead_letter or channel_dead_letter:
+                continue
+            yield finding(
+                "REL003",
+                f"consumer '{consumer.service}' of event '{event.name}' has no dead-letter "
+                "destination",
+                model.locate(consumer.pointer),
+                hint="set dead_letter on the consumer, or on the event's channel",
+                element=f"consumer {consumer.service} of event {event.name}",
+            )
+
+
+def ordering_gap(event: Event, channel: Channel) -> str | None:
+    """Why the channel cannot give the event the ordering it needs, or None when it can."""
+    need = event.ordering
+    if need in (None, "none"):
+        return None
+    transport = channel.transport
+    if transport in UNORDERED_TRANSPORTS:
+        return f"{transport} does not guarantee any order"
+    if channel.ordering == "none":
+        return f"channel '{channel.name}' is declared with `ordering: none`"
+    if need == "global":
+        if channel.ordering == "per-key":
+            return f"channel '{channel.name}' orders per key only"
+        if transport in FIFO_TRANSPORTS:
+            return None
+        if transport in PARTITIONED_TRANSPORTS:
+            if channel.partitions is not None and channel.partitions > 1:
+                return (
+                    f"channel '{channel.name}' has {channel.partitions} partitions; global "
+                    "order needs one"
+                )
+            return None
+        if transport == "pubsub":
+            return "pubsub orders per ordering key only"
+    return None
+
+
+@rule(
+    "REL004",
+    "ordering-not-guaranteed",
+    family=FAMILY,
+    severity="error",
+    summary="An event needing per-key or global order must travel on a channel that keeps it.",
+    explanation="""
+Consumers that need events in order (per entity, or globally) silently get them out of order
+on a channel that does not keep it: SQS standard queues, SNS standard topics and the classic
+EventBridge bus order nothing; a channel declared `ordering: none` orders nothing; global order
+needs a single partition, shard or FIFO queue (a 12-partition Kafka topic orders per key
+only). Move the event to an ordered channel (Kafka/Kinesis keyed by the entity id, SQS/SNS
+FIFO with a message group id), or make consumers order-tolerant (versions, idempotent
+last-writer-wins) and drop the requirement.
+Source: the transport capability matrix (scripts/eventdesign/transport/transports.yaml,
+ordering per transport, with sources);
+Kleppmann, Designing Data-Intensive Applications (2017), ch. 9 "Ordering guarantees".
+""",
+)
+def check_ordering(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        if channel is None:
+            continue
+        gap = ordering_gap(event, channel)
+        if gap is None:
+            continue
+        yield finding(
+            "REL004",
+            f"event '{event.name}' needs {event.ordering} ordering but {gap}",
+            model.locate(f"{event.pointer}/ordering"),
+            hint="use an ordered channel (keyed partitions or FIFO), or drop the requirement",
+            element=f"event {event.name}",
+        )
+
+
+@rule(
+    "REL005",
+    "event-without-channel",
+    family=FAMILY,
+    severity="warning",
+    summary="Every event should name the channel (topic, queue, stream) it travels on.",
+    explanation="""
+Without a channel the design does not say how the event reaches its consumers, so ordering,
+retention, dead-lettering and the transport cannot be checked, and the AsyncAPI export has
+nothing to publish it on. Name a channel declared under `channels:`.
+""",
+)
+def check_channel_present(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if event.channel is None:
+            yield finding(
+                "REL005",
+                f"event '{event.name}' names no channel",
+                model.locate(event.pointer),
+                hint="add `channel:` naming a channel under channels",
+                element=f"event {event.name}",
+            )
+
+
+@rule(
+    "REL006",
+    "ordering-without-key",
+    family=FAMILY,
+    severity="warning",
+    summary="An event needing per-key order must name its key.",
+    explanation="""
+Per-key ordering holds only for messages that carry the same key; without `key:` the design
+does not say what must stay in order (the order, the customer, the account), and producers
+will each pick something, or nothing. Name the payload field that identifies the entity.
+Source: Kleppmann, Designing Data-Intensive Applications (2017), ch. 11.
+""",
+)
+def check_ordering_key(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if event.ordering == "per-key" and not event.key:
+            yield finding(
+                "REL006",
+                f"event '{event.name}' needs per-key ordering but names no key",
+                model.locate(f"{event.pointer}/ordering"),
+                hint="add `key:` with the payload field that identifies the entity",
+                element=f"event {event.name}",
+            )

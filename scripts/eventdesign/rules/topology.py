@@ -1,0 +1,453 @@
+"""Topology rules (TOP): who produces and consumes what, dangling references, and event loops."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding
+from .engine import finding
+from .registry import rule
+
+if TYPE_CHECKING:
+    from ..model.types import DesignModel
+
+FAMILY = "topology"
+MAX_CYCLES = 100
+
+
+@rule(
+    "TOP001",
+    "producer-undeclared",
+    family=FAMILY,
+    severity="error",
+    summary="An event's producer must be a service declared under services.",
+    explanation="""
+Every event has exactly one producing service: the owner of the fact, of its schema and of its
+evolution. A producer that is not declared under `services:` is a typo or a missing service, and
+every later analysis (outbox, ownership, diagrams, AsyncAPI export) loses track of who
+publishes the event.
+""",
+)
+def check_producers(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if event.producer not in model.services:
+            yield finding(
+                "TOP001",
+                f"event '{event.name}' is produced by '{event.producer}', which is not a "
+                "declared service",
+                model.locate(f"{event.pointer}/producer"),
+                hint=f"declare '{event.producer}' under services, or fix the name",
+                element=f"event {event.name}",
+            )
+
+
+@rule(
+    "TOP002",
+    "consumer-undeclared",
+    family=FAMILY,
+    severity="error",
+    summary="An event's consumers must be services declared under services.",
+    explanation="""
+A consumer that is not a declared service is a typo or a missing service: nobody will own the
+subscription, its idempotency or its dead-letter handling.
+""",
+)
+def check_consumers(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        for consumer in event.consumers:
+            if consumer.service not in model.services:
+                yield finding(
+                    "TOP002",
+                    f"event '{event.name}' is consumed by '{consumer.service}', which is not a "
+                    "declared service",
+                    model.locate(consumer.pointer),
+                    hint=f"declare '{consumer.service}' under services, or fix the name",
+                    element=f"event {event.name}",
+                )
+
+
+@rule(
+    "TOP003",
+    "event-undeclared",
+    family=FAMILY,
+    severity="error",
+    summary="Read models and other references must name declared events.",
+    explanation="""
+A read model that projects an event nobody declares consumes something no service produces:
+it will stay empty. Declare the event with its producer, or fix the name.
+""",
+)
+def check_event_references(model: DesignModel) -> Iterator[Finding]:
+    for read_model in model.read_models.values():
+        for index, source in enumerate(read_model.sources):
+            if source not in model.events:
+                yield finding(
+                    "TOP003",
+                    f"read model '{read_model.name}' projects '{source}', which is not a "
+                    "declared event",
+                    model.locate(f"{read_model.pointer}/sources/{index}"),
+                    hint=f"declare event '{source}' with its producer, or fix the name",
+                    element=f"read model {read_model.name}",
+                )
+
+
+def _references(model: DesignModel) -> Iterator[tuple[str, str, str, str, str]]:
+    """(kind wanted, name, pointer, element, role) for every reference by name."""
+    for service in model.services.values():
+        if service.context is not None:
+            element = f"service {service.name}"
+            yield "context", service.context, f"{service.pointer}/context", element, "context"
+    for channel in model.channels.values():
+        element = f"channel {channel.name}"
+        if channel.broker is not None:
+            yield "broker", channel.broker, f"{channel.pointer}/broker", element, "broker"
+        if channel.dead_letter is not None:
+            pointer = f"{channel.pointer}/dead_letter"
+            yield "channel", channel.dead_letter, pointer, element, "dead-letter channel"
+    for event in model.events.values():
+        element = f"event {event.name}"
+        if event.channel is not None:
+            yield "channel", event.channel, f"{event.pointer}/channel", element, "channel"
+        for consumer in event.consumers:
+            of_consumer = f"of consumer '{consumer.service}'"
+            if consumer.dead_letter is not None:
+                pointer = f"{consumer.pointer}/dead_letter"
+                role = f"dead-letter channel {of_consumer}"
+                yield "channel", consumer.dead_letter, pointer, element, role
+            if consumer.read_model is not None:
+                pointer = f"{consumer.pointer}/read_model"
+                role = f"read model {of_consumer}"
+                yield "read model", consumer.read_model, pointer, element, role
+    for command in model.commands.values():
+        element = f"command {command.name}"
+        yield "service", command.handler, f"{command.pointer}/handler", element, "handler"
+        for index, issuer in enumerate(command.issuers):
+            yield "service", issuer, f"{command.pointer}/issuers/{index}", element, "issuer"
+        if command.channel is not None:
+            yield "channel", command.channel, f"{command.pointer}/channel", element, "channel"
+    for read_model in model.read_models.values():
+        element = f"read model {read_model.name}"
+        yield "service", read_model.owner, f"{read_model.pointer}/owner", element, "owner"
+
+
+@rule(
+    "TOP004",
+    "reference-undeclared",
+    family=FAMILY,
+    severity="error",
+    summary="Contexts, services, channels, brokers, dead-letter channels and read models named"
+    " anywhere must be declared.",
+    explanation="""
+The model refers to its elements by name: a service's context, a channel's broker and
+dead-letter channel, an event's channel, a consumer's dead-letter channel and read model, a
+command's handler, issuers and channel, a read model's owner. A name that is declared nowhere
+is a typo or a missing declaration; diagrams, exports and the other rules silently skip it.
+""",
+)
+def check_references(model: DesignModel) -> Iterator[Finding]:
+    declared = {
+        "context": model.contexts,
+        "service": model.services,
+        "broker": model.brokers,
+        "channel": model.channels,
+        "read model": model.read_models,
+    }
+    for kind, name, pointer, element, role in _references(model):
+        if name not in declared[kind]:
+            yield finding(
+                "TOP004",
+                f"{element}: {role} '{name}' is not a declared {kind}",
+                model.locate(pointer),
+                hint=f"declare {kind} '{name}', or fix the name",
+                element=element,
+            )
+
+
+@rule(
+    "TOP005",
+    "event-never-consumed",
+    family=FAMILY,
+    severity="warning",
+    summary="An event nobody consumes (no consumer, no read model) is dead weight or a gap.",
+    explanation="""
+An event that no service and no read model consumes either has a consumer the model forgot
+(declare it, so ownership, idempotency and dead-lettering are checked for it) or is not needed
+yet (remove it: every published event is a contract you must keep compatible). An event that
+only a read model projects counts as consumed. Events published for consumers outside the
+system can be kept; ignore this rule for them.
+""",
+)
+def check_unconsumed(model: DesignModel) -> Iterator[Finding]:
+    projected = {source for rm in model.read_models.values() for source in rm.sources}
+    for event in model.events.values():
+        if not event.consumers and event.name not in projected:
+            yield finding(
+                "TOP005",
+                f"event '{event.name}' is never consumed",
+                model.locate(event.pointer),
+                hint="add its consumers or a read model that projects it, or remove the event",
+                element=f"event {event.name}",
+            )
+
+
+@rule(
+    "TOP006",
+    "producer-consumes-own-event",
+    family=FAMILY,
+    severity="info",
+    summary="A service consuming its own event without a read model goes through the broker to"
+    " talk to itself.",
+    explanation="""
+A service that subscribes to its own event (other than to feed a read model) pays broker
+latency and a second failure point for work it could do in the transaction that produced the
+event, and it reads its own writes late. It is right for event-sourced services updating a
+projection: name the read model on the consumer entry (`read_model:`) and this rule stays
+quiet.
+""",
+)
+def check_self_consumption(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        for consumer in event.consumers:
+            if consumer.service == event.producer and consumer.read_model is None:
+                yield finding(
+                    "TOP006",
+                    f"service '{event.producer}' consumes its own event '{event.name}'",
+                    model.locate(consumer.pointer),
+                    hint="do the work in the producing transaction, or name the read model it"
+                    " feeds",
+                    element=f"event {event.name}",
+                )
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """`service` reacts to event `on` by emitting event `emits`; declared or assumed."""
+
+    service: str
+    on: str
+    emits: str
+    declared: bool
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def declared_reactions(model: DesignModel) -> list[Reaction]:
+    """Reactions that choreographed sagas spell out (`service`, `on`, `emits`, `fails_with`)."""
+    found = []
+    for saga in model.sagas.values():
+        if not isinstance(saga, dict):
+            continue
+        for step in saga.get("reactions") or ():
+            if not isinstance(step, dict) or not isinstance(step.get("service"), str):
+                continue
+            for on in _names(step.get("on")):
+                for emitted in _names(step.get("emits")) + _names(step.get("fails_with")):
+                    found.append(Reaction(step["service"], on, emitted, True))
+    return found
+
+
+def reactions(model: DesignModel) -> list[Reaction]:
+    """Declared reactions, plus assumed ones for services that declare none.
+
+    A service with no declared reaction is assumed to possibly emit any of its events on any
+    event it consumes; a service that declares reactions is taken at its word (its other
+    subscriptions only update its state). Read-model feeds never react.
+    """
+    declared = declared_reactions(model)
+    declaring = {r.service for r in declared}
+    produced: dict[str, list[str]] = defaultdict(list)
+    for event in model.events.values():
+        produced[event.producer].append(event.name)
+    assumed = []
+    for event in model.events.values():
+        for consumer in event.consumers:
+            service = consumer.service
+            if consumer.read_model is not None or service in declaring:
+                continue
+            assumed.extend(Reaction(service, event.name, out, False) for out in produced[service])
+    return declared + assumed
+
+
+def strongly_connected(graph: dict[str, list[str]]) -> list[set[str]]:
+    """Strongly connected components with more than one node or a self-loop (Kosaraju)."""
+    nodes = sorted(set(graph) | {n for targets in graph.values() for n in targets})
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in nodes:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph.get(root, ())))]
+        while stack:
+            node, successors = stack[-1]
+            for successor in successors:
+                if successor not in seen:
+                    seen.add(successor)
+                    stack.append((successor, iter(graph.get(successor, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    reverse: dict[str, list[str]] = defaultdict(list)
+    for node, targets in graph.items():
+        for target in targets:
+            reverse[target].append(node)
+    components = []
+    assigned: set[str] = set()
+    for root in reversed(order):
+        if root in assigned:
+            continue
+        component = {root}
+        assigned.add(root)
+        pending = [root]
+        while pending:
+            for previous in reverse.get(pending.pop(), ()):
+                if previous not in assigned:
+                    assigned.add(previous)
+                    component.add(previous)
+                    pending.append(previous)
+        if len(component) > 1 or root in graph.get(root, ()):
+            components.append(component)
+    return components
+
+
+def elementary_cycles(
+    graph: dict[str, list[str]], limit: int, budget: int = 200_000
+) -> list[list[str]]:
+    """Elementary cycles of a directed graph, each once, in a deterministic order.
+
+    Each cycle starts at its smallest node. The search runs only inside strongly connected
+    components and stops after `limit` cycles or `budget` steps, so a dense graph cannot make
+    it run for ever.
+    """
+    cycles: list[list[str]] = []
+    steps = 0
+    for component in sorted(strongly_connected(graph), key=min):
+        nodes = sorted(component)
+        for start_index, start in enumerate(nodes):
+            allowed = set(nodes[start_index:])
+
+            def successors_of(node: str, allowed: set[str] = allowed) -> Iterator[str]:
+                return iter(sorted(n for n in graph.get(node, ()) if n in allowed))
+
+            stack = [(start, successors_of(start))]
+            path = [start]
+            on_path = {start}
+            while stack:
+                steps += 1
+                if steps > budget:
+                    return cycles
+                successors = stack[-1][1]
+                advanced = False
+                for successor in successors:
+                    if successor == start:
+                        cycles.append(list(path))
+                        if len(cycles) >= limit:
+                            return cycles
+                    elif successor not in on_path:
+                        path.append(successor)
+                        on_path.add(successor)
+                        stack.append((successor, successors_of(successor)))
+                        advanced = True
+                        break
+                if not advanced:
+                    stack.pop()
+                    on_path.discard(path.pop())
+    return cycles
+
+
+@rule(
+    "TOP007",
+    "event-loop",
+    family=FAMILY,
+    severity="warning",
+    summary="Declared reactions form a loop: an event leads, reaction by reaction, back to itself.",
+    explanation="""
+When service A's event makes B react with an event that makes A (or C, ...) react with the
+first event again, one message keeps the services busy for ever: an event storm that only
+stops when a broker or a bill does. The check follows the reactions the sagas declare
+(`on` -> `emits` / `fails_with`) through events; each elementary loop is reported once, with the
+chain as its trace. Break it with a state check in one reaction (react only on a state
+change), or make one hop a command with an explicit handler.
+Source: Martin Fowler, "What do you mean by Event-Driven?" (2017), on the hidden flow of
+event notification; Chris Richardson, Microservices Patterns (2018), ch. 4 on choreography
+cycles.
+""",
+)
+def check_event_loops(model: DesignModel) -> Iterator[Finding]:
+    graph: dict[str, list[str]] = defaultdict(list)
+    by_hop: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for reaction in declared_reactions(model):
+        if reaction.emits not in graph[reaction.on]:
+            graph[reaction.on].append(reaction.emits)
+        by_hop[(reaction.on, reaction.emits)].append(reaction.service)
+    for cycle in elementary_cycles(graph, MAX_CYCLES):
+        start = model.events.get(cycle[0])
+        pointer = start.pointer if start is not None else ""
+        trace = []
+        for index, event in enumerate(cycle):
+            following = cycle[(index + 1) % len(cycle)]
+            services = ", ".join(sorted(set(by_hop[(event, following)])))
+            trace.append(f"{services} reacts to {event} by emitting {following}")
+        loop = " -> ".join([*cycle, cycle[0]])
+        yield finding(
+            "TOP007",
+            f"events loop through declared reactions: {loop}",
+            model.locate(pointer),
+            hint="react only to a state change in one step, or turn one hop into a command",
+            element=f"event loop {loop}",
+            trace=trace,
+        )
+
+
+@rule(
+    "TOP008",
+    "possible-ping-pong",
+    family=FAMILY,
+    severity="info",
+    summary="Two services consume each other's events and may react to them: a possible ping-pong.",
+    explanation="""
+Service A consumes an event of B, and B consumes an event of A, and at least one of them
+declares no reactions, so the model cannot tell whether A's reaction triggers B's and back
+again. Most such pairs are a plain request/response chatter (itself a sign of tight coupling);
+some are an endless ping-pong. Declare the reactions in a choreographed saga (`on` / `emits`),
+and `event-loop` (TOP007) checks the real chain exactly. Longer cycles are reported only from
+declared reactions: inferred ones would flag almost every design.
+""",
+)
+def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
+    edges: dict[tuple[str, str], list[Reaction]] = defaultdict(list)
+    producer_of = {e.name: e.producer for e in model.events.values()}
+    for reaction in reactions(model):
+        source = producer_of.get(reaction.on)
+        if source is not None and source != reaction.service:
+            edges[(source, reaction.service)].append(reaction)
+    for (a, b), forward in sorted(edges.items()):
+        backward = edges.get((b, a))
+        if a >= b or not backward:
+            continue
+        if all(r.declared for r in forward + backward):
+            continue
+        on_b = sorted({r.on for r in forward})
+        on_a = sorted({r.on for r in backward})
+        first = model.events.get(on_b[0])
+        yield finding(
+            "TOP008",
+            f"services '{a}' and '{b}' consume each other's events and may ping-pong",
+            model.locate(first.pointer if first is not None else ""),
+            hint="declare the reactions in a choreographed saga so loops can be checked exactly",
+            element=f"services {a} and {b}",
+            trace=(
+                f"{b} consumes {', '.join(on_b)} from {a}",
+                f"{a} consumes {', '.join(on_a)} from {b}",
+            ),
+        )

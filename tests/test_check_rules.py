@@ -1,0 +1,464 @@
+"""Each check rule fires on a model that breaks it and stays quiet on one that does not.
+
+Models start from tests/data/check/clean.yaml (every rule passes) and change one thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from eventdesign.model.loader import load_model
+from eventdesign.rules import engine
+from eventdesign.rules.registry import all_rules
+
+DATA = Path(__file__).parent / "data" / "check"
+CLEAN = yaml.safe_load((DATA / "clean.yaml").read_text(encoding="utf-8"))
+
+
+def findings_for(tmp_path: Path, model: dict, rule_id: str, files: dict | None = None) -> list:
+    """Findings of one rule on a model written to a temporary design.yaml."""
+    for name, content in (files or {}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    path = tmp_path / "design.yaml"
+    path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
+    loaded = load_model(path)
+    selection = engine.select_rules(all_rules(), cli_select=[rule_id])
+    return [f for f in engine.run_rules(loaded, selection) if f.rule == rule_id]
+
+
+def changed(change: Callable[[dict], Any]) -> dict:
+    model = copy.deepcopy(CLEAN)
+    change(model)
+    return model
+
+
+def event(model: dict, name: str = "OrderPlaced") -> dict:
+    return model["events"][name]
+
+
+def rename_event(model: dict, old: str, new: str) -> None:
+    model["events"] = {(new if k == old else k): v for k, v in model["events"].items()}
+    model["read_models"]["OrderHistory"]["sources"] = [
+        new if s == old else s for s in model["read_models"]["OrderHistory"]["sources"]
+    ]
+
+
+def add_event(model: dict, name: str, **spec: Any) -> None:
+    base = {"producer": "orders", "consumers": ["billing"], "channel": "orders.events"}
+    base.update(spec)
+    model["events"][name] = base
+
+
+def add_saga_reactions(model: dict, reactions: list) -> None:
+    model["sagas"] = {
+        "Flow": {"style": "choreography", "trigger": reactions[0]["on"], "reactions": reactions}
+    }
+
+
+# (rule, how to break the clean model, the element the finding must name)
+TRIGGERS = [
+    ("NAM001", lambda m: rename_event(m, "OrderPlaced", "PlaceOrder"), "event PlaceOrder"),
+    (
+        "NAM002",
+        lambda m: m["commands"].update(StockReserved={"handler": "billing"}),
+        "command StockReserved",
+    ),
+    ("NAM003", lambda m: rename_event(m, "OrderPlaced", "GetUserRequest"), "event GetUserRequest"),
+    (
+        "NAM004",
+        lambda m: (
+            add_event(m, "PricesRequested", consumers=["billing"]),
+            add_event(
+                m,
+                "PricesCalculated",
+                producer="billing",
+                consumers=["orders"],
+                channel="billing.events",
+            ),
+        ),
+        "event PricesRequested",
+    ),
+    (
+        "NAM005",
+        lambda m: rename_event(m, "InvoiceIssued", "invoice.issued"),
+        "event invoice.issued",
+    ),
+    ("TOP001", lambda m: event(m).update(producer="ordres"), "event OrderPlaced"),
+    ("TOP002", lambda m: event(m).update(consumers=["biling"]), "event OrderPlaced"),
+    (
+        "TOP003",
+        lambda m: m["read_models"]["OrderHistory"]["sources"].append("OrderLost"),
+        "read model OrderHistory",
+    ),
+    ("TOP004", lambda m: event(m).update(channel="orders.evts"), "event OrderPlaced"),
+    ("TOP005", lambda m: add_event(m, "OrderArchived", consumers=[]), "event OrderArchived"),
+    ("TOP006", lambda m: event(m)["consumers"].append("orders"), "event OrderPlaced"),
+    (
+        "TOP007",
+        lambda m: (
+            add_event(
+                m,
+                "OrderRepriced",
+                producer="billing",
+                consumers=["orders"],
+                channel="billing.events",
+            ),
+            add_saga_reactions(
+                m,
+                [
+                    {"service": "billing", "on": "OrderPlaced", "emits": "OrderRepriced"},
+                    {"service": "orders", "on": "OrderRepriced", "emits": "OrderPlaced"},
+                ],
+            ),
+        ),
+        "event loop OrderPlaced -> OrderRepriced -> OrderPlaced",
+    ),
+    (
+        "TOP008",
+        lambda m: event(m, "InvoiceIssued").update(consumers=["orders"]),
+        "services billing and orders",
+    ),
+    ("SCH001", lambda m: event(m)["schema"].update(type="objekt"), "event OrderPlaced schema/type"),
+    (
+        "SCH002",
+        lambda m: event(m).update(
+            schema={"type": "record", "name": "OrderPlaced", "fields": [{"name": "orderId"}]},
+            schema_format="avro",
+            examples=[],
+            pii=[],
+        ),
+        "event OrderPlaced schema",
+    ),
+    (
+        "SCH003",
+        lambda m: event(m)["schema"]["properties"].update(
+            total={"$ref": "https://example.com/money.json"}
+        ),
+        "event OrderPlaced schema/properties/total/$ref",
+    ),
+    (
+        "SCH004",
+        lambda m: event(m)["examples"].append({"customer": {"email": "x"}}),
+        "event OrderPlaced example 2",
+    ),
+    ("SCH005", lambda m: m.update(envelope={"attributes": ["id", "source", "type"]}), "envelope"),
+    (
+        "SCH006",
+        lambda m: m.update(
+            envelope={
+                "attributes": [
+                    "id",
+                    "source",
+                    "specversion",
+                    "type",
+                    "time",
+                    "subject",
+                    "correlationid",
+                    "causationid",
+                ]
+            }
+        ),
+        "envelope",
+    ),
+    ("SCH007", lambda m: event(m).update(key="order_id"), "event OrderPlaced"),
+    ("SCH008", lambda m: event(m).update(key="customer.phone"), "event OrderPlaced"),
+    ("SCH009", lambda m: event(m, "InvoiceIssued").pop("schema"), "event InvoiceIssued"),
+    ("REL001", lambda m: m["services"]["orders"].update(outbox="none"), "service orders"),
+    (
+        "REL002",
+        lambda m: m["services"]["billing"].pop("idempotency"),
+        "consumer billing of event OrderPlaced",
+    ),
+    (
+        "REL003",
+        lambda m: m["channels"]["orders.events"].pop("dead_letter"),
+        "consumer billing of event OrderPlaced",
+    ),
+    (
+        "REL004",
+        lambda m: m["channels"]["orders.events"].update(transport="sqs"),
+        "event OrderPlaced",
+    ),
+    ("REL005", lambda m: event(m).pop("channel"), "event OrderPlaced"),
+    ("REL006", lambda m: event(m).pop("key"), "event OrderPlaced"),
+    (
+        "DAT001",
+        lambda m: event(m)["pii"].append("customer.phone"),
+        "event OrderPlaced field customer.phone",
+    ),
+    (
+        "DAT002",
+        lambda m: event(m)["pii"].append({"field": "customer.mail", "protection": "encryption"}),
+        "event OrderPlaced field customer.mail",
+    ),
+    ("DAT003", lambda m: event(m).update(snapshot=True), "event OrderPlaced"),
+]
+
+
+def test_every_model_rule_has_a_trigger_case():
+    checked = {rule_id for rule_id, _, _ in TRIGGERS}
+    families = ("NAM", "TOP", "SCH", "REL", "DAT")
+    ours = {r.id for r in all_rules() if r.check is not None and r.id.startswith(families)}
+    assert ours == checked
+
+
+@pytest.mark.parametrize(("rule_id", "change", "element"), TRIGGERS, ids=[t[0] for t in TRIGGERS])
+def test_rule_fires_on_a_model_that_breaks_it(tmp_path, rule_id, change, element):
+    found = findings_for(tmp_path, changed(change), rule_id)
+    assert [f.element for f in found] == [element]
+    assert found[0].location.line is not None
+
+
+@pytest.mark.parametrize("rule_id", [t[0] for t in TRIGGERS])
+def test_rule_is_quiet_on_the_clean_model(tmp_path, rule_id):
+    assert findings_for(tmp_path, copy.deepcopy(CLEAN), rule_id) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "OrderPlaced",
+        "order.placed",
+        "order_placed",
+        "order-placed",
+        "InvoiceSent",
+        "PaymentPaid",
+        "HouseBuilt",
+        "StockHeld",
+        "TicketSold",
+        "PaymentTimedOut",
+        "OrderCreatedV2",
+        "order.placed.v1",
+        "OrderShippedEvent",
+        "UserSignedUp",
+    ],
+)
+def test_past_tense_event_names_pass(tmp_path, name):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", name))
+    assert findings_for(tmp_path, model, "NAM001") == []
+
+
+@pytest.mark.parametrize("name", ["PlaceOrder", "OrderPlace", "OrderShipment", "StockProceed"])
+def test_non_past_tense_event_names_are_flagged(tmp_path, name):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", name))
+    assert [f.element for f in findings_for(tmp_path, model, "NAM001")] == [f"event {name}"]
+
+
+@pytest.mark.parametrize("name", ["ReserveStock", "reserve-stock", "PlaceOrder", "ChargeCard"])
+def test_imperative_command_names_pass(tmp_path, name):
+    model = changed(lambda m: m["commands"].update({name: {"handler": "billing"}}))
+    assert findings_for(tmp_path, model, "NAM002") == []
+
+
+@pytest.mark.parametrize("name", ["FetchPrices", "PriceQuery", "list_orders"])
+def test_query_shaped_event_names_are_flagged(tmp_path, name):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", name))
+    assert [f.element for f in findings_for(tmp_path, model, "NAM003")] == [f"event {name}"]
+
+
+def test_requested_event_without_a_matching_reply_is_not_request_reply(tmp_path):
+    model = changed(
+        lambda m: (
+            add_event(m, "RefundRequested", consumers=["billing"]),
+            add_event(
+                m,
+                "RefundApproved",
+                producer="billing",
+                consumers=["orders"],
+                channel="billing.events",
+            ),
+        )
+    )
+    assert findings_for(tmp_path, model, "NAM004") == []
+
+
+def test_pinned_naming_style_flags_every_other_style(tmp_path):
+    model = changed(lambda m: m["system"].update(naming="dot.case"))
+    found = findings_for(tmp_path, model, "NAM005")
+    assert sorted(f.element for f in found) == ["event InvoiceIssued", "event OrderPlaced"]
+
+
+def test_event_only_projected_by_a_read_model_counts_as_consumed(tmp_path):
+    model = changed(
+        lambda m: (
+            add_event(m, "OrderArchived", consumers=[]),
+            m["read_models"]["OrderHistory"]["sources"].append("OrderArchived"),
+        )
+    )
+    assert findings_for(tmp_path, model, "TOP005") == []
+
+
+def test_event_loop_trace_names_each_reaction(tmp_path):
+    change = next(c for r, c, _ in TRIGGERS if r == "TOP007")
+    (found,) = findings_for(tmp_path, changed(change), "TOP007")
+    assert found.trace == (
+        "billing reacts to OrderPlaced by emitting OrderRepriced",
+        "orders reacts to OrderRepriced by emitting OrderPlaced",
+    )
+
+
+def test_declared_reactions_without_a_loop_are_not_an_event_loop(tmp_path):
+    model = changed(
+        lambda m: add_saga_reactions(
+            m, [{"service": "billing", "on": "OrderPlaced", "emits": "InvoiceIssued"}]
+        )
+    )
+    assert findings_for(tmp_path, model, "TOP007") == []
+
+
+def test_envelope_required_attributes_are_reported_one_by_one(tmp_path):
+    model = changed(lambda m: m.update(envelope={"attributes": ["id", "type"]}))
+    found = findings_for(tmp_path, model, "SCH005")
+    assert sorted(f.message.split("'")[1] for f in found) == ["source", "specversion"]
+
+
+def test_schema_file_problem_is_located_in_the_schema_file(tmp_path):
+    schema = {"type": "object", "properties": {"orderId": {"type": 5}}}
+    model = changed(lambda m: event(m).update(schema="schemas/order.json", examples=[], pii=[]))
+    files = {"schemas/order.json": json.dumps(schema, indent=2)}
+    (found,) = findings_for(tmp_path, model, "SCH001", files)
+    assert found.location.file.endswith("order.json")
+    assert found.location.line == 5
+
+
+def test_local_ref_to_a_missing_definition_is_invalid(tmp_path):
+    model = changed(
+        lambda m: event(m)["schema"]["properties"].update(total={"$ref": "#/$defs/money"})
+    )
+    (found,) = findings_for(tmp_path, model, "SCH001")
+    assert "points nowhere" in found.message
+
+
+def test_self_referencing_schema_is_a_finding_because_validation_would_never_end(tmp_path):
+    model = changed(lambda m: event(m).update(schema={"$ref": "#"}))
+    (found,) = findings_for(tmp_path, model, "SCH001")
+    assert "leads back to itself" in found.message
+
+
+def test_recursive_schema_through_a_property_is_fine(tmp_path):
+    tree = {
+        "type": "object",
+        "required": ["orderId"],
+        "properties": {"orderId": {"type": "string"}, "child": {"$ref": "#"}},
+    }
+    model = changed(lambda m: event(m).update(schema=tree, examples=[{"orderId": "a"}], pii=[]))
+    assert findings_for(tmp_path, model, "SCH001") == []
+    assert findings_for(tmp_path, model, "SCH004") == []
+
+
+def test_ref_to_a_parent_file_is_flagged_and_never_opened(tmp_path):
+    model = changed(
+        lambda m: event(m)["schema"]["properties"].update(secret={"$ref": "../../etc/passwd"})
+    )
+    (found,) = findings_for(tmp_path, model, "SCH003")
+    assert "never fetches" in found.message
+
+
+AVRO = {
+    "type": "record",
+    "name": "OrderPlaced",
+    "fields": [
+        {"name": "orderId", "type": "string"},
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {
+            "name": "total",
+            "type": {
+                "type": "record",
+                "name": "Money",
+                "fields": [{"name": "cents", "type": "long"}],
+            },
+        },
+    ],
+}
+
+
+def avro_event(example: dict, key: str = "orderId") -> dict:
+    return changed(
+        lambda m: event(m).update(schema="order.avsc", examples=[example], pii=[], key=key)
+    )
+
+
+def test_avro_example_matching_the_schema_passes(tmp_path):
+    model = avro_event({"orderId": "o-1", "note": None, "total": {"cents": 5}})
+    assert findings_for(tmp_path, model, "SCH004", {"order.avsc": json.dumps(AVRO)}) == []
+
+
+def test_avro_example_with_a_wrong_type_is_flagged_at_the_field(tmp_path):
+    model = avro_event({"orderId": "o-1", "total": {"cents": "five"}})
+    (found,) = findings_for(tmp_path, model, "SCH004", {"order.avsc": json.dumps(AVRO)})
+    assert found.location.pointer == "/events/OrderPlaced/examples/0/total/cents"
+
+
+def test_avro_nullable_partition_key_is_optional(tmp_path):
+    model = avro_event({"orderId": "o-1", "total": {"cents": 5}}, key="note")
+    (found,) = findings_for(tmp_path, model, "SCH008", {"order.avsc": json.dumps(AVRO)})
+    assert found.element == "event OrderPlaced"
+
+
+def test_avro_nested_partition_key_is_found(tmp_path):
+    model = avro_event({"orderId": "o-1", "total": {"cents": 5}}, key="total.cents")
+    files = {"order.avsc": json.dumps(AVRO)}
+    assert findings_for(tmp_path, model, "SCH007", files) == []
+    assert findings_for(tmp_path, model, "SCH008", files) == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "ordering", "expected"),
+    [
+        ({"transport": "kafka", "partitions": 6}, "global", True),
+        ({"transport": "kafka", "partitions": 1}, "global", False),
+        ({"transport": "sqs-fifo"}, "global", False),
+        ({"transport": "sns"}, "per-key", True),
+        ({"transport": "eventbridge"}, "per-key", True),
+        ({"transport": "kafka", "ordering": "none"}, "per-key", True),
+        ({"transport": "sqs"}, "none", False),
+    ],
+)
+def test_ordering_needs_a_channel_that_keeps_it(tmp_path, channel, ordering, expected):
+    channel = {**channel, "dead_letter": "orders.dlq"}
+    model = changed(
+        lambda m: (
+            m["channels"].update({"orders.events": channel}),
+            event(m).update(ordering=ordering),
+        )
+    )
+    assert bool(findings_for(tmp_path, model, "REL004")) is expected
+
+
+def test_consumer_level_idempotency_covers_a_service_without_one(tmp_path):
+    model = changed(
+        lambda m: (
+            m["services"]["billing"].pop("idempotency"),
+            event(m).update(consumers=[{"service": "billing", "idempotency": "natural"}]),
+        )
+    )
+    assert findings_for(tmp_path, model, "REL002") == []
+
+
+def test_event_sourced_service_needs_no_outbox(tmp_path):
+    model = changed(lambda m: m["services"]["orders"].update(state="event-sourced", outbox="none"))
+    assert findings_for(tmp_path, model, "REL001") == []
+
+
+def test_fat_event_limit_comes_from_the_model(tmp_path):
+    model = changed(lambda m: m["system"].update(max_payload_fields=1))
+    found = findings_for(tmp_path, model, "DAT003")
+    assert sorted(f.element for f in found) == ["event InvoiceIssued", "event OrderPlaced"]
+
+
+def test_pii_field_inside_array_items_is_found(tmp_path):
+    lines = {"type": "array", "items": {"type": "object", "properties": {"email": {}}}}
+    model = changed(
+        lambda m: (
+            event(m)["schema"]["properties"].update(lines=lines),
+            event(m)["pii"].append({"field": "lines.email", "protection": "tokenisation"}),
+        )
+    )
+    assert findings_for(tmp_path, model, "DAT002") == []
