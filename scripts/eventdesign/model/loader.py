@@ -108,8 +108,21 @@ def _describe_error(error: Any) -> str:
     return error.message
 
 
+@lru_cache(maxsize=1)
+def _model_fast_check() -> Any:
+    from .fast_check import UnsupportedSchema, compile_schema
+
+    try:
+        return compile_schema(model_schema())
+    except UnsupportedSchema:
+        return None
+
+
 def validate_model_data(document: SourceDocument) -> list[tuple[Location, str]]:
     """Every place the parsed model breaks the format's schema, in file order."""
+    fast_check = _model_fast_check()
+    if fast_check is not None and fast_check(document.data):
+        return []  # valid; jsonschema is needed only to say what is wrong
     problems = []
     for error in _model_validator().iter_errors(document.data):
         pointer = pointer_of(tuple(error.absolute_path))

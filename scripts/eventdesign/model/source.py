@@ -314,10 +314,171 @@ def parse_yaml(text: str, shown: str) -> SourceDocument:
             gc.enable()
 
 
+class _UsesAnchors(Exception):
+    """The document has anchors or aliases: build it through the node tree, which guards
+    against alias expansion."""
+
+
+class _OpenCollection:
+    """A mapping or sequence being filled while reading events, with its pointer."""
+
+    __slots__ = ("container", "is_sequence", "key", "key_mark", "pointer")
+
+    def __init__(self, container: Any, pointer: str, is_sequence: bool) -> None:
+        self.container = container
+        self.pointer = pointer
+        self.is_sequence = is_sequence
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+
+
+_NO_KEY = object()
+
+
+def _build_from_events(loader: Any, shown: str) -> SourceDocument:
+    """Data and positions straight from parser events, in one pass and without a node tree.
+
+    This is the common case and the fast one (no intermediate nodes); documents with anchors
+    or aliases raise _UsesAnchors and go through `compose` and `_Builder` instead. The guards
+    and messages are the same as there.
+    """
+    import yaml
+    from yaml import events as ev
+    from yaml.nodes import ScalarNode
+
+    def fail(message: str, mark: Any) -> InputError:
+        return InputError(message, shown, mark.line + 1, mark.column + 1)
+
+    constructor = yaml.constructor.SafeConstructor()
+    positions: dict[str, tuple[int, int]] = {}
+    stack: list[_OpenCollection] = []
+    resolved: dict[tuple, str] = {}
+    root: Any = None
+    root_mark: Any = None
+    documents = 0
+    count = 0
+    get_event = loader.get_event
+    str_tag = "tag:yaml.org,2002:str"
+    bool_tag = "tag:yaml.org,2002:bool"
+    merge_tag = "tag:yaml.org,2002:merge"
+
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is ev.ScalarEvent:
+            if event.anchor is not None:
+                raise _UsesAnchors
+            tag = event.tag
+            if tag is None or tag == "!":
+                implicit = event.implicit
+                if not implicit[0] and implicit[1]:
+                    tag = str_tag
+                else:
+                    cache_key = (event.value, implicit)
+                    tag = resolved.get(cache_key)
+                    if tag is None:
+                        tag = loader.resolve(ScalarNode, event.value, implicit)
+                        resolved[cache_key] = tag
+            is_collection = False
+            if tag in (str_tag, merge_tag):  # a merge key is refused below, as a key
+                value: Any = event.value
+            else:
+                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                try:
+                    value = constructor.construct_object(node, deep=True)
+                except yaml.YAMLError as exc:
+                    raise fail(
+                        f"bad value: {getattr(exc, 'problem', exc)}", event.start_mark
+                    ) from None
+                if hasattr(value, "isoformat"):
+                    value = event.value  # timestamps stay strings: the model speaks JSON
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            if event.anchor is not None:
+                raise _UsesAnchors
+            if len(stack) >= MAX_DEPTH:
+                raise fail(
+                    f"nested deeper than {MAX_DEPTH} levels; flatten the document", event.start_mark
+                )
+            is_collection = True
+            tag = None
+            value = [] if kind is ev.SequenceStartEvent else {}
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            stack.pop()
+            continue
+        elif kind is ev.AliasEvent:
+            raise _UsesAnchors
+        elif event is None or kind is ev.StreamEndEvent:
+            if root_mark is None:
+                return SourceDocument(shown, None, {"": (1, 1)})
+            positions[""] = (root_mark.line + 1, root_mark.column + 1)
+            return SourceDocument(shown, root, positions)
+        elif kind is ev.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise fail(
+                    "more than one YAML document ('---'); keep one per file", event.start_mark
+                )
+            continue
+        elif kind is ev.StreamStartEvent or kind is ev.DocumentEndEvent:
+            continue
+        else:
+            raise yaml.YAMLError(f"unexpected {kind.__name__}")
+
+        count += 1
+        if count > MAX_NODES:
+            raise fail(TOO_MANY_NODES, event.start_mark)
+        if stack:
+            parent = stack[-1]
+            container = parent.container
+            if parent.is_sequence:
+                pointer = f"{parent.pointer}/{len(container)}"
+                mark = event.start_mark
+                positions[pointer] = (mark.line + 1, mark.column + 1)
+                container.append(value)
+            elif parent.key is _NO_KEY:
+                if tag == merge_tag:
+                    raise fail(
+                        "YAML merge keys ('<<') are not supported; write keys out",
+                        event.start_mark,
+                    )
+                if is_collection or value is None:
+                    raise fail("mapping keys must be plain strings or numbers", event.start_mark)
+                # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga
+                # reaction's `on:`) the user means the word itself.
+                key = event.value if tag == bool_tag else value
+                key = key if isinstance(key, str) else str(key)
+                if key in container:
+                    raise fail(f"duplicate key '{key}'; each key may appear once", event.start_mark)
+                parent.key = key
+                parent.key_mark = event.start_mark
+                continue
+            else:
+                key = parent.key
+                pointer = f"{parent.pointer}/{escape_pointer_token(key)}"
+                mark = parent.key_mark
+                positions[pointer] = (mark.line + 1, mark.column + 1)
+                container[key] = value
+                parent.key = _NO_KEY
+        else:
+            root = value
+            root_mark = event.start_mark
+            pointer = ""
+        if is_collection:
+            stack.append(_OpenCollection(value, pointer, kind is ev.SequenceStartEvent))
+
+
 def _parse_yaml(text: str, shown: str) -> SourceDocument:
     import yaml
 
+    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     try:
+        loader = loader_class(text)
+        try:
+            return _build_from_events(loader, shown)
+        except _UsesAnchors:
+            pass
+        finally:
+            loader.dispose()
         node, aliased = compose(text, shown)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

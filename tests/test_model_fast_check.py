@@ -1,0 +1,92 @@
+"""The fast model check never accepts what jsonschema rejects, and agrees with it on the example.
+
+Every value of the bundled example is mutated in turn (wrong types, unknown keys, removals);
+for each mutant the compiled predicate must give jsonschema's verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import EXAMPLE_MODEL
+from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
+from eventdesign.model.loader import _model_validator, model_schema
+from eventdesign.model.source import load_document
+
+REPLACEMENTS = (1, 1.5, True, None, "x", "", [], {}, ["x", "x"], {"zzz": 1}, -1)
+
+
+def _paths(value: object, path: tuple = ()) -> Iterator[tuple]:
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, (*path, index))
+
+
+def _mutants(data: dict) -> Iterator[tuple[str, dict]]:
+    for path in _paths(data):
+        if not path:
+            continue
+        parent_path, last = path[:-1], path[-1]
+        for replacement in REPLACEMENTS:
+            mutant = copy.deepcopy(data)
+            parent = mutant
+            for step in parent_path:
+                parent = parent[step]
+            parent[last] = copy.deepcopy(replacement)
+            yield f"{path} = {replacement!r}", mutant
+        if isinstance(last, str):
+            mutant = copy.deepcopy(data)
+            parent = mutant
+            for step in parent_path:
+                parent = parent[step]
+            del parent[last]
+            yield f"del {path}", mutant
+            parent["unknown_key"] = 1
+            yield f"{parent_path} + unknown_key", mutant
+
+
+@pytest.fixture(scope="module")
+def example_data() -> dict:
+    return load_document(EXAMPLE_MODEL).data
+
+
+def test_fast_check_compiles_the_model_schema():
+    compile_schema(model_schema())
+
+
+def test_fast_check_accepts_the_bundled_example(example_data):
+    assert compile_schema(model_schema())(example_data)
+
+
+def test_fast_check_gives_jsonschemas_verdict_on_every_mutant_of_the_example(example_data):
+    fast = compile_schema(model_schema())
+    validator = _model_validator()
+    disagreements = []
+    count = 0
+    for label, mutant in _mutants(example_data):
+        count += 1
+        expected = validator.is_valid(mutant)
+        if fast(mutant) != expected:
+            disagreements.append(f"{label}: jsonschema says valid={expected}")
+    assert count > 1000
+    assert disagreements == []
+
+
+def test_unknown_keywords_are_refused_rather_than_ignored():
+    with pytest.raises(UnsupportedSchema):
+        compile_schema({"type": "object", "dependentRequired": {"a": ["b"]}})
+
+
+def test_json_equality_tells_booleans_from_numbers():
+    assert not json_equal(True, 1)
+    assert json_equal(1, 1.0)
+    assert not json_equal({"a": [1, True]}, {"a": [1, 1]})
+    assert compile_schema({"const": 1})(1.0)
+    assert not compile_schema({"enum": [1]})(True)
