@@ -171,9 +171,9 @@ def component_keys(names: Iterable[str]) -> dict[str, str]:
     """
     keys: dict[str, str] = {}
     names = list(dict.fromkeys(names))
-    taken = {name for name in names if _COMPONENT_KEY.match(name)}
+    taken = {name for name in names if _COMPONENT_KEY.fullmatch(name)}
     for name in names:
-        if _COMPONENT_KEY.match(name):
+        if _COMPONENT_KEY.fullmatch(name):
             keys[name] = name
             continue
         folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -254,6 +254,10 @@ def markdown_fence(text: str, language: str = "") -> EscapedText:
     return EscapedText(f"{fence}{language}\n{body}{fence}")
 
 
+# `OrderPlaced` -> `order-placed`: a hyphen where a lowercase letter or digit meets a capital.
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def unique_slugs(names: Iterable[str]) -> dict[str, str]:
     """A unique slug per name, stable for the same set of names.
 
@@ -263,13 +267,14 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
     import hashlib
 
     names = list(dict.fromkeys(names))
+    stems = {name: slug(_CAMEL_BOUNDARY.sub("-", name)) for name in names}
     owners: dict[str, int] = {}
     for name in names:
-        owners[slug(name)] = owners.get(slug(name), 0) + 1
+        owners[stems[name]] = owners.get(stems[name], 0) + 1
     taken = {stem for stem, count in owners.items() if stem and count == 1}
     slugs: dict[str, str] = {}
     for name in names:
-        stem = slug(name)
+        stem = stems[name]
         if stem and owners[stem] == 1:
             slugs[name] = stem
             continue
@@ -289,6 +294,6 @@ _LINK_TARGET = re.compile(r"^(\.\./)?[a-z0-9][a-z0-9./_-]*(#[a-z0-9_-]+)?$|^#[a-
 
 def markdown_link(text: object, target: str) -> EscapedText:
     """A Markdown link: model text shown literally, to a generated relative path or anchor."""
-    if not _LINK_TARGET.match(target):
+    if not _LINK_TARGET.fullmatch(target):
         raise ValueError(f"link target must be a generated relative path, not {target!r}")
     return EscapedText(f"[{markdown_text(text)}]({target})")

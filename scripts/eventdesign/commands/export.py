@@ -1,0 +1,117 @@
+"""`grimoire export`: the design model as an AsyncAPI 3.0 document or a Markdown catalog."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "export"
+HELP = "export the model as AsyncAPI 3.0 (YAML/JSON) or a Markdown catalog with diagrams"
+ORDER = 50
+REQUIRES = ("yaml", "jsonschema")  # docs also needs jinja2, checked when asked for
+DESCRIPTION = """\
+Export MODEL for other tools and for people.
+
+  export asyncapi MODEL [-o FILE] [--service NAME]
+      AsyncAPI 3.0.0 for the whole system, or only the channels, operations and messages one
+      service sends or receives. JSON when FILE ends in .json, YAML otherwise; no -o (or -o -)
+      prints YAML. Servers come from brokers, operations from producers (send) and consumers
+      (receive), headers from the envelope (CloudEvents binary mode), Kafka/AMQP bindings from
+      channels. Model details AsyncAPI has no field for go in `x-grimoire` / `x-service`.
+
+  export docs MODEL -o DIR
+      A Markdown catalog: index.md, one page per event, service and saga, with Mermaid
+      diagrams GitHub renders. Each generated file starts with a marker line; the export
+      replaces and removes only marked files and refuses (exit 2) if a file without the
+      marker is in the way. The directory is updated all at once or not at all.
+
+examples:
+  export asyncapi design.yaml -o asyncapi.yaml
+  export asyncapi design.yaml --service orders -o orders.asyncapi.json
+  export docs design.yaml -o docs/events
+
+Exit codes: 0 written, 2 unusable input or a file in the way."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    targets = parser.add_subparsers(dest="target", metavar="TARGET")
+    targets.required = True
+    asyncapi = targets.add_parser(
+        "asyncapi",
+        help="AsyncAPI 3.0.0 document (YAML or JSON)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    asyncapi.add_argument("model", metavar="MODEL", help="the design model (YAML)")
+    asyncapi.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default="-",
+        help="output file; .json writes JSON, anything else YAML; '-' (default) prints YAML",
+    )
+    asyncapi.add_argument("--service", metavar="NAME", help="only what this service touches")
+    docs = targets.add_parser(
+        "docs",
+        help="Markdown catalog with Mermaid diagrams",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    docs.add_argument("model", metavar="MODEL", help="the design model (YAML)")
+    docs.add_argument("-o", "--output", metavar="DIR", required=True, help="output directory")
+    for sub in (asyncapi, docs):
+        sub.add_argument(
+            "--allow-outside",
+            action="store_true",
+            help="allow schema files outside the model's folder",
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..model.loader import load_model
+
+    model = load_model(args.model, allow_outside=args.allow_outside)
+    if args.target == "asyncapi":
+        return _asyncapi(args, model)
+    return _docs(args, model)
+
+
+def _asyncapi(args: argparse.Namespace, model) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..output import write_file
+    from ..render.asyncapi import build_asyncapi, dump_asyncapi
+
+    if args.service is not None and args.service not in model.services:
+        known = ", ".join(sorted(model.services)) or "none"
+        raise InputError(f"no service '{args.service}' in the model; services: {known}")
+    document = build_asyncapi(model, args.service)
+    if args.output == "-":
+        sys.stdout.write(dump_asyncapi(document, "yaml"))
+        return 0
+    path = Path(args.output)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    write_file(path, dump_asyncapi(document, fmt))
+    print(f"wrote AsyncAPI 3.0.0 ({fmt.upper()}) to {path}", file=sys.stderr)
+    return 0
+
+
+def _docs(args: argparse.Namespace, model) -> int:
+    import sys
+    from pathlib import Path
+
+    from ..deps import require
+    from ..output import write_tree
+
+    require("jinja2")
+    from ..render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs
+
+    files = render_docs(model)
+    result = write_tree(Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS)
+    print(
+        f"{args.output}: wrote {len(result.written)} Markdown files, "
+        f"{result.unchanged} unchanged, removed {len(result.removed)} stale",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,83 @@
+"""`grimoire import asyncapi`: bootstrap a design model from an AsyncAPI 2.x or 3.0 document."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "import"
+HELP = "bootstrap a design model from an AsyncAPI 2.x or 3.0 document"
+ORDER = 60
+REQUIRES = ("yaml", "jsonschema")
+DESCRIPTION = """\
+Write a design model (grimoire/1) from an AsyncAPI document (YAML or JSON, one file; local
+$refs only): events from messages, channels and brokers from channels and servers,
+producers and consumers from operations.
+
+  import asyncapi FILE -o MODEL [--force]
+
+Who sends: 3.0 `send` / `receive` say it directly. 2.x is read per its specification:
+`subscribe` = the application SENDS to the channel, `publish` = it RECEIVES from it.
+Which service: the operation's `x-service`, else an operation tag `service:NAME`, else the
+document's `x-service`, else `info.title` (one application per document).
+Messages no operation sends get the producer `external`. Every guess is printed as a note;
+review them and run `check` on the result. MODEL is never overwritten without --force.
+
+examples:
+  import asyncapi asyncapi.yaml -o design.yaml
+  import asyncapi orders.asyncapi.json -o design.yaml --force
+
+Exit codes: 0 written, 2 unusable input or MODEL exists."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sources = parser.add_subparsers(dest="source", metavar="SOURCE")
+    sources.required = True
+    asyncapi = sources.add_parser(
+        "asyncapi",
+        help="AsyncAPI 2.x or 3.0 (YAML or JSON)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    asyncapi.add_argument("file", metavar="FILE", help="the AsyncAPI document")
+    asyncapi.add_argument(
+        "-o", "--output", metavar="MODEL", required=True, help="the design model to write"
+    )
+    asyncapi.add_argument("--force", action="store_true", help="overwrite MODEL if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from ..errors import InputError
+    from ..importer import import_asyncapi
+    from ..model.loader import validate_model_data
+    from ..model.source import load_document, parse_yaml
+    from ..output import OutputConflict, write_file
+
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        raise OutputConflict(
+            "already exists; pass --force to overwrite it or choose another path", str(target)
+        )
+    source = load_document(Path(args.file), args.file)
+    result = import_asyncapi(source.data, args.file)
+    body = yaml.safe_dump(result.model, sort_keys=False, allow_unicode=True, width=100)
+    text = f"# Imported from {Path(args.file).name} by `grimoire import asyncapi`.\n{body}"
+    problems = validate_model_data(parse_yaml(text, str(target)))
+    if problems:
+        raise InputError(
+            "the imported model does not match the grimoire/1 format; the document holds "
+            "something the importer cannot map",
+            args.file,
+            details=[f"{location}: {message}" for location, message in problems],
+        )
+    write_file(target, text, overwrite=args.force)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    events = len(result.model.get("events", {}))
+    services = len(result.model.get("services", {}))
+    print(f"wrote {target}: {events} events, {services} services", file=sys.stderr)
+    return 0

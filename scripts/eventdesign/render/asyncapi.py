@@ -1,0 +1,732 @@
+"""A design model as an AsyncAPI 3.0.0 document (a plain, ordered dict), and its YAML/JSON text.
+
+Mapping, in short:
+- brokers -> `servers` (protocol from the transport); channels -> `channels` (Kafka and AMQP
+  bindings); an event with no channel gets a channel with a null address, marked
+  `x-grimoire.implicit`, because every AsyncAPI operation needs one.
+- events -> `components.messages`: payload (AsyncAPI/JSON Schema inline; a multi-format
+  `application/schema+json;version=draft-07` object for schemas that use 2019-09/2020-12
+  keywords; Avro with its schemaFormat), envelope `headers` (CloudEvents binary-mode header
+  names for the channel's transport), `correlationId`, Kafka message key, examples.
+- one operation per (service, event, action): `send` for the producer, `receive` for each
+  consumer, with `x-service` naming the service so `import asyncapi` can read it back.
+- model names that are not valid component keys are mapped to safe, unique keys (see
+  `escape.component_keys`); the original name stays in `name`/`title`.
+Local `$ref`s inside payload schemas are rewritten to point at the same place inside the
+message, since AsyncAPI resolves `#/...` against the whole document.
+Key order is fixed and follows the model's order, so the same model gives the same bytes.
+The document shares payload schemas and examples with the model: treat both as read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
+from ..model.types import DesignModel, Event
+from .escape import component_keys
+
+ASYNCAPI_VERSION = "3.0.0"
+DEFAULT_INFO_VERSION = "1.0.0"
+KAFKA_BINDING_VERSION = "0.5.0"
+AMQP_BINDING_VERSION = "0.3.0"
+AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"
+JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+# Keywords draft-07 (and so the AsyncAPI Schema Object) does not know.
+NEWER_JSON_SCHEMA_KEYWORDS = frozenset(
+    (
+        "$defs",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "prefixItems",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "minContains",
+        "maxContains",
+    )
+)
+# transport -> (AsyncAPI protocol, protocolVersion or None); in-process has no server.
+PROTOCOLS: dict[str, tuple[str, str | None]] = {
+    "kafka": ("kafka", None),
+    "pulsar": ("pulsar", None),
+    "rabbitmq": ("amqp", "0.9.1"),
+    "rabbitmq-stream": ("amqp", "0.9.1"),
+    "nats-jetstream": ("nats", None),
+    "redis-streams": ("redis", None),
+    "sqs": ("sqs", None),
+    "sqs-fifo": ("sqs", None),
+    "sns": ("sns", None),
+    "sns-fifo": ("sns", None),
+    "eventbridge": ("https", None),
+    "kinesis": ("https", None),
+    "pubsub": ("googlepubsub", None),
+    "azure-service-bus": ("amqp", "1.0"),
+    "azure-event-hubs": ("amqp", "1.0"),
+}
+# CloudEvents binary content mode: how each protocol binding names attribute headers.
+CLOUDEVENTS_HEADER_PREFIX = {
+    "kafka": "ce_",
+    "azure-event-hubs": "ce_",
+    "rabbitmq": "cloudEvents:",
+    "rabbitmq-stream": "cloudEvents:",
+    "azure-service-bus": "cloudEvents:",
+}
+DEFAULT_HEADER_PREFIX = "ce-"
+HEADER_SCHEMA_SUFFIX = {"ce_": "-kafka", "cloudEvents:": "-amqp", "ce-": ""}
+CLOUDEVENTS_REQUIRED = ("id", "source", "specversion", "type")
+CLOUDEVENTS_DESCRIPTIONS = {
+    "id": "Identifies the event; unique per source.",
+    "source": "The context in which the event happened (URI reference).",
+    "specversion": "The CloudEvents specification version.",
+    "type": "The event type.",
+    "time": "When the event happened (RFC 3339).",
+    "subject": "The subject of the event in the context of its source.",
+    "datacontenttype": "Content type of the data.",
+    "dataschema": "URI of the schema the data adheres to.",
+    "correlationid": "Identifies the business transaction the event belongs to.",
+    "causationid": "The id of the message that caused this event.",
+    "traceparent": "W3C trace context.",
+}
+CONTENT_TYPES = {"jsonschema": "application/json", "avro": "avro/binary"}
+AVRO_TO_JSON_TYPES = {
+    "string": "string",
+    "int": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "boolean": "boolean",
+    "bytes": "string",
+}
+ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
+PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
+DURATION = re.compile(r"^([0-9]+)(ms|s|m|h|d|w)$")
+DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+
+def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
+    """The AsyncAPI 3.0.0 document for the whole system, or for what one service sends/receives.
+
+    Raises KeyError when `service` is not one of the model's services.
+    """
+    if service is not None and service not in model.services:
+        raise KeyError(service)
+    events = [
+        event
+        for event in model.events.values()
+        if service is None
+        or event.producer == service
+        or any(consumer.service == service for consumer in event.consumers)
+    ]
+    return _Builder(model, service, events).document()
+
+
+def dump_asyncapi(document: dict, fmt: str) -> str:
+    """The document as 'yaml' or 'json' text; stable bytes for the same document."""
+    if fmt == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return block_yaml(document)
+
+
+# YAML text written directly: block mappings and sequences, plain scalars only where no YAML
+# 1.1 or 1.2 reader can take them for anything but a string, JSON-quoted strings otherwise (a
+# JSON string is a valid YAML double-quoted scalar). Several times faster than PyYAML's
+# emitter, which matters for thousand-event models; tests check that yaml.safe_load reads the
+# text back to the same data.
+_PLAIN = re.compile(r"^[A-Za-z_$/][A-Za-z0-9_$./()+\-]*(?: [A-Za-z0-9_$./()+\-]+)*$")
+_RESERVED_WORDS = frozenset(
+    word
+    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null")
+    for word in (base, base.capitalize(), base.upper())
+)
+# Characters YAML needs escaped: outside its printable set, plus the BOM and the NEL/LS/PS
+# line breaks that a double-quoted scalar would fold.
+_NOT_YAML_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return ".nan"
+        if value in (float("inf"), float("-inf")):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        if "e" in text and "." not in text.split("e")[0]:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text not in _RESERVED_WORDS:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    # YAML allows fewer raw characters than JSON and folds NEL/LS/PS as line breaks.
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _literal_block(text: str, indent: str) -> str | None:
+    """A `|` block for multi-line text that reads back exactly; None when it would not."""
+    body = text[:-1] if text.endswith("\n") else text
+    lines = body.split("\n")
+    if (
+        "\n" not in body
+        or body.endswith("\n")
+        or "\r" in text
+        or "\t" in text
+        or not lines[0]
+        or lines[0].startswith(" ")
+        or _NOT_YAML_PRINTABLE.search(body)
+        or any(line != line.rstrip() for line in lines)
+    ):
+        return None
+    indicator = "|" if text.endswith("\n") else "|-"
+    return indicator + "".join(f"\n{indent}{line}" if line else "\n" for line in lines)
+
+
+def block_yaml(data: Any) -> str:
+    """YAML block-style text for JSON-like data (dicts, lists, str, int, float, bool, None)."""
+    out: list[str] = []
+    append = out.append
+    scalars: dict[str, str] = {}  # many keys and values repeat: quote each text once
+
+    def scalar(value: Any) -> str:
+        if type(value) is str:
+            text = scalars.get(value)
+            if text is None:
+                text = scalars[value] = _scalar(value)
+            return text
+        return _scalar(value)
+
+    def collection(node: Any, indent: str) -> None:
+        if isinstance(node, dict):
+            for key, item in node.items():
+                append(f"{indent}{scalar(key)}:")
+                value(item, indent)
+            return
+        inner = indent + "  "
+        for item in node:
+            append(f"{indent}-")
+            if isinstance(item, dict) and item:
+                # `- key: value`, the mapping's other keys aligned under the first.
+                prefix = " "
+                for key, entry in item.items():
+                    append(f"{prefix}{scalar(key)}:")
+                    value(entry, inner)
+                    prefix = inner
+            else:
+                value(item, indent)
+
+    def value(item: Any, indent: str) -> None:
+        kind = type(item)
+        if kind is dict or kind is list or isinstance(item, (dict, list)):
+            if item:
+                append("\n")
+                collection(item, indent + "  ")
+            else:
+                append(" {}\n" if isinstance(item, dict) else " []\n")
+            return
+        if kind is str and "\n" in item:
+            block = _literal_block(item, indent + "  ")
+            if block is not None:
+                append(f" {block}\n")
+                return
+        append(f" {scalar(item)}\n")
+
+    if isinstance(data, (dict, list)) and data:
+        collection(data, "")
+    elif isinstance(data, (dict, list)):
+        append("{}\n" if isinstance(data, dict) else "[]\n")
+    else:
+        append(f"{_scalar(data)}\n")
+    return "".join(out)
+
+
+class _Builder:
+    def __init__(self, model: DesignModel, service: str | None, events: list[Event]) -> None:
+        self.model = model
+        self.service = service
+        self.events = events
+        used_channels = {event.channel for event in events if event.channel in model.channels}
+        self.channels = [
+            channel
+            for name, channel in model.channels.items()
+            if service is None or name in used_channels
+        ]
+        used_brokers = {channel.broker for channel in self.channels}
+        self.brokers = [
+            broker
+            for name, broker in model.brokers.items()
+            if broker.transport in PROTOCOLS and (service is None or name in used_brokers)
+        ]
+        self.event_keys = component_keys(event.name for event in events)
+        self.header_schemas: dict[str, dict] = {}
+        self.correlation_ids: dict[str, dict] = {}
+        self.server_keys = component_keys(broker.name for broker in self.brokers)
+        implicit = [event.name for event in events if event.channel not in model.channels]
+        self.channel_keys = component_keys(channel.name for channel in self.channels)
+        # An implicit channel is named after its event; its key must not clash with real ones.
+        implicit_keys = component_keys(implicit)
+        unique = _deduplicated([*self.channel_keys.values(), *implicit_keys.values()])
+        self.implicit_channel_keys = dict(zip(implicit, unique[len(self.channel_keys) :]))
+
+    def channel_key_of(self, event: Event) -> str:
+        if event.channel in self.channel_keys:
+            return self.channel_keys[event.channel]
+        return self.implicit_channel_keys[event.name]
+
+    def document(self) -> dict:
+        model = self.model
+        info: dict[str, Any] = {
+            "title": model.system.name,
+            "version": str(model.raw.get("system", {}).get("version") or DEFAULT_INFO_VERSION),
+        }
+        description = model.system.description
+        if self.service is not None:
+            info["title"] = f"{model.system.name}: {self.service}"
+            service = model.services[self.service]
+            description = service.description or description
+        if description:
+            info["description"] = description
+        document: dict[str, Any] = {"asyncapi": ASYNCAPI_VERSION, "info": info}
+        if self.service is not None:
+            document["x-service"] = self.service
+        document["defaultContentType"] = "application/json"
+        servers = self.servers()
+        if servers:
+            document["servers"] = servers
+        document["channels"] = self.channel_objects()
+        document["operations"] = self.operations()
+        messages = self.messages()
+        components: dict[str, Any] = {}
+        if self.header_schemas:
+            components["schemas"] = self.header_schemas
+        components["messages"] = messages
+        if self.correlation_ids:
+            components["correlationIds"] = self.correlation_ids
+        document["components"] = components
+        return document
+
+    # servers -------------------------------------------------------------------------------
+    def servers(self) -> dict:
+        servers = {}
+        for broker in self.brokers:
+            protocol, version = PROTOCOLS[broker.transport]
+            server: dict[str, Any] = {}
+            variables = {}
+            if broker.host:
+                server["host"] = broker.host
+                for name in _address_parameters(broker.host):
+                    variables[name] = {"description": f"'{name}' in the host of {broker.name}."}
+            else:
+                server["host"] = "{host}"
+                variables["host"] = {
+                    "description": f"The design model gives no host for broker '{broker.name}'."
+                }
+            server["protocol"] = protocol
+            if version:
+                server["protocolVersion"] = version
+            server["title"] = broker.name
+            if broker.description:
+                server["description"] = broker.description
+            if variables:
+                server["variables"] = variables
+            server["x-grimoire"] = {"transport": broker.transport}
+            servers[self.server_keys[broker.name]] = server
+        return servers
+
+    # channels ------------------------------------------------------------------------------
+    def channel_objects(self) -> dict:
+        channels: dict[str, Any] = {}
+        by_channel: dict[str, list[Event]] = {}
+        for event in self.events:
+            by_channel.setdefault(self.channel_key_of(event), []).append(event)
+        for channel in self.channels:
+            key = self.channel_keys[channel.name]
+            address, renamed = _address_with_valid_parameters(channel.address or channel.name)
+            item: dict[str, Any] = {"address": address}
+            item["title"] = channel.name
+            if channel.description:
+                item["description"] = channel.description
+            if channel.broker in self.server_keys:
+                item["servers"] = [{"$ref": f"#/servers/{self.server_keys[channel.broker]}"}]
+            item["messages"] = self.channel_messages(by_channel.get(key, []))
+            parameters = {
+                name: {"description": f"'{renamed.get(name, name)}' in the address."}
+                for name in _address_parameters(address)
+            }
+            if parameters:
+                item["parameters"] = parameters
+            bindings = self.channel_bindings(channel, item["address"])
+            if bindings:
+                item["bindings"] = bindings
+            extension: dict[str, Any] = {"transport": channel.transport}
+            if renamed:
+                extension["address"] = channel.address
+            for field in ("broker", "partitions", "retention", "ordering", "dead_letter"):
+                value = getattr(channel, field)
+                if value is not None:
+                    extension[field] = value
+            item["x-grimoire"] = extension
+            channels[key] = item
+        for event in self.events:
+            if event.channel in self.channel_keys:
+                continue
+            key = self.implicit_channel_keys[event.name]
+            channels[key] = {
+                "address": None,
+                "title": event.name,
+                "description": f"The design model assigns {event.name} no channel.",
+                "messages": self.channel_messages([event]),
+                "x-grimoire": {"implicit": True},
+            }
+        return channels
+
+    def channel_messages(self, events: Iterable[Event]) -> dict:
+        return {
+            self.event_keys[event.name]: {
+                "$ref": f"#/components/messages/{self.event_keys[event.name]}"
+            }
+            for event in events
+        }
+
+    def channel_bindings(self, channel: Any, address: str) -> dict:
+        if channel.transport == "kafka":
+            kafka: dict[str, Any] = {"topic": address}
+            if channel.partitions:
+                kafka["partitions"] = channel.partitions
+            retention_ms = _retention_ms(channel.retention)
+            if retention_ms is not None:
+                kafka["topicConfiguration"] = {"retention.ms": retention_ms}
+            kafka["bindingVersion"] = KAFKA_BINDING_VERSION
+            return {"kafka": kafka}
+        if channel.transport in ("rabbitmq", "rabbitmq-stream") and len(address) <= 255:
+            queue: dict[str, Any] = {"name": address, "durable": True}
+            if channel.transport == "rabbitmq":
+                queue.update({"exclusive": False, "autoDelete": False})
+            return {"amqp": {"is": "queue", "queue": queue, "bindingVersion": AMQP_BINDING_VERSION}}
+        return {}
+
+    # operations ----------------------------------------------------------------------------
+    def operations(self) -> dict:
+        entries = []
+        seen = set()
+        for event in self.events:
+            parties = [("send", event.producer, None)]
+            parties += [("receive", c.service, c) for c in event.consumers]
+            for action, service, consumer in parties:
+                if self.service is not None and service != self.service:
+                    continue
+                if (action, service, event.name) in seen:
+                    continue
+                seen.add((action, service, event.name))
+                entries.append((action, service, event, consumer))
+        service_keys = component_keys(sorted({service for _, service, _, _ in entries}))
+        raw_ids = [
+            f"{service_keys[service]}.{action}.{self.event_keys[event.name]}"
+            for action, service, event, _ in entries
+        ]
+        operation_keys = _deduplicated(raw_ids)
+        operations = {}
+        for key, (action, service, event, consumer) in zip(operation_keys, entries):
+            channel_key = self.channel_key_of(event)
+            verb = "sends" if action == "send" else "receives"
+            operation: dict[str, Any] = {
+                "action": action,
+                "channel": {"$ref": f"#/channels/{channel_key}"},
+                "title": f"{service} {verb} {event.name}",
+                "messages": [
+                    {"$ref": f"#/channels/{channel_key}/messages/{self.event_keys[event.name]}"}
+                ],
+            }
+            bindings = self.operation_bindings(event, action, service)
+            if bindings:
+                operation["bindings"] = bindings
+            operation["x-service"] = service
+            if consumer is not None:
+                details = {
+                    field: getattr(consumer, field)
+                    for field in ("dead_letter", "idempotency", "read_model")
+                    if getattr(consumer, field) is not None
+                }
+                if details:
+                    operation["x-grimoire"] = details
+            operations[key] = operation
+        return operations
+
+    def operation_bindings(self, event: Event, action: str, service: str) -> dict:
+        channel = self.model.channels.get(event.channel or "")
+        if action == "receive" and channel is not None and channel.transport == "kafka":
+            return {
+                "kafka": {
+                    "groupId": {"type": "string", "enum": [service]},
+                    "bindingVersion": KAFKA_BINDING_VERSION,
+                }
+            }
+        return {}
+
+    # messages ------------------------------------------------------------------------------
+    def messages(self) -> dict:
+        return {self.event_keys[event.name]: self.message(event) for event in self.events}
+
+    def message(self, event: Event) -> dict:
+        key = self.event_keys[event.name]
+        channel = self.model.channels.get(event.channel or "")
+        transport = channel.transport if channel is not None else None
+        message: dict[str, Any] = {"name": event.name, "title": event.name}
+        if event.description:
+            message["summary"] = event.description.strip().splitlines()[0]
+            message["description"] = event.description
+        message["contentType"] = CONTENT_TYPES.get(event.schema_format, "application/json")
+        headers_key, header_names = self.headers(transport)
+        if headers_key:
+            message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
+        payload = _payload(event, key)
+        if payload is not None:
+            message["payload"] = payload
+        if "correlationid" in header_names:
+            message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
+        if transport == "kafka" and event.key:
+            message["bindings"] = {
+                "kafka": {
+                    "key": _key_schema(event),
+                    "bindingVersion": KAFKA_BINDING_VERSION,
+                }
+            }
+        if event.examples:
+            message["examples"] = [
+                {"name": f"example-{index}", "payload": example}
+                for index, example in enumerate(event.examples, 1)
+            ]
+        message["x-grimoire"] = _event_extension(event)
+        return message
+
+    def headers(self, transport: str | None) -> tuple[str | None, dict[str, str]]:
+        """The shared header schema's key for a transport, and attribute -> header name."""
+        attributes = self.model.envelope_attributes
+        if not attributes:
+            return None, {}
+        cloudevents = self.model.envelope_profile == "cloudevents-1.0"
+        if cloudevents:
+            prefix = CLOUDEVENTS_HEADER_PREFIX.get(transport or "", DEFAULT_HEADER_PREFIX)
+            key = f"cloudEventsHeaders{HEADER_SCHEMA_SUFFIX[prefix]}"
+        else:
+            prefix, key = "", "envelopeHeaders"
+        names = {attribute: f"{prefix}{attribute}" for attribute in attributes}
+        if key in self.header_schemas:
+            return key, names
+        properties = {}
+        for attribute in attributes:
+            header: dict[str, Any] = {"type": "string"}
+            description = CLOUDEVENTS_DESCRIPTIONS.get(attribute)
+            if description and cloudevents:
+                header["description"] = f"CloudEvents '{attribute}': {description}"
+            if attribute == "time":
+                header["format"] = "date-time"
+            properties[names[attribute]] = header
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if cloudevents:
+            required = [names[a] for a in CLOUDEVENTS_REQUIRED if a in names]
+            if required:
+                schema["required"] = required
+        self.header_schemas[key] = schema
+        if "correlationid" in names:
+            self.correlation_ids[key] = {
+                "description": "Ties together the messages of one business transaction.",
+                "location": f"$message.header#/{names['correlationid']}",
+            }
+        return key, names
+
+
+def _address_parameters(address: str) -> list[str]:
+    names = []
+    for name in ADDRESS_PARAMETER.findall(address):
+        if PARAMETER_KEY.fullmatch(name) and name not in names:
+            names.append(name)
+    return names
+
+
+def _address_with_valid_parameters(address: str) -> tuple[str, dict[str, str]]:
+    """The address with every `{parameter}` renamed to a valid parameter key when needed.
+
+    Returns the address and {new name: original name} for the renamed parameters.
+    """
+    originals = [
+        name for name in ADDRESS_PARAMETER.findall(address) if not PARAMETER_KEY.fullmatch(name)
+    ]
+    if not originals:
+        return address, {}
+    keys = component_keys(originals)
+    renamed = {}
+    for original in originals:
+        key = keys[original].replace(".", "_")
+        renamed[key] = original
+        address = address.replace("{" + original + "}", "{" + key + "}")
+    return address, renamed
+
+
+def _retention_ms(retention: str | None) -> int | None:
+    if retention is None:
+        return None
+    if retention == "infinite":
+        return -1
+    match = DURATION.fullmatch(retention)
+    if match is None:
+        return None
+    return int(match.group(1)) * DURATION_MS[match.group(2)]
+
+
+def _deduplicated(keys: list[str]) -> list[str]:
+    taken: set[str] = set()
+    result = []
+    for key in keys:
+        candidate, counter = key, 2
+        while candidate in taken:
+            candidate = f"{key}-{counter}"
+            counter += 1
+        taken.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def scan_json_schema(schema: Any) -> tuple[bool, bool]:
+    """(has a local `$ref`, uses keywords that draft-07 and AsyncAPI's schema lack)."""
+    local_ref = newer = False
+    stack = [schema]
+    while stack and not (local_ref and newer):
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in NEWER_JSON_SCHEMA_KEYWORDS:
+                    newer = True
+                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                    local_ref = local_ref or value.startswith("#")
+                elif key not in DATA_KEYWORDS and isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
+    return local_ref, newer
+
+
+def _payload(event: Event, message_key: str) -> Any:
+    """The message payload; shares the model's schema objects unless refs need rewriting."""
+    schema = event.schema
+    if schema is None:
+        return None
+    if event.schema_format == "avro":
+        return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}
+    if isinstance(schema, bool):
+        # AsyncAPI wants an object: `true` accepts anything, `false` nothing.
+        return {} if schema else {"not": {}}
+    local_ref, newer = scan_json_schema(schema)
+    base = f"#/components/messages/{message_key}/payload"
+    if newer:
+        base += "/schema"
+    if local_ref:
+        schema = rebase_local_refs(schema, base)
+    if newer:
+        return {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": schema}
+    return schema
+
+
+def rebase_local_refs(schema: Any, base: str) -> Any:
+    """A copy of a schema whose local `#/...` references point below `base` instead."""
+    if isinstance(schema, dict):
+        result = {}
+        for key, value in schema.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and value.startswith("#"):
+                result[key] = base + value[1:] if value.startswith("#/") or value == "#" else value
+            elif key in DATA_KEYWORDS:
+                result[key] = value
+            else:
+                result[key] = rebase_local_refs(value, base)
+        return result
+    if isinstance(schema, list):
+        return [rebase_local_refs(item, base) for item in schema]
+    return schema
+
+
+def _key_schema(event: Event) -> dict:
+    """The Kafka message key's schema: the partition key field's type, when the payload says."""
+    key_type: Any = None
+    if event.schema_format == "avro":
+        key_type = _avro_field_type(event.schema, event.key or "")
+    elif isinstance(event.schema, dict):
+        field = _json_field_schema(event.schema, event.key or "")
+        if isinstance(field, dict) and isinstance(field.get("type"), str):
+            key_type = field["type"]
+    known = key_type in AVRO_TO_JSON_TYPES.values()
+    schema: dict[str, Any] = {"type": key_type if known else "string"}
+    schema["description"] = f"The partition key: the payload's {event.key}."
+    return schema
+
+
+def _json_field_schema(root: dict, path: str) -> Any:
+    node: Any = root
+    for part in split_field_path(path):
+        node = _json_deref(root, node)
+        if isinstance(node, dict) and node.get("type") == "array":
+            node = _json_deref(root, node.get("items"))
+        if not isinstance(node, dict) or not isinstance(node.get("properties"), dict):
+            return None
+        node = node["properties"].get(part)
+    return _json_deref(root, node)
+
+
+def _json_deref(root: dict, node: Any) -> Any:
+    for _ in range(32):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = resolve_local_ref(root, node["$ref"])
+        else:
+            break
+    return node
+
+
+def _avro_field_type(schema: Any, path: str) -> str | None:
+    node = schema
+    for part in split_field_path(path):
+        if not isinstance(node, dict) or not isinstance(node.get("fields"), list):
+            return None
+        match = next(
+            (f for f in node["fields"] if isinstance(f, dict) and f.get("name") == part), None
+        )
+        if match is None:
+            return None
+        node = match.get("type")
+    if isinstance(node, dict):
+        node = node.get("type")
+    return AVRO_TO_JSON_TYPES.get(node) if isinstance(node, str) else None
+
+
+def _event_extension(event: Event) -> dict:
+    """What the model says about an event that AsyncAPI has no field for (read by the importer)."""
+    extension: dict[str, Any] = {"version": event.version, "producer": event.producer}
+    if event.kind:
+        extension["kind"] = event.kind
+    if event.key:
+        extension["key"] = event.key
+    if event.ordering:
+        extension["ordering"] = event.ordering
+    if event.compatibility:
+        extension["compatibility"] = event.compatibility
+    if event.snapshot:
+        extension["snapshot"] = True
+    if event.pii:
+        extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
+    return extension

@@ -1,0 +1,326 @@
+"""`export asyncapi`: AsyncAPI 3.0.0 the official parser accepts, mapped from the design model.
+
+Models: the bundled example and tests/data/export/ (see its README). Validation runs the real
+@asyncapi/parser 3.6.6 (tests/tools/asyncapi_validate.mjs) once over every exported document.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
+from eventdesign.model.loader import load_model
+from eventdesign.render.asyncapi import block_yaml, build_asyncapi, dump_asyncapi
+
+DATA = REPO_ROOT / "tests" / "data" / "export"
+EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
+HOSTILE = DATA / "hostile-names" / "design.yaml"
+CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
+VALIDATOR = REPO_ROOT / "tests" / "tools" / "asyncapi_validate.mjs"
+COMPONENT_KEY = r"^[a-zA-Z0-9\.\-_]+$"
+
+# (label, model, service or None)
+EXPORTS = [
+    ("example", EXAMPLE_MODEL, None),
+    ("example-orders", EXAMPLE_MODEL, "orders"),
+    ("example-payments", EXAMPLE_MODEL, "payments"),
+    ("every-feature", EVERY_FEATURE, None),
+    ("every-feature-billing", EVERY_FEATURE, "billing"),
+    ("every-feature-shipping", EVERY_FEATURE, "shipping"),
+    ("hostile-names", HOSTILE, None),
+    ("hostile-names-service", HOSTILE, "Order Service"),
+    ("custom-envelope", CUSTOM_ENVELOPE, None),
+]
+
+
+def validate_with_parser(node_modules: Path, files: list[Path]) -> dict[str, list[dict]]:
+    """Diagnostics of the official AsyncAPI parser for each file (one node process for all)."""
+    result = subprocess.run(
+        ["node", str(VALIDATOR), str(node_modules), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def parser_diagnostics(node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("asyncapi")
+    files = {}
+    for label, model_path, service in EXPORTS:
+        document = build_asyncapi(load_model(model_path), service)
+        suffix = "json" if label.endswith("service") else "yaml"
+        path = folder / f"{label}.{suffix}"
+        path.write_text(dump_asyncapi(document, suffix), encoding="utf-8")
+        files[label] = path
+    diagnostics = validate_with_parser(node_modules, list(files.values()))
+    return {label: diagnostics[str(path)] for label, path in files.items()}
+
+
+@pytest.mark.parametrize("label", [label for label, _, _ in EXPORTS])
+def test_official_parser_reports_no_errors(parser_diagnostics: dict, label: str) -> None:
+    errors = [d for d in parser_diagnostics[label] if d["severity"] == 0]
+    assert errors == []
+
+
+def test_validator_reports_errors_in_a_broken_document(node_modules: Path, tmp_path: Path) -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL))
+    document["operations"]["orders.send.OrderPlaced"]["channel"] = {"$ref": "#/channels/nope"}
+    path = tmp_path / "broken.yaml"
+    path.write_text(dump_asyncapi(document, "yaml"), encoding="utf-8")
+    diagnostics = validate_with_parser(node_modules, [path])[str(path)]
+    assert any(d["severity"] == 0 for d in diagnostics)
+
+
+def test_same_model_gives_same_bytes() -> None:
+    first = dump_asyncapi(build_asyncapi(load_model(EVERY_FEATURE)), "yaml")
+    second = dump_asyncapi(build_asyncapi(load_model(EVERY_FEATURE)), "yaml")
+    assert first == second
+
+
+def test_cli_output_is_identical_across_runs(tmp_path: Path) -> None:
+    outputs = []
+    for index in range(2):
+        target = tmp_path / f"run{index}.yaml"
+        result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL), "-o", str(target))
+        assert result.returncode == 0, result.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_json_extension_writes_json(tmp_path: Path) -> None:
+    target = tmp_path / "api.json"
+    result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["asyncapi"] == "3.0.0"
+
+
+def test_yaml_extension_writes_yaml(tmp_path: Path) -> None:
+    target = tmp_path / "api.yml"
+    result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    text = target.read_text()
+    assert text.startswith('asyncapi: "3.0.0"\n')
+    assert yaml.safe_load(text)["info"]["title"] == "Shop"
+
+
+def test_no_output_prints_yaml_to_stdout() -> None:
+    result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL))
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["asyncapi"] == "3.0.0"
+
+
+def test_unknown_service_is_bad_input() -> None:
+    result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL), "--service", "nobody")
+    assert result.returncode == 2
+    assert "no service 'nobody'" in result.stderr
+
+
+def test_producers_send_and_consumers_receive() -> None:
+    operations = build_asyncapi(load_model(EXAMPLE_MODEL))["operations"]
+    placed = {
+        (op["action"], op["x-service"])
+        for op in operations.values()
+        if op["messages"][0]["$ref"].endswith("/OrderPlaced")
+    }
+    assert placed == {("send", "orders"), ("receive", "inventory"), ("receive", "payments")}
+
+
+def test_operations_reference_their_channel_and_its_message() -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL))
+    operation = document["operations"]["payments.receive.StockReserved"]
+    assert operation["channel"] == {"$ref": "#/channels/shop.inventory"}
+    assert operation["messages"] == [{"$ref": "#/channels/shop.inventory/messages/StockReserved"}]
+    assert "StockReserved" in document["channels"]["shop.inventory"]["messages"]
+
+
+def test_service_scope_keeps_only_what_the_service_touches() -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL), "payments")
+    assert {op["x-service"] for op in document["operations"].values()} == {"payments"}
+    assert set(document["channels"]) == {"shop.orders", "shop.inventory", "shop.payments"}
+    assert "OrderConfirmed" not in document["components"]["messages"]
+    assert "StockReserved" in document["components"]["messages"]
+
+
+def test_brokers_become_servers_with_their_protocol() -> None:
+    servers = build_asyncapi(load_model(EVERY_FEATURE))["servers"]
+    protocols = {server["title"]: server["protocol"] for server in servers.values()}
+    assert protocols == {
+        "events-kafka": "kafka",
+        "work-rabbit": "amqp",
+        "aws-queues": "sqs",
+        "gcp": "googlepubsub",
+    }
+    assert servers["work-rabbit"]["host"] == "{host}"
+
+
+def test_address_parameters_are_declared() -> None:
+    channel = build_asyncapi(load_model(EVERY_FEATURE))["channels"]["sales.orders"]
+    assert channel["address"] == "acme.{region}.orders.v1"
+    assert set(channel["parameters"]) == {"region"}
+
+
+def test_kafka_channel_binding_has_topic_partitions_and_retention() -> None:
+    kafka = build_asyncapi(load_model(EVERY_FEATURE))["channels"]["sales.orders"]["bindings"]
+    assert kafka["kafka"]["topic"] == "acme.{region}.orders.v1"
+    assert kafka["kafka"]["partitions"] == 24
+    assert kafka["kafka"]["topicConfiguration"] == {"retention.ms": -1}
+
+
+def test_amqp_channel_binding_names_the_queue() -> None:
+    channel = build_asyncapi(load_model(EVERY_FEATURE))["channels"]["shipping.work"]
+    assert channel["bindings"]["amqp"]["is"] == "queue"
+    assert channel["bindings"]["amqp"]["queue"]["name"] == "shipping-work"
+
+
+def test_kafka_message_key_comes_from_the_partition_key() -> None:
+    messages = build_asyncapi(load_model(EXAMPLE_MODEL))["components"]["messages"]
+    key = messages["OrderPlaced"]["bindings"]["kafka"]["key"]
+    assert key["type"] == "string"
+    assert "orderId" in key["description"]
+    avro_key = messages["PaymentConfirmed"]["bindings"]["kafka"]["key"]
+    assert avro_key["type"] == "string"
+
+
+def resolve(document: dict, node: dict) -> dict:
+    """The target of a local `{$ref: '#/...'}` in an exported document."""
+    for token in node["$ref"][2:].split("/"):
+        document = document[token]
+    return document
+
+
+def test_cloudevents_headers_and_correlation_id_for_kafka() -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL))
+    message = document["components"]["messages"]["OrderPlaced"]
+    headers = resolve(document, message["headers"])
+    assert set(headers["properties"]) >= {"ce_id", "ce_source", "ce_type"}
+    assert headers["required"] == ["ce_id", "ce_source", "ce_specversion", "ce_type"]
+    correlation = resolve(document, message["correlationId"])
+    assert correlation["location"] == "$message.header#/ce_correlationid"
+
+
+def test_messages_on_one_transport_share_one_header_schema() -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL))
+    refs = {m["headers"]["$ref"] for m in document["components"]["messages"].values()}
+    assert refs == {"#/components/schemas/cloudEventsHeaders-kafka"}
+
+
+def test_amqp_headers_use_the_amqp_cloudevents_prefix() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    message = document["components"]["messages"]["ShipmentRequested"]
+    assert "cloudEvents:id" in resolve(document, message["headers"])["properties"]
+
+
+def test_custom_envelope_has_plain_headers_and_no_correlation_id() -> None:
+    document = build_asyncapi(load_model(CUSTOM_ENVELOPE))
+    message = document["components"]["messages"]["NoticeRequested"]
+    assert set(resolve(document, message["headers"])["properties"]) == {"messageid", "tenant"}
+    assert "correlationId" not in message
+
+
+def test_avro_payload_uses_the_avro_schema_format() -> None:
+    messages = build_asyncapi(load_model(EVERY_FEATURE))["components"]["messages"]
+    for name in ("InvoiceIssued", "PaymentReminderDue"):
+        payload = messages[name]["payload"]
+        assert payload["schemaFormat"] == "application/vnd.apache.avro;version=1.9.0"
+        assert payload["schema"]["type"] == "record"
+
+
+def test_newer_json_schema_is_a_multi_format_schema_with_rebased_refs() -> None:
+    messages = build_asyncapi(load_model(EVERY_FEATURE))["components"]["messages"]
+    payload = messages["OrderSubmitted"]["payload"]
+    assert payload["schemaFormat"] == "application/schema+json;version=draft-07"
+    items = payload["schema"]["properties"]["lines"]["items"]
+    assert items == {"$ref": "#/components/messages/OrderSubmitted/payload/schema/$defs/line"}
+
+
+def test_draft07_schema_stays_inline_with_rebased_refs() -> None:
+    messages = build_asyncapi(load_model(EVERY_FEATURE))["components"]["messages"]
+    address = messages["ShipmentRequested"]["payload"]["properties"]["address"]
+    assert address == {
+        "$ref": "#/components/messages/ShipmentRequested/payload/definitions/address"
+    }
+
+
+def test_ref_text_inside_enum_data_is_not_rewritten() -> None:
+    messages = build_asyncapi(load_model(EVERY_FEATURE))["components"]["messages"]
+    money = messages["OrderSubmitted"]["payload"]["schema"]["$defs"]["money"]
+    assert money["properties"]["currency"]["enum"] == ["$ref", "EUR"]
+
+
+def test_event_without_channel_gets_an_implicit_channel_with_null_address() -> None:
+    channels = build_asyncapi(load_model(EVERY_FEATURE))["channels"]
+    assert channels["OrderArchived"]["address"] is None
+    assert channels["OrderArchived"]["x-grimoire"] == {"implicit": True}
+
+
+def test_hostile_names_get_safe_unique_keys_and_keep_their_names() -> None:
+    document = build_asyncapi(load_model(HOSTILE))
+    import re
+
+    for section in ("channels", "operations", "servers"):
+        for key in document[section]:
+            assert re.match(COMPONENT_KEY, key), key
+    messages = document["components"]["messages"]
+    for key in messages:
+        assert re.match(COMPONENT_KEY, key), key
+    names = sorted(message["name"] for message in messages.values())
+    assert names == sorted(
+        [
+            "Order Placed",
+            "order placed",
+            "Order_Placed-3a8c1f2e",
+            "[x](y)",
+            "Order:Placed",
+            "Line\nbreak\n",
+        ]
+    )
+    assert len(set(messages)) == 6
+
+
+def test_invalid_address_parameter_names_are_renamed() -> None:
+    channels = build_asyncapi(load_model(HOSTILE))["channels"]
+    channel = next(c for c in channels.values() if c["title"] == "orders channel #1")
+    assert channel["address"] == "orders/{tenant_id}/{tenant}/v1"
+    assert set(channel["parameters"]) == {"tenant_id", "tenant"}
+    assert channel["x-grimoire"]["address"] == "orders/{tenant id}/{tenant}/v1"
+
+
+JSON_LIKE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(st.characters(blacklist_categories=("Cs",))),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(blacklist_categories=("Cs",))), children, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_LIKE)
+def test_yaml_text_reads_back_as_the_same_data(data: object) -> None:
+    assert yaml.safe_load(block_yaml(data)) == data
+
+
+@pytest.mark.parametrize("model_path", [EXAMPLE_MODEL, EVERY_FEATURE, HOSTILE])
+def test_yaml_export_reads_back_as_the_json_export(model_path: Path) -> None:
+    document = build_asyncapi(load_model(model_path))
+    assert yaml.safe_load(dump_asyncapi(document, "yaml")) == json.loads(
+        dump_asyncapi(document, "json")
+    )

@@ -1,0 +1,221 @@
+"""`import asyncapi`: AsyncAPI 2.6 and 3.0 documents to a design model that loads.
+
+Round trips export the bundled example and tests/data/export/ models, import the result and
+compare. tests/data/export/asyncapi-2.6/streetlights.yaml is a 2.6 document (see its header).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
+from eventdesign.importer import import_asyncapi
+from eventdesign.model.loader import load_model
+from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi
+
+DATA = REPO_ROOT / "tests" / "data" / "export"
+EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
+HOSTILE = DATA / "hostile-names" / "design.yaml"
+CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
+STREETLIGHTS = DATA / "asyncapi-2.6" / "streetlights.yaml"
+ROUND_TRIP_MODELS = {
+    "example": EXAMPLE_MODEL,
+    "every-feature": EVERY_FEATURE,
+    "hostile-names": HOSTILE,
+    "custom-envelope": CUSTOM_ENVELOPE,
+}
+
+
+def round_trip(model_path: Path, tmp_path: Path, suffix: str = "yaml"):
+    """Export with the CLI, import with the CLI, load the imported model."""
+    exported = tmp_path / f"asyncapi.{suffix}"
+    imported = tmp_path / "imported.yaml"
+    result = run_grimoire("export", "asyncapi", str(model_path), "-o", str(exported))
+    assert result.returncode == 0, result.stderr
+    result = run_grimoire("import", "asyncapi", str(exported), "-o", str(imported))
+    assert result.returncode == 0, result.stderr
+    return load_model(imported)
+
+
+def event_facts(model) -> dict:
+    return {
+        name: (
+            event.producer,
+            tuple(c.service for c in event.consumers),
+            event.channel,
+            event.kind,
+            event.version,
+            event.key,
+            event.schema_format,
+        )
+        for name, event in model.events.items()
+    }
+
+
+def channel_facts(model) -> dict:
+    return {
+        name: (
+            c.transport,
+            c.broker,
+            c.address,
+            c.partitions,
+            c.retention,
+            c.ordering,
+            c.dead_letter,
+        )
+        for name, c in model.channels.items()
+    }
+
+
+@pytest.mark.parametrize("label", sorted(ROUND_TRIP_MODELS))
+def test_round_trip_keeps_every_event_producer_consumer_and_channel(
+    label: str, tmp_path: Path
+) -> None:
+    original = load_model(ROUND_TRIP_MODELS[label])
+    imported = round_trip(ROUND_TRIP_MODELS[label], tmp_path)
+    assert event_facts(imported) == event_facts(original)
+    assert channel_facts(imported) == channel_facts(original)
+
+
+def test_round_trip_through_json_keeps_the_example(tmp_path: Path) -> None:
+    imported = round_trip(EXAMPLE_MODEL, tmp_path, "json")
+    assert event_facts(imported) == event_facts(load_model(EXAMPLE_MODEL))
+
+
+def test_round_trip_keeps_payload_schemas_consumer_details_and_pii(tmp_path: Path) -> None:
+    original = load_model(EVERY_FEATURE)
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+    for name, event in original.events.items():
+        if isinstance(event.schema, dict):
+            assert imported.events[name].schema == event.schema, name
+        assert imported.events[name].pii == tuple(
+            type(p)(p.field, imported.events[name].pii[i].pointer, p.protection)
+            for i, p in enumerate(event.pii)
+        )
+        assert [
+            (c.dead_letter, c.idempotency, c.read_model) for c in imported.events[name].consumers
+        ] == [(c.dead_letter, c.idempotency, c.read_model) for c in event.consumers]
+    assert imported.events["OrderSubmitted"].examples == original.events["OrderSubmitted"].examples
+
+
+def test_round_trip_keeps_brokers_and_envelope(tmp_path: Path) -> None:
+    original = load_model(EVERY_FEATURE)
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+    assert {n: (b.transport, b.host) for n, b in imported.brokers.items()} == {
+        n: (b.transport, b.host) for n, b in original.brokers.items()
+    }
+    assert imported.envelope_attributes == original.envelope_attributes
+    assert imported.envelope_profile == "cloudevents-1.0"
+
+
+def test_service_scoped_export_keeps_the_producers_of_what_it_receives(tmp_path: Path) -> None:
+    exported = tmp_path / "orders.yaml"
+    assert (
+        run_grimoire(
+            "export", "asyncapi", str(EXAMPLE_MODEL), "--service", "orders", "-o", str(exported)
+        ).returncode
+        == 0
+    )
+    result = import_asyncapi(yaml.safe_load(exported.read_text()), str(exported))
+    assert result.model["events"]["PaymentConfirmed"]["producer"] == "payments"
+    assert "orders" in result.model["events"]["PaymentConfirmed"]["consumers"]
+
+
+def test_asyncapi_26_subscribe_means_the_application_sends() -> None:
+    model = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS)).model
+    assert model["events"]["LightMeasured"]["producer"] == "Streetlights API"
+
+
+def test_asyncapi_26_publish_means_the_application_receives() -> None:
+    model = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS)).model
+    assert model["events"]["LightMeasured"]["consumers"] == ["dashboard"]
+    assert model["events"]["TurnOn"]["consumers"] == ["controller"]
+
+
+def test_asyncapi_26_message_without_sender_gets_the_external_producer() -> None:
+    result = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS))
+    assert result.model["events"]["TurnOff"]["producer"] == "external"
+    assert any("TurnOff" in note and "external" in note for note in result.notes)
+
+
+def test_component_schema_refs_are_copied_into_the_payload() -> None:
+    model = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS)).model
+    schema = model["events"]["LightMeasured"]["schema"]
+    assert schema["properties"]["id"] == {"$ref": "#/$defs/lightId"}
+    assert schema["$defs"]["sentAt"] == {"type": "string", "format": "date-time"}
+
+
+def test_services_come_from_x_service_tags_and_info_title() -> None:
+    model = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS)).model
+    assert list(model["services"]) == ["Streetlights API", "dashboard", "controller", "external"]
+
+
+def test_unmappable_server_protocol_is_left_out_with_a_note() -> None:
+    result = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS))
+    assert set(result.model["brokers"]) == {"production"}
+    assert any("mqtt" in note for note in result.notes)
+
+
+def test_imported_26_model_loads(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    result = run_grimoire("import", "asyncapi", str(STREETLIGHTS), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "note:" in result.stderr
+    assert set(load_model(target).events) == {"LightMeasured", "TurnOn", "TurnOff"}
+
+
+def test_existing_model_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    target.write_text("mine\n")
+    result = run_grimoire("import", "asyncapi", str(STREETLIGHTS), "-o", str(target))
+    assert result.returncode == 2
+    assert "--force" in result.stderr
+    assert target.read_text() == "mine\n"
+
+
+def test_force_overwrites_an_existing_model(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    target.write_text("mine\n")
+    result = run_grimoire("import", "asyncapi", str(STREETLIGHTS), "-o", str(target), "--force")
+    assert result.returncode == 0, result.stderr
+    assert "LightMeasured" in target.read_text()
+
+
+def test_document_without_asyncapi_version_is_bad_input(tmp_path: Path) -> None:
+    source = tmp_path / "openapi.yaml"
+    source.write_text("openapi: 3.1.0\ninfo: {title: x, version: '1'}\n")
+    result = run_grimoire("import", "asyncapi", str(source), "-o", str(tmp_path / "m.yaml"))
+    assert result.returncode == 2
+    assert "not an AsyncAPI document" in result.stderr
+    assert not (tmp_path / "m.yaml").exists()
+
+
+def test_external_reference_is_bad_input(tmp_path: Path) -> None:
+    document = build_asyncapi(load_model(EXAMPLE_MODEL))
+    document["components"]["messages"]["OrderConfirmed"]["payload"] = {"$ref": "schemas.yaml#/x"}
+    source = tmp_path / "asyncapi.yaml"
+    source.write_text(dump_asyncapi(document, "yaml"))
+    result = run_grimoire("import", "asyncapi", str(source), "-o", str(tmp_path / "m.yaml"))
+    assert result.returncode == 2
+    assert "external reference" in result.stderr
+
+
+ACCOUNT_SERVICE = DATA / "asyncapi-3.0" / "account-service.yaml"
+
+
+def test_asyncapi_30_without_extensions_uses_info_title_and_actions(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    result = run_grimoire("import", "asyncapi", str(ACCOUNT_SERVICE), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    model = load_model(target)
+    signed_up = model.events["UserSignedUp"]
+    assert (signed_up.producer, signed_up.channel) == ("Account Service", "userSignedup")
+    deleted = model.events["UserDeleted"]
+    assert deleted.producer == "external"
+    assert [c.service for c in deleted.consumers] == ["Account Service"]
+    assert model.channels["userDeleted"].address == "user/{userId}/deleted"
+    assert model.channels["userDeleted"].transport == "kafka"
+    assert signed_up.schema["properties"]["email"] == {"type": "string", "format": "email"}
