@@ -20,7 +20,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 demo: $(VENV)/.runtime
+	rm -rf out && mkdir -p out
 	$(GRIMOIRE) check $(EXAMPLE)
+	$(GRIMOIRE) saga verify $(EXAMPLE)
+	$(GRIMOIRE) transport $(EXAMPLE) --top 3
+	$(GRIMOIRE) diagram $(EXAMPLE) --out out/diagrams
+	$(GRIMOIRE) export asyncapi $(EXAMPLE) -o out/asyncapi.yaml
+	$(GRIMOIRE) export docs $(EXAMPLE) -o out/docs
+	@echo "demo: diagrams in out/diagrams, AsyncAPI in out/asyncapi.yaml, catalog in out/docs/index.md"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check scripts tests bench

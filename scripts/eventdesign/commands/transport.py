@@ -15,7 +15,8 @@ with their trade-offs. Needs come from flags, and from MODEL when given: its opt
 `transport_needs:` section, plus needs inferred from it (strongest event ordering, events with
 several consumers mean fan-out, channels with a dead_letter mean dead-lettering). Flags win.
 
-Data: scripts/eventdesign/transport/transports.yaml, a capability matrix with a source and access date per fact.
+Data: the bundled capability matrix (eventdesign/transport/transports.yaml), with a source and
+access date per fact.
 
 examples:
   transport --ordering per-key --throughput 200000 --replay
