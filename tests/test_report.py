@@ -64,3 +64,16 @@ def test_exit_code_fails_on_errors_and_on_warnings_only_when_strict():
     assert exit_code(warning_only, fail_on="warning") == 1
     assert exit_code(FINDINGS) == 1
     assert exit_code([]) == 0
+
+
+def test_sarif_locations_are_relative_to_the_checkout_or_file_uris(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    inside = Finding("TEST001", "error", "m", Location(str(tmp_path / "models" / "design.yaml"), 1))
+    outside = Finding("TEST001", "error", "m", Location("/elsewhere/design.yaml", 1))
+    relative = Finding("TEST001", "error", "m", Location("design.yaml", 1))
+    document = json.loads(render_findings([inside, outside, relative], "sarif", command="check"))
+    uris = sorted(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in document["runs"][0]["results"]
+    )
+    assert uris == ["design.yaml", "file:///elsewhere/design.yaml", "models/design.yaml"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from .. import __version__
 from ..findings import Finding, sorted_findings
@@ -28,6 +29,18 @@ def _rule_descriptor(rule_id: str) -> dict:
     }
 
 
+def _artifact_location(file: str) -> dict:
+    """A URI code scanning can map: relative to the working directory (the checkout) where
+    possible, else an absolute file URI."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return {"uri": path.as_uri()}
+    return {"uri": path.as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
 def _result(finding: Finding, rule_index: int) -> dict:
     loc = finding.location
     region: dict = {}
@@ -35,7 +48,7 @@ def _result(finding: Finding, rule_index: int) -> dict:
         region["startLine"] = loc.line
         if loc.column is not None:
             region["startColumn"] = loc.column
-    physical: dict = {"artifactLocation": {"uri": loc.file}}
+    physical: dict = {"artifactLocation": _artifact_location(loc.file)}
     if region:
         physical["region"] = region
     text = finding.message + (f" Hint: {finding.hint}" if finding.hint else "")
