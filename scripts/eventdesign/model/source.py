@@ -75,6 +75,7 @@ def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         ) from None
 
 
+NESTED_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; flatten the document"
 TOO_MANY_NODES = (
     f"more than {MAX_NODES:,} values after expanding aliases; "
     "remove the anchors and aliases (a YAML alias bomb?)"
@@ -104,7 +105,7 @@ class _Builder:
         if self.count > MAX_NODES:
             raise self.fail(TOO_MANY_NODES, node)
         if depth > MAX_DEPTH:
-            raise self.fail(f"nested deeper than {MAX_DEPTH} levels; flatten the document", node)
+            raise self.fail(NESTED_TOO_DEEP, node)
         if isinstance(node, yaml.MappingNode):
             result: dict = {}
             for key_node, value_node in node.value:
@@ -254,9 +255,7 @@ def _compose_events(loader: Any, shown: str) -> tuple[Any, bool]:
             continue
         elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
-                raise fail(
-                    f"nested deeper than {MAX_DEPTH} levels; flatten the document", event.start_mark
-                )
+                raise fail(NESTED_TOO_DEEP, event.start_mark)
             node_class = SequenceNode if kind is ev.SequenceStartEvent else MappingNode
             tag = event.tag
             if tag is None or tag == "!":
@@ -396,9 +395,7 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             if event.anchor is not None:
                 raise _UsesAnchors
             if len(stack) >= MAX_DEPTH:
-                raise fail(
-                    f"nested deeper than {MAX_DEPTH} levels; flatten the document", event.start_mark
-                )
+                raise fail(NESTED_TOO_DEEP, event.start_mark)
             is_collection = True
             tag = None
             value = [] if kind is ev.SequenceStartEvent else {}
@@ -484,6 +481,10 @@ def _parse_yaml(text: str, shown: str) -> SourceDocument:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        if "nesting depth" in problem:
+            # libyaml 0.2.5 (PyYAML 6.0.4 wheels) refuses deep nesting while scanning ahead,
+            # before our own depth guard sees the events: say the same thing either way.
+            raise InputError(NESTED_TOO_DEEP, shown, line, column) from None
         raise InputError(f"invalid YAML: {problem}", shown, line, column) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", shown) from None
