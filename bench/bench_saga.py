@@ -64,6 +64,8 @@ def orchestrated_saga(model: dict, number: int, services: list[str]) -> dict:
             spec["retry"] = UNLIMITED
             return spec
         spec["failure"] = _event(model, f"{prefix}Refused{k}", participant, [orchestrator])
+        if kind == "pivot":
+            spec["retry"] = UNLIMITED  # a timed-out pivot is retried: its outcome is unknown
         if kind == "compensatable":
             spec["compensation"] = {
                 "command": _command(model, f"{prefix}Undo{k}", participant, orchestrator),

@@ -13,7 +13,14 @@ from eventdesign.model.loader import load_model
 from eventdesign.render.diagrams import Diagram, as_markdown, build_diagrams
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
-MODELS = (EXAMPLE_MODEL, DATA / "hostile-names.yaml")
+# the choreography example, hostile names, a sound orchestration, and one whose pivot times out
+# (parallel failure choices, a stuck state)
+MODELS = (
+    EXAMPLE_MODEL,
+    DATA / "hostile-names.yaml",
+    DATA / "orchestrated-ok.yaml",
+    DATA / "clearing-pivot.yaml",
+)
 
 
 def _diagrams() -> list[Diagram]:

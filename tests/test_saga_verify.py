@@ -147,11 +147,14 @@ def test_compensation_without_retry_can_fail(tmp_path):
     findings = orchestrated(tmp_path, lambda d: steps(d)[0]["compensation"].pop("retry"))
     finding = only(findings, "SAG013")
     assert finding.location.pointer == "/sagas/CreateOrder/steps/0/compensation"
-    assert finding.trace[-3:] == (
-        "9. orders -> inventory: ReleaseStock (compensates reserve-stock)",
-        "10. inventory: no reply (message lost or participant down)",
-        "11. end: ReserveStock stays in effect: ReleaseStock failed (it is not retried)",
-    )
+    # shortest path: ReserveStock times out, so its outcome is unknown and it is compensated
+    assert list(finding.trace) == [
+        "1. orders -> inventory: ReserveStock",
+        "2. inventory: no reply within 30s (timeout)",
+        "3. orders -> inventory: ReleaseStock (compensates reserve-stock; its outcome is unknown)",
+        "4. inventory: no reply (message lost or participant down)",
+        "5. end: ReserveStock stays in effect: ReleaseStock failed (it is not retried)",
+    ]
 
 
 def test_compensation_that_can_be_refused_needs_escalation(tmp_path):
@@ -161,8 +164,8 @@ def test_compensation_that_can_be_refused_needs_escalation(tmp_path):
 
     finding = only(orchestrated(tmp_path, plant), "SAG013")
     assert finding.trace[-2:] == (
-        "10. inventory: ReleaseRefused",
-        "11. end: ReserveStock stays in effect: ReleaseStock failed (a retry does not change a "
+        "4. inventory: ReleaseRefused",
+        "5. end: ReserveStock stays in effect: ReleaseStock failed (a retry does not change a "
         "refusal and nothing escalates it)",
     )
 
@@ -417,3 +420,102 @@ def test_choreography_step_that_can_fail_after_the_pivot_is_reported(tmp_path):
 def test_hostile_names_verify_without_crashing():
     findings = verify_model(load_model(DATA / "hostile-names.yaml"))
     assert all(f.rule.startswith("SAG") for f in findings)
+
+
+# -- timeouts leave the outcome unknown ------------------------------------------------------
+CLEARING = DATA / "clearing-pivot.yaml"
+
+
+def transfer(tmp_path: Path, plant: Callable[[dict], None]) -> list[Finding]:
+    """Findings for the transfer saga whose pivot times out, with `plant` applied."""
+    data = copy.deepcopy(_raw(CLEARING))
+    plant(data)
+    return verify_model(load_model(_write(data, tmp_path)))
+
+
+def transfer_steps(data: dict) -> list:
+    return data["sagas"]["SendTransfer"]["steps"]
+
+
+def test_pivot_that_can_time_out_is_not_compensated_around():
+    finding = only(verify_model(load_model(CLEARING)), "SAG017")
+    assert finding.severity == "error"
+    assert finding.location.pointer == "/sagas/SendTransfer/steps/2"
+    assert "outcome unknown" in finding.message
+    assert list(finding.trace) == [
+        "1. transfers -> limits: ReserveLimit (in parallel)",
+        "2. limits: LimitReserved",
+        "3. transfers -> screening: ScreenTransfer (in parallel)",
+        "4. screening: TransferScreened",
+        "5. transfers -> ledger: DebitAccount",
+        "6. ledger: AccountDebited",
+        "7. transfers -> clearing: SubmitToClearing",
+        "8. clearing: no reply within 5m (timeout)",
+        "9. transfers: outcome of SubmitToClearing unknown",
+        "10. end: transfers compensates debit (RefundAccount), screen (ClearScreening), "
+        "reserve-limit (ReleaseLimit) although SubmitToClearing (pivot) may have committed",
+    ]
+
+
+def test_pivot_with_bounded_retries_and_no_escalation_is_compensated_around(tmp_path):
+    retry = {"max_attempts": 3, "backoff": "1m"}
+    findings = transfer(tmp_path, lambda d: transfer_steps(d)[2].__setitem__("retry", retry))
+    assert only(findings, "SAG017").trace[-3:] == (
+        "9. transfers: retried 3 times, no reply",
+        "10. transfers: outcome of SubmitToClearing unknown",
+        "11. end: transfers compensates debit (RefundAccount), screen (ClearScreening), "
+        "reserve-limit (ReleaseLimit) although SubmitToClearing (pivot) may have committed",
+    )
+
+
+def test_pivot_retried_until_it_answers_verifies_clean(tmp_path):
+    retry = {"max_attempts": "unlimited", "backoff": "1m"}
+    assert transfer(tmp_path, lambda d: transfer_steps(d)[2].__setitem__("retry", retry)) == []
+
+
+def test_pivot_that_escalates_when_retries_run_out_verifies_clean(tmp_path):
+    retry = {"max_attempts": 3, "backoff": "1m", "escalate_to": "payments operations"}
+    assert transfer(tmp_path, lambda d: transfer_steps(d)[2].__setitem__("retry", retry)) == []
+
+
+def test_compensatable_step_that_times_out_is_compensated_too(tmp_path):
+    def plant(data):
+        transfer_steps(data)[2]["retry"] = {"max_attempts": "unlimited"}
+        transfer_steps(data)[1]["compensation"].pop("retry")  # RefundAccount not retried
+
+    finding = only(transfer(tmp_path, plant), "SAG013")
+    assert list(finding.trace[4:]) == [
+        "5. transfers -> ledger: DebitAccount",
+        "6. ledger: no reply within 30s (timeout)",
+        "7. transfers -> ledger: RefundAccount (compensates debit; its outcome is unknown)",
+        "8. ledger: no reply (message lost or participant down)",
+        "9. end: DebitAccount stays in effect: RefundAccount failed (it is not retried)",
+    ]
+
+
+def test_compensation_that_repeats_the_step_is_a_warning(tmp_path):
+    def plant(data):
+        transfer_steps(data)[2]["retry"] = {"max_attempts": "unlimited"}
+        transfer_steps(data)[0]["parallel"][1]["compensation"]["command"] = "ScreenTransfer"
+
+    finding = only(transfer(tmp_path, plant), "SAG018")
+    assert finding.severity == "warning"
+    assert finding.location.pointer == "/sagas/SendTransfer/steps/0/parallel/1/compensation"
+    assert "ScreenTransfer" in finding.message
+    assert finding.trace[-1] == "5. end: ScreenTransfer is applied again, not undone"
+
+
+def test_timeout_rules_explain_the_unknown_outcome():
+    from eventdesign.rules.registry import find_rule
+
+    pivot = find_rule("SAG017")
+    assert pivot is not None and pivot.severity == "error"
+    assert "outcome is unknown" in pivot.explanation
+    assert "Garcia-Molina & Salem 1987" in pivot.explanation
+    assert "Richardson, Microservices Patterns" in pivot.explanation
+    compensation = find_rule("SAG013")
+    assert compensation is not None and "nothing to undo" in " ".join(
+        compensation.explanation.split()
+    )
+    repeat = find_rule("SAG018")
+    assert repeat is not None and repeat.severity == "warning"

@@ -19,16 +19,22 @@ is reported with its rule (SAG...) and a counterexample trace, one line per step
   1. orders -> inventory: ReserveStock
   2. inventory: StockReserved
   3. orders -> payments: ChargePayment
-  4. payments: no reply within 30s (timeout)
+  4. payments: PaymentFailed
   5. orders: compensating; nothing undoes ReserveStock
   6. end: ReserveStock by inventory stays in effect (no compensation)
 
-Checked: compensatable steps without compensation, pivots followed by steps that can fail,
-retriable steps that can fail for good, compensations that can fail without retry, steps
-without a timeout, participants that are not idempotent, events nobody produces, undeclared
-commands and events, unreachable reactions, reaction loops, and paths that end neither
-completed nor compensated. `check` runs the same verification; `check --explain SAG010`
-explains a rule. The model's `rules:` section (ignore, severity) applies here too.
+A timeout means the step's outcome is unknown: a timed-out compensatable step is compensated
+(so compensations must tolerate having nothing to undo), and a timed-out pivot must be retried
+until it answers or escalated, never compensated around.
+
+Checked: compensatable steps without compensation, compensations that repeat the step's own
+command, pivots followed by steps that can fail, pivots that can time out without unlimited
+retry or escalation, retriable steps that can fail for good, compensations that can fail
+without retry, steps without a timeout, participants that are not idempotent, events nobody
+produces, undeclared commands and events, unreachable reactions, reaction loops, and paths
+that end neither completed nor compensated. `check` runs the same verification;
+`check --explain SAG010` explains a rule. The model's `rules:` section (ignore, severity)
+applies here too.
 
 Exit codes: 0 no errors (no warnings either with --strict), 1 findings at the failing
 severity, 2 unusable input (the model cannot be read, or --saga names no saga)."""

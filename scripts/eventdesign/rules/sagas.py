@@ -131,8 +131,12 @@ describe(
 A compensation that fails leaves the step it should undo in effect. Compensations must be
 idempotent and retried until they succeed; a compensation that can be refused (it declares a
 failure reply or `fails_with` event) must escalate the refusal to a human task, since retrying
-does not change it. Fix: give the compensation `retry: {max_attempts: unlimited}`, or retries
-with `escalate_to`; drop business failures from compensations where you can.
+does not change it. A step that timed out has an unknown outcome, so the orchestrator
+compensates it as well: its compensation may arrive for an effect that never happened, or
+before the late command itself, so it must tolerate nothing to undo (succeed doing nothing, and
+keep a record so the late command is refused).
+Fix: give the compensation `retry: {max_attempts: unlimited}`, or retries with `escalate_to`;
+drop business failures from compensations where you can.
 """,
 )
 describe(
@@ -172,6 +176,38 @@ Every path of a saga must end in a defined terminal state: completed (a `complet
 or compensated (a `compensated` event, with every effect undone). A failure event nobody
 reacts to, or a path that emits both outcomes, leaves the saga's state undefined.
 Fix: add the reactions that handle the failure and emit the outcome event.
+""",
+)
+describe(
+    "SAG017",
+    "saga-pivot-timeout-compensated",
+    family=FAMILY,
+    severity="error",
+    summary="A pivot can time out, and the saga then compensates although the pivot may have "
+    "committed.",
+    explanation="""
+A timeout does not mean the step failed: its outcome is unknown, since the command may have
+taken effect and only the reply was lost or is late. Compensating the earlier steps is the
+right answer to a refusal of the pivot, but not to its silence: a payment sent to clearing is
+refunded while clearing may already have moved the money, and the pivot cannot be undone
+(Garcia-Molina & Salem 1987; Richardson, Microservices Patterns, ch. 4). The trace shows the
+timeout and the compensations that would follow it.
+Fix: retry the (idempotent) pivot until it answers (`retry: {max_attempts: unlimited}`),
+query its status, or give its retry policy `escalate_to` a human task; never compensate around
+a pivot whose outcome is unknown.
+""",
+)
+describe(
+    "SAG018",
+    "saga-compensation-repeats-step",
+    family=FAMILY,
+    severity="warning",
+    summary="A step's compensation is the same command as the step itself.",
+    explanation="""
+A compensation must undo the step (release the stock, refund the charge). Naming the step's own
+command as its compensation sends the command again when a later step fails: the effect is
+repeated (or deduplicated away), never undone. This is usually a copy-paste slip.
+Fix: name the command that semantically undoes the step, such as Release, Cancel or Refund.
 """,
 )
 describe(

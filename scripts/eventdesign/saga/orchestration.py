@@ -8,17 +8,22 @@ compensate every completed step in reverse order of completion; a compensation c
 or be delivered twice. A path ends completed, compensated, escalated (retries ran out and a
 human task or alert takes over), or in a violation, which is reported with its trace.
 
-States are deduplicated (position, completed steps, faults used), and the search is breadth
-first, so the first trace found for a violation is a shortest one.
+A timeout leaves the step's outcome unknown: the command may have taken effect and only the
+reply was lost. A compensatable step that times out is therefore compensated too (its
+compensation must tolerate having nothing to undo), and a pivot that times out must be retried
+until it answers or escalated, never compensated around.
+
+States are deduplicated (position, completed and timed-out steps, faults used), and the search
+is breadth first, so the first trace found for a violation is a shortest one.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .model import PIVOT, RETRIABLE, OrchestratedSaga, Step
+from .model import COMPENSATABLE, PIVOT, RETRIABLE, OrchestratedSaga, Step
 from .violations import (
     COMPENSATION_CAN_FAIL,
     MISPLACED_PIVOT,
@@ -26,6 +31,7 @@ from .violations import (
     NO_TIMEOUT,
     NOT_IDEMPOTENT,
     NOT_IDEMPOTENT_LEVELS,
+    PIVOT_TIMEOUT_COMPENSATED,
     RETRIABLE_CAN_FAIL,
     Violation,
     numbered,
@@ -44,6 +50,7 @@ class _State:
     stage_failed: bool
     undo_index: int
     faults: int
+    unknown: tuple[int, ...] = ()  # steps that timed out: outcome unknown, compensated anyway
 
 
 @dataclass
@@ -160,7 +167,37 @@ class _Explorer:
                 *timed_out,
                 f"{self.saga.orchestrator}: retried {retry.max_attempts} times, no reply",
             )
-        self.fail(state, step, timed_out, faulted)
+        if step.kind == PIVOT and self.pivot_done(state) is None:
+            if retry is not None and retry.escalate_to:
+                self.outcomes.add("escalated")
+            else:
+                self.pivot_timed_out(state, step, timed_out)
+            return
+        self.fail(state, step, timed_out, faulted, unknown=True)
+
+    def pivot_timed_out(self, state: _State, step: Step, trace: tuple[str, ...]) -> None:
+        """The pivot gave no reply: it may have committed, so compensating is wrong."""
+        undone = [
+            f"{done.name} ({done.compensation.command})"
+            for done in (self.by_number[n] for n in reversed(state.done))
+            if done.compensation is not None
+        ]
+        orchestrator = self.saga.orchestrator
+        if undone:
+            action = f"{orchestrator} compensates {', '.join(undone)}"
+        else:
+            action = f"{orchestrator} ends the saga compensated"
+        self.violate(
+            PIVOT_TIMEOUT_COMPENSATED,
+            step,
+            f"pivot '{step.name}' can time out, and the saga then compensates although "
+            f"{step.command} may have committed (a timeout leaves the outcome unknown)",
+            "retry the pivot until it answers (`retry: {max_attempts: unlimited}`, with an "
+            "idempotent participant), or `escalate_to` a human task or status query when "
+            "retries run out; never compensate around a pivot whose outcome is unknown",
+            (*trace, f"{orchestrator}: outcome of {step.command} unknown"),
+            f"{action} although {step.command} (pivot) may have committed",
+        )
 
     def duplicate(
         self, step: Step, service: str, command: str, sent: tuple[str, ...], reply: str
@@ -202,19 +239,23 @@ class _Explorer:
         done = (*state.done, step.number)
         stage = self.saga.stages[state.stage]
         if state.branch + 1 < len(stage):
-            following = _State(
-                FORWARD, state.stage, state.branch + 1, done, state.stage_failed, 0, state.faults
-            )
-            self.push(following, trace)
+            self.push(replace(state, branch=state.branch + 1, done=done), trace)
         elif state.stage_failed:
             self.start_compensation(state, done, trace, state.faults)
         elif state.stage + 1 < len(self.saga.stages):
-            self.push(_State(FORWARD, state.stage + 1, 0, done, False, 0, state.faults), trace)
+            self.push(replace(state, stage=state.stage + 1, branch=0, done=done), trace)
         else:
             self.outcomes.add("completed")
 
-    def fail(self, state: _State, step: Step, trace: tuple[str, ...], faults: int) -> None:
-        """Step `step` failed for good after `trace`."""
+    def fail(
+        self,
+        state: _State,
+        step: Step,
+        trace: tuple[str, ...],
+        faults: int,
+        unknown: bool = False,
+    ) -> None:
+        """Step `step` failed for good after `trace` (timed out, when `unknown`)."""
         retry = step.retry
         if (
             retry is not None
@@ -250,10 +291,15 @@ class _Explorer:
                 "nor compensate",
             )
             return
+        if unknown and step.kind == COMPENSATABLE and step.compensation is not None:
+            # it may have taken effect: undo it too (its compensation tolerates a no-op)
+            state = replace(
+                state, done=(*state.done, step.number), unknown=(*state.unknown, step.number)
+            )
         stage = self.saga.stages[state.stage]
         if state.branch + 1 < len(stage):
             self.push(
-                _State(FORWARD, state.stage, state.branch + 1, state.done, True, 0, faults), trace
+                replace(state, branch=state.branch + 1, stage_failed=True, faults=faults), trace
             )
         else:
             self.start_compensation(state, state.done, trace, faults)
@@ -264,7 +310,7 @@ class _Explorer:
         if not done:
             self.outcomes.add("compensated")
             return
-        self.push(_State(COMPENSATE, state.stage, 0, done, False, 0, faults), trace)
+        self.push(_State(COMPENSATE, state.stage, 0, done, False, 0, faults, state.unknown), trace)
 
     def compensate(self, state: _State, trace: tuple[str, ...]) -> None:
         undo_order = tuple(reversed(state.done))
@@ -273,9 +319,7 @@ class _Explorer:
             return
         step = self.by_number[undo_order[state.undo_index]]
         orchestrator = self.saga.orchestrator
-        following = _State(
-            COMPENSATE, state.stage, 0, state.done, False, state.undo_index + 1, state.faults
-        )
+        following = replace(state, undo_index=state.undo_index + 1)
         compensation = step.compensation
         if compensation is None:
             self.violate(
@@ -289,10 +333,11 @@ class _Explorer:
                 f"{step.command} by {step.participant} stays in effect (no compensation)",
             )
             return
+        unknown = "; its outcome is unknown" if step.number in state.unknown else ""
         sent = (
             *trace,
             f"{orchestrator} -> {step.participant}: {compensation.command} "
-            f"(compensates {step.name})",
+            f"(compensates {step.name}{unknown})",
         )
         reply = compensation.reply or "done"
         self.push(following, (*sent, f"{step.participant}: {reply}"))

@@ -7,7 +7,8 @@ Sequence: the happy path, with an `alt` block at each step that can fail holding
 path (its compensations and outcome), `par` blocks for parallel steps, and notes for the
 trigger, correlation id, retries and outcomes.
 State machine: orchestration: one state per step and per compensation, fork/join for parallel
-steps, and terminal states; choreography: one state per event, one transition per reaction.
+steps, choices for undoing only the parallel branches that replied, and terminal states;
+choreography: one state per event, one transition per reaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from typing import Union
 
 from ..model.types import DesignModel
 from .choreography import next_reaction
-from .model import PIVOT, RETRIABLE, ChoreographedSaga, OrchestratedSaga, Reaction, Saga, Step
+from .model import (
+    COMPENSATABLE,
+    PIVOT,
+    RETRIABLE,
+    ChoreographedSaga,
+    OrchestratedSaga,
+    Reaction,
+    Saga,
+    Step,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,8 @@ class Sequence:
 class State:
     key: str
     label: str
-    role: str  # step, compensation, event, fork, join, completed, compensated, escalated, stuck
+    # step, compensation, event, fork, join, choice, completed, compensated, escalated, stuck
+    role: str
 
 
 @dataclass(frozen=True)
@@ -93,22 +104,45 @@ def correlation_of(model: DesignModel, saga: Saga) -> str | None:
 
 
 # -- orchestration: sequence ------------------------------------------------------------------
-def _failure_label(steps: tuple[Step, ...]) -> str:
-    reasons = [f for step in steps for f in step.failures]
-    timeouts = sorted({step.timeout for step in steps if step.timeout})
-    reasons += [f"no reply within {t}" for t in timeouts]
-    return " or ".join(reasons) if reasons else "failure"
+def _times_out(step: Step) -> bool:
+    """Whether a timeout can end the step (one retried without limit cannot)."""
+    return step.timeout is not None and not (step.retry is not None and step.retry.unlimited)
+
+
+def _timeout_label(step: Step) -> str:
+    text = f"no reply within {step.timeout}"
+    if step.retry is not None and step.retry.max_attempts is not None:
+        text += f" after {step.retry.max_attempts} attempts"
+    return text
+
+
+def _undone_on_timeout(step: Step) -> bool:
+    """A compensatable step that timed out may have taken effect, so it is compensated too."""
+    return step.kind == COMPENSATABLE and step.compensation is not None
+
+
+def _stage_failure_label(stage: tuple[Step, ...]) -> str:
+    fails = any(step.failures for step in stage)
+    times_out = any(_times_out(step) for step in stage)
+    if fails and times_out:
+        return "a step fails or times out"
+    return "a step times out" if times_out else "a step fails"
+
+
+def _compensation_items(saga: OrchestratedSaga, step: Step) -> list[Item]:
+    comp = step.compensation
+    if comp is None:
+        return [Note((step.participant,), f"{step.command} is not undone")]
+    return [
+        Message(saga.orchestrator, step.participant, comp.command),
+        Message(step.participant, saga.orchestrator, comp.reply or "done", True),
+    ]
 
 
 def _undo_items(saga: OrchestratedSaga, done: list[Step]) -> list[Item]:
     items: list[Item] = []
     for step in reversed(done):
-        comp = step.compensation
-        if comp is None:
-            items.append(Note((step.participant,), f"{step.command} is not undone"))
-            continue
-        items.append(Message(saga.orchestrator, step.participant, comp.command))
-        items.append(Message(step.participant, saga.orchestrator, comp.reply or "done", True))
+        items.extend(_compensation_items(saga, step))
     outcome = " / ".join(saga.compensated) if saga.compensated else "compensated"
     items.append(Note((saga.orchestrator,), f"compensated: {outcome}"))
     return items
@@ -119,6 +153,44 @@ def _after_pivot_items(saga: OrchestratedSaga, step: Step) -> list[Item]:
     if retry is not None and retry.escalate_to:
         return [Note((saga.orchestrator,), f"escalate to {retry.escalate_to}")]
     return [Note((saga.orchestrator,), "no defined outcome: the pivot cannot be undone")]
+
+
+def _timeout_items(
+    saga: OrchestratedSaga, step: Step, done: list[Step], after_pivot: bool
+) -> list[Item]:
+    """What the orchestrator does when `step` gives no reply: its outcome is unknown."""
+    if after_pivot:
+        return _after_pivot_items(saga, step)
+    orchestrator = saga.orchestrator
+    if step.kind == PIVOT:
+        retry = step.retry
+        if retry is not None and retry.escalate_to:
+            text = f"outcome of {step.command} unknown: escalate to {retry.escalate_to}"
+        else:
+            text = (
+                f"outcome of {step.command} unknown: it may have committed; no retry or "
+                "escalation is defined, and compensating would be wrong"
+            )
+        return [Note((orchestrator,), text)]
+    if _undone_on_timeout(step):
+        unknown = Note((orchestrator,), f"outcome of {step.command} unknown: undo it too")
+        return [unknown, *_undo_items(saga, [*done, step])]
+    return _undo_items(saga, done)
+
+
+def _parallel_undo_items(saga: OrchestratedSaga, stage: tuple[Step, ...]) -> list[Item]:
+    """Undo the branches of a failed parallel group that replied (or timed out), last first."""
+    items: list[Item] = []
+    for step in reversed(stage):
+        undo = _compensation_items(saga, step)
+        if step.compensation is not None and step.failures:
+            condition = f"{step.name} replied {step.reply or 'done'}"
+            if _times_out(step):
+                condition += " or timed out"
+            items.append(Block("opt", (Branch(condition, tuple(undo)),)))
+        else:
+            items.extend(undo)
+    return items
 
 
 def orchestrated_sequence(model: DesignModel, saga: OrchestratedSaga) -> Sequence:
@@ -133,29 +205,32 @@ def orchestrated_sequence(model: DesignModel, saga: OrchestratedSaga) -> Sequenc
     done: list[Step] = []
     pivot_done = False
     for stage in saga.stages:
+        after_pivot = pivot_done or any(step.kind == RETRIABLE for step in stage)
         if len(stage) == 1:
             step = stage[0]
             items.append(Message(orchestrator, step.participant, step.command))
-            success = Message(step.participant, orchestrator, step.reply or "done", True)
-            branches = [Branch(step.reply or "success", (success,))]
-            if step.retry is not None:
-                branches[0] = Branch(
-                    step.reply or "success",
-                    (success, Note((orchestrator,), f"on timeout: {step.retry.describe()}")),
-                )
-            can_fail = bool(step.failures) or not (step.retry is not None and step.retry.unlimited)
-            if can_fail:
+            success: list[Item] = [
+                Message(step.participant, orchestrator, step.reply or "done", True)
+            ]
+            if step.retry is not None and step.timeout:
+                success.append(Note((orchestrator,), f"on timeout: {step.retry.describe()}"))
+            branches = [Branch(step.reply or "success", tuple(success))]
+            if step.failures:
                 failure: list[Item] = [
-                    Message(step.participant, orchestrator, f, True) for f in step.failures[:1]
+                    Message(step.participant, orchestrator, step.failures[0], True)
                 ]
-                if pivot_done or step.kind == RETRIABLE:
+                if after_pivot:
                     failure += _after_pivot_items(saga, step)
                 else:
                     failure += _undo_items(saga, done)
-                branches.append(Branch(_failure_label(stage), tuple(failure)))
+                branches.append(Branch(" or ".join(step.failures), tuple(failure)))
+            if _times_out(step):
+                timeout = _timeout_items(saga, step, done, after_pivot)
+                branches.append(Branch(_timeout_label(step), tuple(timeout)))
+            if len(branches) > 1:
                 items.append(Block("alt", tuple(branches)))
             else:
-                items.extend(branches[0].items)
+                items.extend(success)
         else:
             par = []
             for step in stage:
@@ -169,13 +244,13 @@ def orchestrated_sequence(model: DesignModel, saga: OrchestratedSaga) -> Sequenc
                     )
                 )
             items.append(Block("par", tuple(par)))
-            undo = (
-                _after_pivot_items(saga, stage[0])
-                if pivot_done
-                else _undo_items(saga, [*done, *stage])
-            )
-            label = f"any of them fails: {_failure_label(stage)}"
-            items.append(Block("opt", (Branch(label, tuple(undo)),)))
+            if any(step.failures or _times_out(step) for step in stage):
+                if pivot_done:
+                    undo = _after_pivot_items(saga, stage[0])
+                else:
+                    undo = [*_parallel_undo_items(saga, stage), *_undo_items(saga, done)]
+                label = _stage_failure_label(stage)
+                items.append(Block("opt", (Branch(label, tuple(undo)),)))
         done.extend(stage)
         pivot_done = pivot_done or any(step.kind == PIVOT for step in stage)
     outcome = " / ".join(saga.completed) if saga.completed else "completed"
@@ -289,6 +364,11 @@ def sequence_of(model: DesignModel, saga: Saga) -> Sequence:
 
 # -- state machines ---------------------------------------------------------------------------
 def orchestrated_states(saga: OrchestratedSaga) -> StateMachine:
+    """Steps, the compensation chain and the terminal states of an orchestrated saga.
+
+    The compensation chain undoes stages in reverse; inside a parallel group, a branch that
+    can be refused is undone only if it replied (or timed out), which a choice shows.
+    """
     states: list[State] = []
     transitions: list[Transition] = []
     steps = saga.steps
@@ -307,81 +387,99 @@ def orchestrated_states(saga: OrchestratedSaga) -> StateMachine:
     compensated = "compensated: " + (" / ".join(saga.compensated) or saga.name)
     states.append(State("completed", completed, "completed"))
     states.append(State("compensated", compensated, "compensated"))
-
-    def undo_from(number: int) -> str:
-        """The first compensation state for a failure once steps up to `number` completed."""
-        for step in reversed(steps):
-            if step.number <= number and step.compensation is not None:
-                return f"undo{step.number}"
-        return "compensated"
-
-    # the chain of compensations, in reverse order of the steps
-    for step in steps:
-        if step.compensation is not None:
-            reply = step.compensation.reply or "done"
-            transitions.append(Transition(f"undo{step.number}", undo_from(step.number - 1), reply))
     extra: dict[str, State] = {}
-    entry: list[str] = []  # keys where the previous stage's success leads
+
+    def terminal(role: str, text: str) -> str:
+        key = f"{role}:{text}"
+        extra.setdefault(key, State(key, text, role))
+        return key
+
+    # undo_entry[i]: where compensating every stage before stage i starts
+    undo_entry = ["compensated"]
+    for stage in saga.stages:
+        following = undo_entry[-1]
+        for step in stage:
+            if step.compensation is None:
+                continue
+            undo = f"undo{step.number}"
+            transitions.append(Transition(undo, following, step.compensation.reply or "done"))
+            if len(stage) > 1 and step.failures:
+                choice = f"choice{step.number}"
+                extra[choice] = State(choice, "", "choice")
+                replied = f"{step.name} replied {step.reply or 'done'}"
+                if _times_out(step):
+                    replied += " or timed out"
+                refused = f"{step.name}: {' or '.join(step.failures)}"
+                transitions.append(Transition(choice, undo, replied))
+                transitions.append(Transition(choice, following, refused))
+                following = choice
+            else:
+                following = undo
+        undo_entry.append(following)
+
+    def after_pivot(stage: tuple[Step, ...]) -> str:
+        escalation = next(
+            (s.retry.escalate_to for s in stage if s.retry and s.retry.escalate_to), None
+        )
+        if escalation:
+            return terminal("escalated", f"escalated to {escalation}")
+        return terminal("stuck", "stuck: pivot done, step failed")
+
     pivot_done = False
-    trigger = saga.trigger or "start"
-    previous_exits: list[tuple[str, str]] = [("", trigger)]  # (source key, label); '' is [*]
+    previous_exits: list[tuple[str | None, str]] = [(None, saga.trigger or "start")]
     for index, stage in enumerate(saga.stages):
-        last_before = min(step.number for step in stage) - 1
+        late = pivot_done or any(step.kind == RETRIABLE for step in stage)
         if len(stage) == 1:
             step = stage[0]
             key = f"step{step.number}"
-            entry = [key]
-            exits = [(key, step.reply or "done")]
-            failing = [(key, _failure_label(stage))]
+            for source, label in previous_exits:
+                transitions.append(Transition(source, key, label))
             if step.retry is not None and step.timeout:
-                transitions_retry = Transition(key, key, f"timeout: {step.retry.describe()}")
-            else:
-                transitions_retry = None
+                transitions.append(Transition(key, key, f"timeout: {step.retry.describe()}"))
+            outcomes: dict[str, list[str]] = {}
+            if step.failures:
+                target = after_pivot(stage) if late else undo_entry[index]
+                outcomes.setdefault(target, []).append(" or ".join(step.failures))
+            if _times_out(step):
+                label = _timeout_label(step)
+                if late:
+                    target = after_pivot(stage)
+                elif step.kind == PIVOT:
+                    label += " (outcome unknown)"
+                    retry = step.retry
+                    if retry is not None and retry.escalate_to:
+                        target = terminal("escalated", f"escalated to {retry.escalate_to}")
+                    else:
+                        target = terminal("stuck", f"stuck: outcome of {step.command} unknown")
+                elif _undone_on_timeout(step):
+                    label += " (outcome unknown)"
+                    target = f"undo{step.number}"
+                else:
+                    target = undo_entry[index]
+                outcomes.setdefault(target, []).append(label)
+            for target, labels in outcomes.items():
+                transitions.append(Transition(key, target, " or ".join(labels)))
+            previous_exits = [(key, step.reply or "done")]
         else:
             fork, join = f"fork{index}", f"join{index}"
             extra[fork] = State(fork, "", "fork")
             extra[join] = State(join, "", "join")
-            entry = [fork]
+            for source, label in previous_exits:
+                transitions.append(Transition(source, fork, label))
             for step in stage:
                 transitions.append(Transition(fork, f"step{step.number}", step.command))
                 transitions.append(Transition(f"step{step.number}", join, step.reply or "done"))
-            exits = [(join, "all replied")]
-            failing = [(join, f"any failed: {_failure_label(stage)}")]
-            last_before = max(step.number for step in stage)
-            transitions_retry = None
-        for source, label in previous_exits:
-            transitions.append(Transition(source or None, entry[0], label))
-        if transitions_retry is not None:
-            transitions.append(transitions_retry)
-        can_fail = any(
-            step.failures or not (step.retry is not None and step.retry.unlimited) for step in stage
-        )
-        if can_fail:
-            after_pivot = pivot_done or any(step.kind == RETRIABLE for step in stage)
-            for source, label in failing:
-                if after_pivot:
-                    escalation = next(
-                        (s.retry.escalate_to for s in stage if s.retry and s.retry.escalate_to),
-                        None,
-                    )
-                    target_key = "escalated" if escalation else "stuck"
-                    if target_key not in extra:
-                        extra[target_key] = State(
-                            target_key,
-                            f"escalated to {escalation}"
-                            if escalation
-                            else "stuck: pivot done, step failed",
-                            target_key,
-                        )
-                    transitions.append(Transition(source, target_key, label))
-                else:
-                    transitions.append(Transition(source, undo_from(last_before), label))
-        previous_exits = exits
+            if any(step.failures or _times_out(step) for step in stage):
+                target = after_pivot(stage) if late else undo_entry[index + 1]
+                transitions.append(Transition(join, target, _stage_failure_label(stage)))
+            previous_exits = [(join, "all replied")]
         pivot_done = pivot_done or any(step.kind == PIVOT for step in stage)
     for source, label in previous_exits:
         transitions.append(Transition(source, "completed", label))
-    for key in ("completed", "compensated", "escalated", "stuck"):
-        if key in ("completed", "compensated") or key in extra:
+    transitions.append(Transition("completed", None, ""))
+    transitions.append(Transition("compensated", None, ""))
+    for key, state in extra.items():
+        if state.role in ("escalated", "stuck"):
             transitions.append(Transition(key, None, ""))
     states.extend(extra.values())
     return StateMachine(tuple(states), tuple(transitions))

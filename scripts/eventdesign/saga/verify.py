@@ -23,6 +23,7 @@ from .model import (
 )
 from .violations import (
     BOUNDED,
+    COMPENSATION_REPEATS_STEP,
     MISPLACED_PIVOT,
     MISSING_COMPENSATION,
     NO_PRODUCER,
@@ -254,6 +255,28 @@ def _verify_orchestrated(
     steps = saga.steps
     pivots = [s for s in steps if s.kind == PIVOT]
     for step in steps:
+        if step.compensation is not None and step.compensation.command == step.command:
+            found.append(
+                Violation(
+                    COMPENSATION_REPEATS_STEP,
+                    step.compensation.pointer,
+                    f"{step.name} compensation",
+                    f"the compensation of step '{step.name}' is {step.command}, the step's own "
+                    "command: sending it again repeats the step instead of undoing it",
+                    f"name the command that undoes {step.command} (a release, cancel or refund) "
+                    "as the compensation",
+                    numbered(
+                        (
+                            f"{saga.orchestrator} -> {step.participant}: {step.command}",
+                            f"{step.participant}: {step.reply or 'done'}",
+                            "a later step fails",
+                            f"{saga.orchestrator} -> {step.participant}: {step.command} "
+                            f"(compensates {step.name})",
+                            f"end: {step.command} is applied again, not undone",
+                        )
+                    ),
+                )
+            )
         missing = step.kind == COMPENSATABLE and step.compensation is None
         if missing and (MISSING_COMPENSATION, step.name) not in by_key:
             found.append(
