@@ -127,8 +127,7 @@ def generate_model(services: int, events: int, sagas: int = 0, steps_per_saga: i
             "schema": _schema(index),
             "examples": [_example(index)],
         }
-        if index % 5 == 0:
-            spec["pii"] = [{"field": "contact.email", "protection": "crypto-shredding"}]
+        spec["pii"] = [{"field": "contact.email", "protection": "crypto-shredding"}]
         model["events"][name] = spec
         consumers_of[name] = consumers
         produced_by[producer].append(name)

@@ -54,6 +54,23 @@ def test_bundled_example_passes_with_no_findings():
     assert result.stdout.strip().endswith("check: 0 errors, 0 warnings, 0 info")
 
 
+def test_consumer_declared_not_idempotent_fails_the_check(tmp_path):
+    model = copy.deepcopy(CLEAN)
+    model["services"]["billing"]["idempotency"] = "none"
+    result = run_grimoire("check", str(write_model(tmp_path, model)), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    (found,) = json.loads(result.stdout)["findings"]
+    assert (found["rule"], found["severity"]) == ("REL002", "error")
+
+
+def test_consumer_without_idempotency_declared_only_warns(tmp_path):
+    model = copy.deepcopy(CLEAN)
+    del model["services"]["billing"]["idempotency"]
+    result = run_grimoire("check", str(write_model(tmp_path, model)), "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rules_of(result) == ["REL002"]
+
+
 def test_error_finding_exits_1_with_file_line_column(tmp_path):
     path = write_model(tmp_path, with_warning_and_error())
     line, column = position_of(path, "outbox: none")

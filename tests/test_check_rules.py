@@ -56,6 +56,22 @@ def add_event(model: dict, name: str, **spec: Any) -> None:
     model["events"][name] = base
 
 
+def add_consumer_service(model: dict, name: str) -> None:
+    """A third service that also consumes OrderPlaced."""
+    model["services"][name] = {"context": "Billing", "state": "owned", "outbox": "cdc"}
+    model["services"][name]["idempotency"] = "inbox"
+    event(model)["consumers"].append(name)
+
+
+def queue_channel(model: dict, transport: str) -> None:
+    """Move OrderPlaced's channel to another transport, keeping its dead-letter channel."""
+    model["channels"]["orders.events"] = {"transport": transport, "dead_letter": "orders.dlq"}
+
+
+def customer_fields(model: dict) -> dict:
+    return event(model)["schema"]["properties"]["customer"]["properties"]
+
+
 def add_saga_reactions(model: dict, reactions: list) -> None:
     model["sagas"] = {
         "Flow": {"style": "choreography", "trigger": reactions[0]["on"], "reactions": reactions}
@@ -90,6 +106,8 @@ TRIGGERS = [
         lambda m: rename_event(m, "InvoiceIssued", "invoice.issued"),
         "event invoice.issued",
     ),
+    ("NAM006", lambda m: rename_event(m, "OrderPlaced", "OrderUpdated"), "event OrderUpdated"),
+    ("NAM007", lambda m: add_event(m, "SendEmailRequested"), "event SendEmailRequested"),
     ("TOP001", lambda m: event(m).update(producer="ordres"), "event OrderPlaced"),
     ("TOP002", lambda m: event(m).update(consumers=["biling"]), "event OrderPlaced"),
     (
@@ -189,6 +207,11 @@ TRIGGERS = [
     ("REL005", lambda m: event(m).pop("channel"), "event OrderPlaced"),
     ("REL006", lambda m: event(m).pop("key"), "event OrderPlaced"),
     (
+        "REL007",
+        lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
+        "event OrderPlaced",
+    ),
+    (
         "DAT001",
         lambda m: event(m)["pii"].append("customer.phone"),
         "event OrderPlaced field customer.phone",
@@ -199,6 +222,11 @@ TRIGGERS = [
         "event OrderPlaced field customer.mail",
     ),
     ("DAT003", lambda m: event(m).update(snapshot=True), "event OrderPlaced"),
+    (
+        "DAT004",
+        lambda m: customer_fields(m).update(iban={"type": "string"}),
+        "event OrderPlaced field customer.iban",
+    ),
 ]
 
 
@@ -238,6 +266,11 @@ def test_rule_is_quiet_on_the_clean_model(tmp_path, rule_id):
         "order.placed.v1",
         "OrderShippedEvent",
         "UserSignedUp",
+        "UserLoggedIn",
+        "PaymentRejectedByClearing",
+        "PaymentRejectedByBank",
+        "OrderSentToWarehouse",
+        "PaymentTimedOutAfterRetries",
     ],
 )
 def test_past_tense_event_names_pass(tmp_path, name):
@@ -251,10 +284,79 @@ def test_non_past_tense_event_names_are_flagged(tmp_path, name):
     assert [f.element for f in findings_for(tmp_path, model, "NAM001")] == [f"event {name}"]
 
 
-@pytest.mark.parametrize("name", ["ReserveStock", "reserve-stock", "PlaceOrder", "ChargeCard"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ReserveStock",
+        "reserve-stock",
+        "PlaceOrder",
+        "ChargeCard",
+        "ShipOrderToWarehouse",
+        "CancelOrderAfterPaymentFailed",
+        "MarkOrderShipped",
+        "OrderPizza",
+    ],
+)
 def test_imperative_command_names_pass(tmp_path, name):
     model = changed(lambda m: m["commands"].update({name: {"handler": "billing"}}))
     assert findings_for(tmp_path, model, "NAM002") == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "StockReserved",
+        "PaymentApproved",
+        "OrderShipped",
+        "OrderCancelled",
+        "TransferApproved",
+        "OrderSentToWarehouse",
+        "order.shipped",
+        "PaymentCapture",
+    ],
+)
+def test_command_named_like_an_event_is_flagged_even_if_it_starts_with_a_verb(tmp_path, name):
+    model = changed(lambda m: m["commands"].update({name: {"handler": "billing"}}))
+    assert [f.element for f in findings_for(tmp_path, model, "NAM002")] == [f"command {name}"]
+
+
+@pytest.mark.parametrize(
+    "name", ["OrderUpdated", "CustomerChanged", "OrderModified", "RecordSaved", "order.edited"]
+)
+def test_crud_event_names_are_flagged(tmp_path, name):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", name))
+    assert [f.element for f in findings_for(tmp_path, model, "NAM006")] == [f"event {name}"]
+
+
+@pytest.mark.parametrize(
+    "name", ["AddressCorrected", "OrderQuantityIncreased", "OrderDeleted", "OrderCancelled"]
+)
+def test_business_fact_event_names_are_not_crud(tmp_path, name):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", name))
+    assert findings_for(tmp_path, model, "NAM006") == []
+
+
+def test_crud_event_message_names_the_generic_change(tmp_path):
+    model = changed(lambda m: rename_event(m, "OrderPlaced", "CustomerChangedByAdmin"))
+    (found,) = findings_for(tmp_path, model, "NAM006")
+    assert "something changed but not what happened in business terms" in found.message
+
+
+@pytest.mark.parametrize(
+    "name", ["SendEmailRequested", "ChargeCustomerRequested", "SendReceiptEmailRequested"]
+)
+def test_imperative_requested_event_is_a_command_in_disguise(tmp_path, name):
+    model = changed(lambda m: add_event(m, name))
+    assert [f.element for f in findings_for(tmp_path, model, "NAM007")] == [f"event {name}"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PricesRequested", "RefundRequested", "OrderRefundRequested", "OrderCancellationRequested"],
+)
+def test_requested_event_naming_a_thing_is_not_a_command_in_disguise(tmp_path, name):
+    model = changed(lambda m: add_event(m, name))
+    assert findings_for(tmp_path, model, "NAM007") == []
 
 
 @pytest.mark.parametrize("name", ["FetchPrices", "PriceQuery", "list_orders"])
@@ -442,6 +544,72 @@ def test_consumer_level_idempotency_covers_a_service_without_one(tmp_path):
     assert findings_for(tmp_path, model, "REL002") == []
 
 
+def test_missing_idempotency_is_a_warning(tmp_path):
+    model = changed(lambda m: m["services"]["billing"].pop("idempotency"))
+    (found,) = findings_for(tmp_path, model, "REL002")
+    assert (found.severity, found.element) == ("warning", "consumer billing of event OrderPlaced")
+
+
+def test_service_declared_not_idempotent_is_an_error(tmp_path):
+    model = changed(lambda m: m["services"]["billing"].update(idempotency="none"))
+    (found,) = findings_for(tmp_path, model, "REL002")
+    assert (found.severity, found.element) == ("error", "consumer billing of event OrderPlaced")
+
+
+def test_consumer_declared_not_idempotent_is_an_error_despite_its_service(tmp_path):
+    model = changed(
+        lambda m: event(m).update(consumers=[{"service": "billing", "idempotency": "none"}])
+    )
+    (found,) = findings_for(tmp_path, model, "REL002")
+    assert (found.severity, found.element) == ("error", "consumer billing of event OrderPlaced")
+
+
+def test_model_severity_override_applies_to_a_declared_non_idempotent_consumer(tmp_path):
+    model = changed(
+        lambda m: (
+            m["services"]["billing"].update(idempotency="none"),
+            m.update(rules={"severity": {"REL002": "info"}}),
+        )
+    )
+    path = tmp_path / "design.yaml"
+    path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
+    loaded = load_model(path)
+    (found,) = engine.run_rules(loaded, engine.selection_for(loaded, ["REL002"]))
+    assert found.severity == "info"
+
+
+@pytest.mark.parametrize("transport", ["sqs", "sqs-fifo"])
+def test_several_consumers_on_a_point_to_point_queue_are_an_error(tmp_path, transport):
+    model = changed(lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, transport)))
+    (found,) = findings_for(tmp_path, model, "REL007")
+    assert (found.rule, found.severity, found.element) == ("REL007", "error", "event OrderPlaced")
+    assert "2 consumers (billing, shipping)" in found.message
+    assert "each message reaches only one of them" in found.message
+    assert found.location.pointer == "/events/OrderPlaced/channel"
+
+
+@pytest.mark.parametrize(
+    "transport", ["kafka", "sns", "eventbridge", "rabbitmq", "azure-service-bus", "pubsub"]
+)
+def test_several_consumers_on_a_transport_that_fans_out_pass(tmp_path, transport):
+    model = changed(lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, transport)))
+    assert findings_for(tmp_path, model, "REL007") == []
+
+
+def test_one_consumer_on_a_point_to_point_queue_passes(tmp_path):
+    model = changed(lambda m: queue_channel(m, "sqs"))
+    assert findings_for(tmp_path, model, "REL007") == []
+
+
+def test_point_to_point_transports_come_from_the_capability_matrix():
+    from eventdesign.rules.reliability import point_to_point_transports
+    from eventdesign.transport.matrix import load_matrix
+
+    transports = load_matrix().transports
+    no_fan_out = {t.model_transport for t in transports if t.fan_out.support == "none"}
+    assert point_to_point_transports() == {"sqs", "sqs-fifo"} == no_fan_out
+
+
 def test_event_sourced_service_needs_no_outbox(tmp_path):
     model = changed(lambda m: m["services"]["orders"].update(state="event-sourced", outbox="none"))
     assert findings_for(tmp_path, model, "REL001") == []
@@ -462,3 +630,108 @@ def test_pii_field_inside_array_items_is_found(tmp_path):
         )
     )
     assert findings_for(tmp_path, model, "DAT002") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "spec"),
+    [
+        ("contactAddress", {"type": "string", "format": "email"}),
+        ("phoneNumber", {"type": "string"}),
+        ("dateOfBirth", {"type": "string", "format": "date"}),
+        ("last_name", {"type": "string"}),
+        ("name", {"type": "string"}),
+        ("postcode", {"type": "string"}),
+        ("ipAddress", {"type": "string"}),
+    ],
+)
+def test_undeclared_personal_field_is_flagged(tmp_path, field, spec):
+    model = changed(lambda m: customer_fields(m).update({field: spec}))
+    found = findings_for(tmp_path, model, "DAT004")
+    assert [(f.rule, f.element) for f in found] == [
+        ("DAT004", f"event OrderPlaced field customer.{field}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ("customer", "customerId"),
+        ("customer", "emailVerified"),
+        ("customer", "macAddress"),
+        ("product", "name"),
+        ("warehouse", "address"),
+        ("warehouse", "street"),
+    ],
+)
+def test_field_that_is_not_personal_is_not_flagged(tmp_path, where, field):
+    def change(m: dict) -> None:
+        properties = event(m)["schema"]["properties"]
+        properties.setdefault(where, {"type": "object", "properties": {}})
+        properties[where]["properties"][field] = {"type": "string"}
+
+    assert findings_for(tmp_path, changed(change), "DAT004") == []
+
+
+def test_declared_object_covers_its_personal_fields(tmp_path):
+    address = {"type": "object", "properties": {"street": {}, "postcode": {}}}
+    model = changed(
+        lambda m: (
+            customer_fields(m).update(homeAddress=address),
+            event(m)["pii"].append({"field": "customer.homeAddress", "protection": "encryption"}),
+        )
+    )
+    assert findings_for(tmp_path, model, "DAT004") == []
+
+
+def test_undeclared_personal_object_is_reported_once_not_per_field(tmp_path):
+    address = {"type": "object", "properties": {"street": {}, "postcode": {}}}
+    model = changed(lambda m: customer_fields(m).update(address=address))
+    found = findings_for(tmp_path, model, "DAT004")
+    assert [f.element for f in found] == ["event OrderPlaced field customer.address"]
+
+
+def test_personal_field_behind_a_local_ref_in_array_items_is_flagged(tmp_path):
+    person = {"type": "object", "properties": {"fullName": {"type": "string"}}}
+    model = changed(
+        lambda m: (
+            event(m)["schema"].update({"$defs": {"person": person}}),
+            event(m)["schema"]["properties"].update(
+                travellers={"type": "array", "items": {"$ref": "#/$defs/person"}}
+            ),
+        )
+    )
+    (found,) = findings_for(tmp_path, model, "DAT004")
+    assert found.element == "event OrderPlaced field travellers.fullName"
+    assert found.location.pointer == "/events/OrderPlaced/schema/$defs/person/properties/fullName"
+
+
+def test_recursive_schema_is_walked_once(tmp_path):
+    tree = {
+        "type": "object",
+        "properties": {"orderId": {"type": "string"}, "child": {"$ref": "#"}},
+    }
+    model = changed(lambda m: event(m).update(schema=tree, examples=[], pii=[]))
+    assert findings_for(tmp_path, model, "DAT004") == []
+
+
+def test_undeclared_personal_field_in_avro_is_flagged_in_its_file(tmp_path):
+    avro = {
+        "type": "record",
+        "name": "OrderPlaced",
+        "fields": [
+            {"name": "orderId", "type": "string"},
+            {
+                "name": "payee",
+                "type": {
+                    "type": "record",
+                    "name": "Payee",
+                    "fields": [{"name": "iban", "type": ["null", "string"]}],
+                },
+            },
+        ],
+    }
+    model = changed(lambda m: event(m).update(schema="order.avsc", examples=[], pii=[]))
+    files = {"order.avsc": json.dumps(avro, indent=2)}
+    (found,) = findings_for(tmp_path, model, "DAT004", files)
+    assert found.element == "event OrderPlaced field payee.iban"
+    assert found.location.file.endswith("order.avsc")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, Optional
 
 # Keywords whose values are data, not subschemas: never walk into them looking for $ref.
 DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
@@ -67,19 +67,37 @@ def resolve_local_ref(root: Any, reference: str) -> Any:
 
 def iter_refs(schema: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     """Every `$ref` (and `$dynamicRef`) string in a JSON Schema, with its pointer, in order."""
-    stack: list[tuple[Any, str]] = [(schema, pointer)]
+    # Each stack entry carries its path as a linked list of (parent, token), turned into a
+    # pointer only for the $refs found: most nodes hold none, and scalars are never pushed.
+    stack: list[tuple[Any, Any]] = [(schema, None)]
     while stack:
-        node, here = stack.pop()
+        node, trail = stack.pop()
         if isinstance(node, dict):
             items = []
             for key, value in node.items():
                 if key in ("$ref", "$dynamicRef") and isinstance(value, str):
-                    yield f"{here}/{_escape(key)}", value
-                elif key not in DATA_KEYWORDS:
-                    items.append((value, f"{here}/{_escape(key)}"))
+                    yield _trail_pointer(pointer, (trail, key)), value
+                elif key not in DATA_KEYWORDS and isinstance(value, (dict, list)):
+                    items.append((value, (trail, key)))
             stack.extend(reversed(items))
         elif isinstance(node, list):
-            stack.extend(reversed([(item, f"{here}/{i}") for i, item in enumerate(node)]))
+            stack.extend(
+                reversed(
+                    [
+                        (item, (trail, index))
+                        for index, item in enumerate(node)
+                        if isinstance(item, (dict, list))
+                    ]
+                )
+            )
+
+
+def _trail_pointer(base: str, trail: Any) -> str:
+    tokens = []
+    while trail is not None:
+        trail, token = trail
+        tokens.append(_escape(token))
+    return base + "".join("/" + token for token in reversed(tokens))
 
 
 def _escape(token: object) -> str:
@@ -332,3 +350,131 @@ def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:
     if schema_format == "avro":
         return avro_top_level_fields(schema)
     return jsonschema_top_level_fields(schema)
+
+
+class PayloadField(NamedTuple):
+    """One field of a payload schema: its path (`parts`, array items stepped through, so
+    `lines.email` is ('lines', 'email')), the pointer of its schema inside the payload schema,
+    and its JSON Schema `format`."""
+
+    parts: tuple[str, ...]
+    pointer: str
+    format: Optional[str] = None
+
+    @property
+    def path(self) -> str:
+        return ".".join(self.parts)
+
+
+MAX_FIELD_DEPTH = 12
+# Keywords through which a JSON Schema can declare fields; a subschema with none is a leaf.
+FIELD_KEYWORDS = frozenset(
+    ("properties", "$ref", "allOf", "anyOf", "oneOf", "items", "prefixItems")
+)
+_Pending = tuple  # (node, pointer, parts, seen node ids, depth)
+
+
+def _jsonschema_fields(root: Any) -> Iterator[PayloadField]:
+    stack: list[_Pending] = [(root, "", (), frozenset(), 0)]
+    while stack:
+        node, pointer, parts, seen, depth = stack.pop()
+        hops = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < MAX_REF_HOPS:
+            reference = node["$ref"]
+            node, pointer, hops = resolve_local_ref(root, reference), reference[1:], hops + 1
+        if not isinstance(node, dict) or id(node) in seen or depth > MAX_FIELD_DEPTH:
+            continue
+        seen = seen | {id(node)}
+        pending: list[_Pending] = []
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, sub in properties.items():
+                if not isinstance(name, str):
+                    continue
+                token = _escape(name) if "~" in name or "/" in name else name
+                here = f"{pointer}/properties/{token}"
+                path = (*parts, name)
+                if not isinstance(sub, dict):
+                    yield PayloadField(path, here)
+                    continue
+                target = _deref(root, sub) if "$ref" in sub else sub
+                shown = target.get("format") if isinstance(target, dict) else None
+                yield PayloadField(path, here, shown if isinstance(shown, str) else None)
+                if not FIELD_KEYWORDS.isdisjoint(sub):
+                    pending.append((sub, here, path, seen, depth + 1))
+        for key in IN_PLACE_LISTS:
+            branches = node.get(key)
+            if isinstance(branches, list):
+                for index, branch in enumerate(branches):
+                    pending.append((branch, f"{pointer}/{key}/{index}", parts, seen, depth + 1))
+        items = node.get("items")
+        if isinstance(items, dict):
+            pending.append((items, f"{pointer}/items", parts, seen, depth + 1))
+        prefix_items = node.get("prefixItems")
+        if isinstance(prefix_items, list):
+            for index, item in enumerate(prefix_items):
+                pending.append((item, f"{pointer}/prefixItems/{index}", parts, seen, depth + 1))
+        stack.extend(reversed(pending))
+
+
+def _avro_fields(root: Any) -> Iterator[PayloadField]:
+    names = _avro_names(root)
+    stack: list[_Pending] = [(root, "", (), frozenset(), 0)]
+    while stack:
+        node, pointer, parts, seen, depth = stack.pop()
+        if isinstance(node, list):
+            stack.extend(
+                reversed(
+                    [
+                        (branch, f"{pointer}/{index}", parts, seen, depth)
+                        for index, branch in enumerate(node)
+                    ]
+                )
+            )
+            continue
+        if isinstance(node, str):
+            node = _avro_resolve(names, node)
+        if not isinstance(node, dict) or id(node) in seen or depth > MAX_FIELD_DEPTH:
+            continue
+        seen = seen | {id(node)}
+        kind = node.get("type")
+        if kind in ("array", "map"):
+            key = "items" if kind == "array" else "values"
+            stack.append((node.get(key), f"{pointer}/{key}", parts, seen, depth + 1))
+            continue
+        if isinstance(kind, (dict, list)) or (
+            isinstance(kind, str)
+            and kind not in ("record", "error", "enum", "fixed")
+            and kind not in AVRO_PRIMITIVES
+        ):
+            stack.append((kind, f"{pointer}/type", parts, seen, depth + 1))
+            continue
+        fields = node.get("fields")
+        if kind not in ("record", "error") or not isinstance(fields, list):
+            continue
+        pending: list[_Pending] = []
+        for index, field in enumerate(fields):
+            if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+                continue
+            here = f"{pointer}/fields/{index}"
+            path = (*parts, field["name"])
+            yield PayloadField(path, here)
+            pending.append((field.get("type"), f"{here}/type", path, seen, depth + 1))
+        stack.extend(reversed(pending))
+
+
+def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
+    """Every field a payload schema declares, each path once, a field before its own fields.
+
+    Local `$ref`s are followed (a recursive schema is walked once along each path), `allOf`,
+    `anyOf` and `oneOf` branches are merged, arrays are stepped through; remote references and
+    anything unreadable are skipped.
+    """
+    if schema is None or isinstance(schema, bool):
+        return
+    found = _avro_fields(schema) if schema_format == "avro" else _jsonschema_fields(schema)
+    paths: set[tuple[str, ...]] = set()
+    for field in found:
+        if field.parts not in paths:
+            paths.add(field.parts)
+            yield field

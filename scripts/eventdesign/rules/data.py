@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..model.payload import lookup_field, top_level_fields
+from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
 from .engine import finding
 from .registry import rule
 
@@ -14,6 +16,89 @@ if TYPE_CHECKING:
     from ..model.types import DesignModel
 
 FAMILY = "data"
+_FIELD_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+EMAIL_FORMATS = frozenset(("email", "idn-email"))
+
+
+def _joined_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Field names (words joined, lower case) that hold personal data wherever they appear.
+PERSONAL_NAMES = _joined_set(
+    """
+    email emailaddress phone phonenumber telephone telephonenumber mobile mobilenumber
+    mobilephone msisdn iban ssn socialsecuritynumber taxid taxnumber nationalid
+    nationalidnumber nationalinsurancenumber passport passportnumber driverslicence
+    driverslicense dateofbirth birthdate birthday dob firstname lastname fullname givenname
+    familyname surname middlename maidenname ipaddress clientip cardnumber creditcardnumber
+    billingaddress shippingaddress deliveryaddress homeaddress postaladdress mailingaddress
+    residentialaddress
+    """
+)
+# Parts of a postal address: personal when they stand alone (`address`, `postcode`) or follow a
+# word for a person (`customerAddress`), not when they belong to a place (`warehouse.address`)
+# or a machine (`macAddress`, `walletAddress`).
+ADDRESS_NAMES = _joined_set(
+    "address addressline street streetaddress postcode postalcode zip zipcode"
+)
+# Words for people: `customer.name` and `recipientName` are personal, `product.name` is not.
+PERSON_WORDS = _joined_set(
+    """
+    customer user person contact beneficiary recipient sender payer payee buyer employee
+    patient member guest passenger driver holder cardholder applicant traveller traveler
+    student subscriber client shopper tenant author owner consignee addressee requester
+    signatory borrower policyholder claimant citizen individual profile
+    """
+)
+# Words for places and organisations whose address is not personal data.
+PLACE_WORDS = _joined_set(
+    """
+    warehouse store shop site depot branch office merchant supplier vendor company
+    organisation organization business facility plant hub venue restaurant hotel carrier
+    """
+)
+NAME_WORDS = _joined_set("name displayname nickname")
+
+
+@lru_cache(maxsize=4096)
+def _field_words(segment: str) -> tuple[str, ...]:
+    found = [w.lower() for w in _FIELD_WORD.findall(segment)]
+    while len(found) > 1 and found[-1].isdigit():  # addressLine1
+        found.pop()
+    return tuple(found)
+
+
+def _ends_with(found: tuple[str, ...], names: frozenset[str]) -> int:
+    """How many trailing words of `found` spell one of `names` (0 when none does)."""
+    for count in range(min(len(found), 4), 0, -1):
+        if "".join(found[-count:]) in names:
+            return count
+    return 0
+
+
+@lru_cache(maxsize=4096)
+def name_looks_personal(name: str, parent_name: str = "") -> bool:
+    """True when a payload field's name (inside a field named `parent_name`, if any) says it
+    holds personal data: `email`, `phoneNumber`, `customer.name`, `address`."""
+    found = _field_words(name)
+    if not found:
+        return False
+    parent = _field_words(parent_name)
+    parent_word = parent[-1] if parent else ""
+    if _ends_with(found, PERSONAL_NAMES):
+        return True
+    for names in (ADDRESS_NAMES, NAME_WORDS):
+        count = _ends_with(found, names)
+        if not count:
+            continue
+        qualifier = found[-count - 1] if len(found) > count else ""
+        if qualifier:
+            return qualifier in PERSON_WORDS
+        if names is NAME_WORDS:
+            return parent_word in PERSON_WORDS
+        return parent_word not in PLACE_WORDS
+    return False
 
 
 @rule(
@@ -115,4 +200,61 @@ def check_fat_events(model: DesignModel) -> Iterator[Finding]:
                 model.locate(event.schema_pointer),
                 hint="carry the facts of the change and ids; let consumers keep their own view",
                 element=f"event {event.name}",
+            )
+
+
+@rule(
+    "DAT004",
+    "personal-data-undeclared",
+    family=FAMILY,
+    severity="warning",
+    summary="A payload field that looks personal (email, phone, IBAN, name of a person, ...) must"
+    " be declared under `pii:`.",
+    explanation="""
+DAT001 can only check the protection of personal data the model declares; a field that carries
+it without a `pii:` entry goes into every consumer's store and the retained log in clear, and
+cannot be erased on request (GDPR Art. 17). The check reads each event's payload schema (JSON
+Schema or Avro, nested objects and array items included) and flags fields that are not covered
+by a `pii:` entry (an entry for an object covers its fields) when:
+- the JSON Schema says `format: email` (or `idn-email`);
+- the field's name ends in a word for personal data: email, phone/phoneNumber, mobile,
+  telephone, iban, ssn, taxId, nationalId, passport, dateOfBirth/birthDate/dob, firstName,
+  lastName, fullName, givenName, familyName, surname, ipAddress, cardNumber, or a person's
+  address (billingAddress, shippingAddress, homeAddress, ...);
+- the field is a postal address part (address, street, postcode/postalCode, zip/zipCode,
+  addressLine) that does not belong to a place (`warehouse.address`, `storeAddress`) or a
+  machine (`macAddress`, `walletAddress` are not flagged);
+- the field is `name` (or displayName, nickname) inside a person-like object or after a word
+  for a person: `customer.name`, `beneficiary.name`, `recipientName`. A bare `name` is too
+  often a product's or a plan's to flag on its own.
+Identifiers (`customerId`) are pseudonymous references and are not flagged. Declare the field
+under the event's `pii:` with its protection, or drop it from the payload and carry an id.
+Source: GDPR Art. 4(1) (personal data) and Art. 17; Mathias Verraes, "Crypto-shredding"
+(Eventsourcery patterns).
+""",
+)
+def check_undeclared_personal_data(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if event.schema is None or isinstance(event.schema, bool):
+            continue
+        declared = [tuple(split_field_path(pii.field)) for pii in event.pii]
+        reported: list[tuple[str, ...]] = []
+        for field in iter_fields(event.schema, event.schema_format):
+            parts = field.parts
+            personal = field.format in EMAIL_FORMATS or name_looks_personal(
+                parts[-1], parts[-2] if len(parts) > 1 else ""
+            )
+            if not personal or any(parts[: len(d)] == d for d in declared if d):
+                continue
+            if any(parts[: len(r)] == r for r in reported):
+                continue
+            reported.append(parts)
+            yield finding(
+                "DAT004",
+                f"event '{event.name}' carries '{field.path}', which looks like personal data,"
+                " but does not declare it under pii",
+                model.locate_in_schema(event, field.pointer),
+                hint=f"add '{field.path}' to the event's pii list with its protection, or carry"
+                " an id instead",
+                element=f"event {event.name} field {field.path}",
             )

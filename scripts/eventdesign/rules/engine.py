@@ -181,8 +181,11 @@ def finding(
     hint: str = "",
     element: str = "",
     trace: Sequence[str] = (),
+    severity: str | None = None,
 ) -> Finding:
-    """A finding of a registered rule at its default severity (the engine applies overrides)."""
-    rule_ = find_rule(rule_id)
-    severity = rule_.severity if rule_ is not None else "warning"
+    """A finding of a registered rule, at its default severity unless `severity` is given (for
+    rules whose findings differ in weight); the model's severity overrides still apply."""
+    if severity is None:
+        rule_ = find_rule(rule_id)
+        severity = rule_.severity if rule_ is not None else "warning"
     return Finding(rule_id, severity, message, location, hint, element, tuple(trace))

@@ -59,6 +59,19 @@ NOT_PARTICIPLES_ED = _word_set(
     """
 )
 PARTICLES = _word_set("out in up down off over back on away through")
+# Words that open a prepositional phrase after the main clause: `PaymentRejectedByBank`,
+# `OrderSentToWarehouse`, `CancelOrderAfterPaymentFailed`.
+PREPOSITIONS = _word_set("by to from for in on at with via after before")
+# Verbs whose imperative takes an object and a participle complement: `MarkOrderShipped`
+# ("mark the order as shipped") is an instruction, not a fact.
+COMPLEMENT_VERBS = _word_set(
+    """
+    acknowledge announce confirm consider declare flag get keep leave log make mark notify
+    record register report set signal treat
+    """
+)
+# Past participles that say only that a record changed, not what happened in business terms.
+CRUD_PARTICIPLES = _word_set("updated changed modified saved edited altered upserted persisted")
 QUERY_VERBS = _word_set(
     """
     get fetch query find list search lookup look read load retrieve select count
@@ -91,6 +104,14 @@ COMMAND_VERBS = _word_set(
     withdraw write
     """
 )
+# Command verbs that more often head a noun phrase at the start of an event name:
+# `OrderRefundRequested`, `TransferApprovalRequested`, `ReturnLabelRequested`.
+NOUN_LIKE_VERBS = _word_set(
+    """
+    claim credit debit deposit hold invoice issue log order post queue rate record refund reply
+    report request return run schedule score split switch top track transfer trigger
+    """
+)
 
 
 def words(name: str) -> list[str]:
@@ -112,14 +133,59 @@ def is_participle(word: str) -> bool:
     return len(word) > 3 and word.endswith("ed") and word not in NOT_PARTICIPLES_ED
 
 
-def reads_past_tense(name: str) -> bool:
-    """True when a name ends in a past participle (`OrderPlaced`, `payment.timed.out`)."""
-    found = words(name)
+def ends_in_participle(found: list[str]) -> bool:
+    """True when words end in a past participle, or a participle and a particle (`timed out`)."""
     if not found:
         return False
     if len(found) > 1 and found[-1] in PARTICLES:
         return is_participle(found[-2])
     return is_participle(found[-1])
+
+
+def main_clause(found: list[str]) -> list[str]:
+    """The words before the first prepositional phrase: `payment rejected` of
+    `payment rejected by bank`. A trailing `in` or `on` is a particle (`UserLoggedIn`)."""
+    for index in range(1, len(found) - 1):
+        if found[index] in PREPOSITIONS:
+            return found[:index]
+    return found
+
+
+def reads_past_tense(name: str) -> bool:
+    """True when a name ends in a past participle (`OrderPlaced`, `payment.timed.out`), or its
+    main clause does before a prepositional phrase (`PaymentRejectedByBank`)."""
+    found = words(name)
+    return ends_in_participle(found) or ends_in_participle(main_clause(found))
+
+
+def reads_as_fact(name: str) -> bool:
+    """True when a command's main clause states a fact (`OrderShipped`, `OrderSentToWarehouse`)
+    rather than an instruction (`ShipOrder`, `CancelOrderAfterPaymentFailed`,
+    `MarkOrderShipped`)."""
+    clause = main_clause(words(name))
+    if not ends_in_participle(clause):
+        return False
+    return not (len(clause) > 1 and clause[0] in COMPLEMENT_VERBS)
+
+
+def crud_participle(name: str) -> str | None:
+    """The generic participle (`updated`, `changed`, ...) a name or its main clause ends in."""
+    found = words(name)
+    for clause in (found, main_clause(found)):
+        if len(clause) > 1 and clause[-1] in PARTICLES:
+            clause = clause[:-1]
+        if len(clause) > 1 and clause[-1] in CRUD_PARTICIPLES:
+            return clause[-1]
+    return None
+
+
+def reads_as_disguised_command(name: str) -> bool:
+    """True for `<Verb><Object>Requested` (`SendEmailRequested`): an instruction named as a fact."""
+    found = words(name)
+    if len(found) < 3 or found[-1] != "requested":
+        return False
+    first = found[0]
+    return first in COMMAND_VERBS and first not in NOUN_LIKE_VERBS
 
 
 def reads_as_query(name: str) -> bool:
@@ -164,8 +230,10 @@ phrase (`OrderPlace`, `OrderShipment`) reads as a request or a thing, which invi
 treat it as a command they may reject, and blurs who owns the decision. The check takes the
 last word (after a version suffix such as `v2`, a trailing `Event`, or a particle as in
 `TimedOut`) and accepts regular `-ed` forms and common irregular participles (sent, paid,
-built, held, sold, ...). Rename the event, or if it really is an instruction, model it under
-`commands:`.
+built, held, sold, ...). A participle followed by a prepositional phrase (By, To, From, For,
+In, On, At, With, Via, After, Before and more words) is past tense too:
+`PaymentRejectedByBank`, `OrderSentToWarehouse`. Rename the event, or if it really is an
+instruction, model it under `commands:`.
 Source: Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events";
 Martin Fowler, "What do you mean by Event-Driven?" (2017).
 """,
@@ -193,18 +261,23 @@ def check_event_tense(model: DesignModel) -> Iterator[Finding]:
 A command asks one handler to do something and may be refused, so its name is an instruction:
 `ReserveStock`, `reserve-stock`. A command named like a fact (`StockReserved`) is easily
 mistaken for an event: readers assume it already happened and that many services may react to
-it. The check flags commands that end in a past participle or start with a noun, unless the
-first word is a known verb.
+it. The check flags commands whose main clause (the words before a prepositional phrase such
+as `...AfterPaymentFailed`) ends in a past participle, even when the first word can also be a
+verb (`OrderShipped`, `TransferApproved`): `ShipOrder` is verb then object, `OrderShipped` is
+subject then participle. Verbs that take an object and a participle complement (`Mark`, `Set`,
+`Flag`, `Record`, `Notify`, ...: `MarkOrderShipped`) still read as instructions. Commands that
+start with a noun of action (`PaymentCapture`) are flagged too, unless the first word is a
+known verb.
 Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command Message".
 """,
 )
 def check_command_mood(model: DesignModel) -> Iterator[Finding]:
     for command in model.commands.values():
         found = words(command.name)
-        if not found or found[0] in COMMAND_VERBS or reads_as_query(command.name):
+        if not found or reads_as_query(command.name):
             continue
-        nounish = found[0].endswith(NOUN_SUFFIXES)
-        if not (reads_past_tense(command.name) or nounish):
+        nounish = found[0] not in COMMAND_VERBS and found[0].endswith(NOUN_SUFFIXES)
+        if not (reads_as_fact(command.name) or nounish):
             continue
         yield finding(
             "NAM002",
@@ -326,5 +399,73 @@ def check_naming_style(model: DesignModel) -> Iterator[Finding]:
             f"event '{event.name}' uses {shown}; the events of this system use {expected}",
             model.locate(event.pointer),
             hint=f"rename it in {expected}, or pin the style with system.naming",
+            element=f"event {event.name}",
+        )
+
+
+@rule(
+    "NAM006",
+    "crud-event",
+    family=FAMILY,
+    severity="warning",
+    summary="An event named ...Updated, ...Changed, ...Modified, ...Saved or ...Edited says that"
+    " a record changed, not what happened.",
+    explanation="""
+`OrderUpdated` or `CustomerChanged` tells consumers only that a row changed: each must diff the
+payload to find out what happened and guess why, every column becomes part of the contract,
+and the business intent (a corrected address, a customer who moved, a quantity increased) is
+lost. Name the business fact instead, one event per fact: `ShippingAddressCorrected`,
+`CustomerRelocated`, `OrderQuantityIncreased`. The check looks at the last word of the name
+(or of its main clause, before a phrase such as `...ByAdmin`) for updated, changed, modified,
+saved, edited, altered, upserted or persisted. Facts such as `OrderDeleted` or `OrderCancelled`
+are not flagged.
+Source: Martin Fowler, "What do you mean by Event-Driven?" (2017); Oskar Dudycz,
+"Event-driven architecture anti-patterns" (event-driven.io); Vaughn Vernon, Implementing
+Domain-Driven Design (2013), ch. 8.
+""",
+)
+def check_crud_events(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        participle = crud_participle(event.name)
+        if participle is None:
+            continue
+        yield finding(
+            "NAM006",
+            f"event '{event.name}' says that something {participle} but not what happened in"
+            " business terms",
+            model.locate(event.pointer),
+            hint="name the business fact, e.g. 'AddressCorrected' or 'OrderQuantityIncreased'",
+            element=f"event {event.name}",
+        )
+
+
+@rule(
+    "NAM007",
+    "command-disguised-as-event",
+    family=FAMILY,
+    severity="warning",
+    summary="An event named <Verb><Object>Requested (SendEmailRequested) is a command.",
+    explanation="""
+`SendEmailRequested` or `ChargeCustomerRequested` asks another service to do something: the
+sender expects one handler to act and cares whether it fails, yet as an event nobody owns the
+outcome, any number of services may react, and a failure goes unnoticed. Model it as a command
+under `commands:` sent to its handler on a point-to-point channel, or publish the fact that
+made the work necessary (`OrderPlaced`) and let the other service decide. The check flags
+events of three or more words that end in `Requested` and start with a verb in the imperative;
+first words that usually head a noun phrase (`OrderRefundRequested`, `TransferApprovalRequested`)
+are left alone. A `...Requested` event answered by a reply event is also NAM004.
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
+Message"; Oskar Dudycz, "Event-driven architecture anti-patterns" (event-driven.io).
+""",
+)
+def check_disguised_commands(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if not reads_as_disguised_command(event.name):
+            continue
+        yield finding(
+            "NAM007",
+            f"event '{event.name}' asks another service to do something: it is a command",
+            model.locate(event.pointer),
+            hint="model it as a command sent to its handler, or publish the fact behind it",
             element=f"event {event.name}",
         )

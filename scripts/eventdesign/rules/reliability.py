@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
@@ -69,14 +70,17 @@ def check_dual_write(model: DesignModel) -> Iterator[Finding]:
     "consumer-not-idempotent",
     family=FAMILY,
     severity="warning",
-    summary="Every consumer must tolerate redelivery (inbox, dedupe key, or naturally idempotent).",
+    summary="Every consumer must tolerate redelivery (inbox, dedupe key, or naturally idempotent);"
+    " an error when declared `idempotency: none`, a warning when undeclared.",
     explanation="""
 Brokers deliver at least once: a consumer that crashes after its work but before its
 acknowledgement gets the message again, and producers retrying after a timeout publish it
 twice. A consumer that is not idempotent charges twice or double-counts. Declare how each one
 copes: `inbox` (record processed message ids in the same transaction), `dedupe-key` (a unique
 business key rejects the repeat) or `natural` (the handler is idempotent by construction, e.g.
-an upsert), on the consumer or for the whole service.
+an upsert), on the consumer or for the whole service. A consumer that declares
+`idempotency: none` (itself, or through its service) is a known defect and is reported as an
+error; one that declares nothing is a warning, as the design may simply not say yet.
 Source: Chris Richardson, Microservices Patterns (2018), ch. 3.3.6 "Handling duplicate
 messages"; Pat Helland, "Idempotence Is Not a Medical Condition" (ACM Queue, 2012).
 """,
@@ -90,14 +94,16 @@ def check_idempotency(model: DesignModel) -> Iterator[Finding]:
             strategy = consumer.idempotency or service.idempotency
             if strategy not in NONE:
                 continue
+            declared = strategy == "none"
             yield finding(
                 "REL002",
-                f"consumer '{consumer.service}' of event '{event.name}' has no idempotency "
-                "strategy",
+                f"consumer '{consumer.service}' of event '{event.name}' "
+                + ("is declared not idempotent" if declared else "has no idempotency strategy"),
                 model.locate(consumer.pointer),
                 hint="set idempotency (inbox, dedupe-key or natural) on the consumer or the"
                 " service",
                 element=f"consumer {consumer.service} of event {event.name}",
+                severity="error" if declared else None,
             )
 
 
@@ -243,3 +249,60 @@ def check_ordering_key(model: DesignModel) -> Iterator[Finding]:
                 hint="add `key:` with the payload field that identifies the entity",
                 element=f"event {event.name}",
             )
+
+
+@lru_cache(maxsize=1)
+def point_to_point_transports() -> frozenset[str]:
+    """Model transports on which every matrix entry has no fan-out: each message reaches one
+    consumer (SQS standard and FIFO queues). From the bundled capability matrix."""
+    # Imported here so that `check` reads the matrix only for models that need it. The bundled
+    # matrix is validated by its own tests; re-validating it here would cost more than the rule.
+    from ..model.source import load_document
+    from ..transport.matrix import MATRIX_PATH, build_matrix
+
+    matrix = build_matrix(load_document(MATRIX_PATH).data, str(MATRIX_PATH))
+    fan_out: dict[str, set[str]] = {}
+    for transport in matrix.transports:
+        fan_out.setdefault(transport.model_transport, set()).add(transport.fan_out.support)
+    return frozenset(name for name, levels in fan_out.items() if levels == {"none"})
+
+
+@rule(
+    "REL007",
+    "competing-consumers-on-queue",
+    family=FAMILY,
+    severity="error",
+    summary="Several consumer services of one event on a point-to-point queue each get only"
+    " some of its messages.",
+    explanation="""
+A point-to-point queue (SQS standard or FIFO) hands each message to one receiver: when several
+services read the same queue they compete, and each sees only a share of the events, so every
+one of them silently misses most of what it needs. Fan out instead: publish to SNS,
+EventBridge or a topic and give each consumer service its own queue subscribed to it, or give
+each consumer its own channel. Which transports cannot fan out comes from the transport
+capability matrix (`fan_out: none`); RabbitMQ (exchanges copy to every bound queue) and Azure
+Service Bus (topics and subscriptions) can, so they are not flagged.
+Source: the transport capability matrix (scripts/eventdesign/transport/transports.yaml,
+fan_out per transport, with sources); Gregor Hohpe and Bobby Woolf, Enterprise Integration
+Patterns (2003), "Point-to-Point Channel" and "Competing Consumers"; AWS, "Fanout to Amazon
+SQS queues" (Amazon SNS developer guide).
+""",
+)
+def check_competing_consumers(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        if channel is None:
+            continue
+        services = sorted({c.service for c in event.consumers})
+        if len(services) < 2 or channel.transport not in point_to_point_transports():
+            continue
+        yield finding(
+            "REL007",
+            f"event '{event.name}' has {len(services)} consumers ({', '.join(services)}) on "
+            f"point-to-point {channel.transport} channel '{channel.name}': each message reaches "
+            "only one of them",
+            model.locate(f"{event.pointer}/channel"),
+            hint="fan out through SNS, EventBridge or a topic with one queue per consumer, or"
+            " give each consumer its own channel",
+            element=f"event {event.name}",
+        )
