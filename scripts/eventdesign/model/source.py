@@ -360,11 +360,15 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
     str_tag = "tag:yaml.org,2002:str"
     bool_tag = "tag:yaml.org,2002:bool"
     merge_tag = "tag:yaml.org,2002:merge"
+    # Locals, not attribute lookups, in the loop that runs once per event.
+    scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+    mapping_start, sequence_start = ev.MappingStartEvent, ev.SequenceStartEvent
+    mapping_end, sequence_end = ev.MappingEndEvent, ev.SequenceEndEvent
 
     while True:
         event = get_event()
         kind = type(event)
-        if kind is ev.ScalarEvent:
+        if kind is scalar_event:
             if event.anchor is not None:
                 raise _UsesAnchors
             tag = event.tag
@@ -391,18 +395,18 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                     ) from None
                 if hasattr(value, "isoformat"):
                     value = event.value  # timestamps stay strings: the model speaks JSON
-        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+        elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None:
                 raise _UsesAnchors
             if len(stack) >= MAX_DEPTH:
                 raise fail(NESTED_TOO_DEEP, event.start_mark)
             is_collection = True
             tag = None
-            value = [] if kind is ev.SequenceStartEvent else {}
-        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            value = [] if kind is sequence_start else {}
+        elif kind is mapping_end or kind is sequence_end:
             stack.pop()
             continue
-        elif kind is ev.AliasEvent:
+        elif kind is alias_event:
             raise _UsesAnchors
         elif event is None or kind is ev.StreamEndEvent:
             if root_mark is None:
@@ -451,7 +455,8 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                 continue
             else:
                 key = parent.key
-                pointer = f"{parent.pointer}/{escape_pointer_token(key)}"
+                token = key if "~" not in key and "/" not in key else escape_pointer_token(key)
+                pointer = f"{parent.pointer}/{token}"
                 mark = parent.key_mark
                 positions[pointer] = (mark.line + 1, mark.column + 1)
                 container[key] = value
@@ -461,7 +466,7 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             root_mark = event.start_mark
             pointer = ""
         if is_collection:
-            stack.append(_OpenCollection(value, pointer, kind is ev.SequenceStartEvent))
+            stack.append(_OpenCollection(value, pointer, kind is sequence_start))
 
 
 def _parse_yaml(text: str, shown: str) -> SourceDocument:
