@@ -73,6 +73,18 @@ def test_official_parser_reports_no_errors(parser_diagnostics: dict, label: str)
     assert errors == []
 
 
+def test_official_parser_accepts_the_root_extension_without_a_word(
+    parser_diagnostics: dict,
+) -> None:
+    about_root_extension = [
+        d
+        for diagnostics in parser_diagnostics.values()
+        for d in diagnostics
+        if d["path"][:1] == ["x-grimoire"]
+    ]
+    assert about_root_extension == []
+
+
 def test_validator_reports_errors_in_a_broken_document(node_modules: Path, tmp_path: Path) -> None:
     document = build_asyncapi(load_model(EXAMPLE_MODEL))
     document["operations"]["orders.send.OrderPlaced"]["channel"] = {"$ref": "#/channels/nope"}
@@ -324,3 +336,109 @@ def test_yaml_export_reads_back_as_the_json_export(model_path: Path) -> None:
     assert yaml.safe_load(dump_asyncapi(document, "yaml")) == json.loads(
         dump_asyncapi(document, "json")
     )
+
+
+def operations_on(document: dict, message_key: str) -> list[tuple[str, str]]:
+    """(action, x-service) of every operation that lists the message."""
+    return [
+        (operation["action"], operation["x-service"])
+        for operation in document["operations"].values()
+        if any(ref["$ref"].endswith(f"/messages/{message_key}") for ref in operation["messages"])
+    ]
+
+
+def test_every_command_is_a_message_marked_as_a_command() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    messages = document["components"]["messages"]
+    for name in ("ShipOrder", "IssueInvoice", "VoidInvoice", "RecordSale"):
+        assert messages[name]["x-grimoire"]["kind"] == "command", name
+        assert messages[name]["summary"].startswith("Command")
+
+
+def test_command_payload_is_its_schema() -> None:
+    model = load_model(EVERY_FEATURE)
+    messages = build_asyncapi(model)["components"]["messages"]
+    assert messages["ShipOrder"]["payload"] == model.commands["ShipOrder"].schema
+    assert messages["RecordSale"]["payload"]["schemaFormat"].startswith(
+        "application/vnd.apache.avro"
+    )
+    assert "payload" not in messages["VoidInvoice"]
+
+
+def test_command_handler_receives_and_each_issuer_sends() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    assert operations_on(document, "RecordSale") == [
+        ("send", "sales"),
+        ("send", "billing"),
+        ("receive", "analytics"),
+    ]
+
+
+def test_command_without_issuers_is_sent_by_the_orchestrator_of_its_saga() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    assert operations_on(document, "IssueInvoice") == [("send", "sales"), ("receive", "billing")]
+    sending = document["operations"]["sales.send.IssueInvoice"]
+    assert sending["x-grimoire"] == {"saga": "ShippingOrchestration"}
+    assert "issuers" not in document["components"]["messages"]["IssueInvoice"]["x-grimoire"]
+
+
+def test_saga_compensation_command_is_sent_by_the_orchestrator() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    assert operations_on(document, "VoidInvoice") == [("send", "sales"), ("receive", "billing")]
+
+
+def test_command_goes_on_its_channel() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE))
+    assert "ShipOrder" in document["channels"]["shipping.work"]["messages"]
+    receive = document["operations"]["shipping.receive.ShipOrder"]
+    assert receive["channel"] == {"$ref": "#/channels/shipping.work"}
+
+
+def test_command_without_channel_gets_an_implicit_channel() -> None:
+    channels = build_asyncapi(load_model(EVERY_FEATURE))["channels"]
+    assert channels["VoidInvoice"]["address"] is None
+    assert channels["VoidInvoice"]["x-grimoire"] == {"implicit": True}
+    assert list(channels["VoidInvoice"]["messages"]) == ["VoidInvoice"]
+
+
+def test_command_named_like_an_event_gets_its_own_message_key(tmp_path: Path) -> None:
+    text = EVERY_FEATURE.read_text().replace(
+        "\ncommands:\n", "\ncommands:\n  OrderArchived: {handler: sales, issuers: [analytics]}\n"
+    )
+    path = tmp_path / "design.yaml"
+    path.write_text(text)
+    (tmp_path / "schemas").mkdir()
+    schema = EVERY_FEATURE.parent / "schemas" / "invoice-issued.avsc"
+    (tmp_path / "schemas" / schema.name).write_text(schema.read_text())
+    document = build_asyncapi(load_model(path))
+    messages = document["components"]["messages"]
+    assert messages["OrderArchived"]["x-grimoire"]["kind"] != "command"
+    assert messages["OrderArchived-2"]["x-grimoire"]["kind"] == "command"
+    assert operations_on(document, "OrderArchived-2") == [
+        ("send", "analytics"),
+        ("receive", "sales"),
+    ]
+
+
+def test_service_export_has_the_commands_it_handles_or_issues() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE), "billing")
+    commands = {
+        key
+        for key, message in document["components"]["messages"].items()
+        if message["x-grimoire"].get("kind") == "command"
+    }
+    assert commands == {"IssueInvoice", "VoidInvoice", "RecordSale"}
+    assert all(op["x-service"] == "billing" for op in document["operations"].values())
+
+
+def test_root_extension_carries_the_sections_asyncapi_has_no_place_for() -> None:
+    model = load_model(EVERY_FEATURE)
+    extension = build_asyncapi(model)["x-grimoire"]
+    assert extension["system"] == {"compatibility": "FULL"}
+    for section in ("contexts", "services", "envelope", "read_models", "sagas"):
+        assert extension[section] == model.raw[section], section
+
+
+def test_root_extension_carries_transport_needs() -> None:
+    model = load_model(EXAMPLE_MODEL)
+    assert build_asyncapi(model)["x-grimoire"]["transport_needs"] == model.raw["transport_needs"]

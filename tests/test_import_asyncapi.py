@@ -6,6 +6,7 @@ compare. tests/data/export/asyncapi-2.6/streetlights.yaml is a 2.6 document (see
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,108 @@ def test_asyncapi_30_without_extensions_uses_info_title_and_actions(tmp_path: Pa
     assert model.channels["userDeleted"].address == "user/{userId}/deleted"
     assert model.channels["userDeleted"].transport == "kafka"
     assert signed_up.schema["properties"]["email"] == {"type": "string", "format": "email"}
+
+
+def check_findings(model_path: Path) -> list[tuple[str, str]]:
+    """(rule, element) of every finding `check` reports on a model, sorted."""
+    result = run_grimoire("check", str(model_path), "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    return sorted((f["rule"], f["element"]) for f in json.loads(result.stdout)["findings"])
+
+
+@pytest.mark.parametrize("label", sorted(ROUND_TRIP_MODELS))
+def test_round_trip_model_checks_like_the_original(label: str, tmp_path: Path) -> None:
+    round_trip(ROUND_TRIP_MODELS[label], tmp_path)
+    original = check_findings(ROUND_TRIP_MODELS[label])
+    assert check_findings(tmp_path / "imported.yaml") == original
+
+
+def test_round_trip_restores_commands(tmp_path: Path) -> None:
+    original = load_model(EVERY_FEATURE)
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+
+    def facts(model) -> dict:
+        return {
+            name: (c.handler, c.issuers, c.channel, c.schema_format, c.schema, c.description)
+            for name, c in model.commands.items()
+        }
+
+    assert facts(imported) == facts(original)
+
+
+def test_round_trip_does_not_declare_the_saga_orchestrator_an_issuer(tmp_path: Path) -> None:
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+    assert imported.commands["IssueInvoice"].issuers == ()
+
+
+def test_round_trip_restores_model_sections(tmp_path: Path) -> None:
+    original = load_model(EVERY_FEATURE)
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+    for section in ("contexts", "services", "envelope", "read_models", "sagas"):
+        assert imported.raw[section] == original.raw[section], section
+    assert imported.system.compatibility == "FULL"
+
+
+def test_round_trip_keeps_the_compatibility_mode_of_every_event(tmp_path: Path) -> None:
+    original = load_model(EVERY_FEATURE)
+    imported = round_trip(EVERY_FEATURE, tmp_path)
+    assert {n: imported.compatibility_of(e) for n, e in imported.events.items()} == {
+        n: original.compatibility_of(e) for n, e in original.events.items()
+    }
+
+
+def test_round_trip_restores_transport_needs(tmp_path: Path) -> None:
+    imported = round_trip(EXAMPLE_MODEL, tmp_path)
+    assert imported.raw["transport_needs"] == load_model(EXAMPLE_MODEL).raw["transport_needs"]
+
+
+def test_own_export_imports_without_notes(tmp_path: Path) -> None:
+    exported = tmp_path / "asyncapi.yaml"
+    assert (
+        run_grimoire("export", "asyncapi", str(EVERY_FEATURE), "-o", str(exported)).returncode == 0
+    )
+    result = run_grimoire("import", "asyncapi", str(exported), "-o", str(tmp_path / "m.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "note:" not in result.stderr
+
+
+def test_command_message_without_receiver_gets_the_external_handler() -> None:
+    document = build_asyncapi(load_model(EVERY_FEATURE), "sales")
+    result = import_asyncapi(document, "sales.yaml")
+    assert result.model["commands"]["ShipOrder"]["handler"] == "shipping"
+    del document["components"]["messages"]["ShipOrder"]["x-grimoire"]["handler"]
+    result = import_asyncapi(document, "sales.yaml")
+    assert result.model["commands"]["ShipOrder"]["handler"] == "external"
+    assert any("ShipOrder" in note and "external" in note for note in result.notes)
+
+
+def test_foreign_document_notes_each_service_whose_policies_are_unknown() -> None:
+    result = import_asyncapi(yaml.safe_load(ACCOUNT_SERVICE.read_text()), str(ACCOUNT_SERVICE))
+    for service in result.model["services"]:
+        assert f"service '{service}': set state/outbox/idempotency (unknown)" in result.notes
+
+
+def test_foreign_document_notes_the_default_compatibility_and_envelope() -> None:
+    result = import_asyncapi(yaml.safe_load(ACCOUNT_SERVICE.read_text()), str(ACCOUNT_SERVICE))
+    assert any(note.startswith("system.compatibility not given") for note in result.notes)
+    assert any(note.startswith("envelope: no message headers") for note in result.notes)
+
+
+def test_foreign_document_notes_each_event_kind_and_version_assumed() -> None:
+    result = import_asyncapi(yaml.safe_load(ACCOUNT_SERVICE.read_text()), str(ACCOUNT_SERVICE))
+    assert (
+        "event 'UserSignedUp': set kind (domain or integration); version 1 assumed" in result.notes
+    )
+
+
+def test_foreign_document_notes_the_service_taken_from_the_title() -> None:
+    result = import_asyncapi(yaml.safe_load(ACCOUNT_SERVICE.read_text()), str(ACCOUNT_SERVICE))
+    assert sum("'Account Service' (the document's title)" in note for note in result.notes) == 1
+
+
+def test_import_prints_notes_to_stderr(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    result = run_grimoire("import", "asyncapi", str(ACCOUNT_SERVICE), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "note: service 'Account Service': set state/outbox/idempotency" in result.stderr
+    assert result.stdout == ""

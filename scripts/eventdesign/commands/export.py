@@ -16,7 +16,11 @@ Export MODEL for other tools and for people.
       service sends or receives. JSON when FILE ends in .json, YAML otherwise; no -o (or -o -)
       prints YAML. Servers come from brokers, operations from producers (send) and consumers
       (receive), headers from the envelope (CloudEvents binary mode), Kafka/AMQP bindings from
-      channels. Model details AsyncAPI has no field for go in `x-grimoire` / `x-service`.
+      channels. Commands are messages too: `receive` for the handler, `send` for each issuer
+      (or, when none is declared, the orchestrator of a saga that sends it). Model details
+      AsyncAPI has no field for go in `x-grimoire` / `x-service`; the root `x-grimoire`
+      carries contexts, service policies, read models, sagas and the system settings, so
+      `import asyncapi` gives back a model that checks like this one.
 
   export docs MODEL -o DIR
       A Markdown catalog: index.md, one page per event, service and saga, with Mermaid

@@ -19,8 +19,12 @@ Who sends: 3.0 `send` / `receive` say it directly. 2.x is read per its specifica
 `subscribe` = the application SENDS to the channel, `publish` = it RECEIVES from it.
 Which service: the operation's `x-service`, else an operation tag `service:NAME`, else the
 document's `x-service`, else `info.title` (one application per document).
-Messages no operation sends get the producer `external`. Every guess is printed as a note;
-review them and run `check` on the result. MODEL is never overwritten without --force.
+Messages no operation sends get the producer `external`. Every guess and every default
+filled in (service policies, event kinds and versions, compatibility, envelope) is printed as
+a note on stderr; review them and run `check` on the result. A document `export asyncapi`
+wrote carries its model in `x-grimoire` extensions: commands, contexts, service policies,
+read models, sagas and settings come back as they were.
+MODEL is never overwritten without --force.
 
 examples:
   import asyncapi asyncapi.yaml -o design.yaml

@@ -9,6 +9,12 @@
   else kafka (noted).
 - `x-grimoire` extensions written by `export asyncapi` restore what AsyncAPI has no field for
   (event version, kind, key, ordering, PII; channel retention, dead letter; original names).
+  A message marked `kind: command` becomes a command: its handler is the service that
+  receives it, its issuers the services that send it (except an orchestrator the export
+  added for a saga). The root `x-grimoire` holds the model sections AsyncAPI has no place
+  for (system settings, contexts, services' policies, envelope, read models, sagas, transport
+  needs, rules); they are taken as they are.
+- A document without the root `x-grimoire` gets a note for every default filled in.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ ENVELOPE_ATTRIBUTE = re.compile(r"^[a-z0-9]{1,20}$")
 EVENT_FIELDS = ("kind", "version", "key", "ordering", "compatibility", "snapshot", "pii")
 CHANNEL_FIELDS = ("partitions", "retention", "ordering", "dead_letter")
 CONSUMER_FIELDS = ("dead_letter", "idempotency", "read_model")
+SYSTEM_SETTINGS = ("compatibility", "naming", "max_payload_fields")
+SERVICE_POLICIES = ("state", "outbox", "idempotency")
 WHOLE_VARIABLE = re.compile(r"^\{[^{}]*\}$")
 
 
@@ -96,28 +104,77 @@ class _Builder:
 
     def build(self) -> ImportResult:
         spec = self.spec
+        sections = spec.extension
+        declared = sections.get("services")
+        for name, service in (declared if isinstance(declared, dict) else {}).items():
+            self.services[name] = copy.deepcopy(service) if isinstance(service, dict) else {}
         for operation in spec.operations:
             self.services.setdefault(operation.service, {})
         self.read_brokers()
         for channel in spec.channels:
             self.read_channel(channel)
         events = self.read_events()
+        commands = self.read_commands()
         system: dict[str, Any] = {"name": spec.title}
         if spec.description:
             system["description"] = spec.description
         if spec.info_version:
             system["version"] = spec.info_version
+        settings = sections.get("system")
+        if isinstance(settings, dict):
+            system.update({k: settings[k] for k in SYSTEM_SETTINGS if k in settings})
         model: dict[str, Any] = {"format": "grimoire/1", "system": system}
+        for key in ("rules", "contexts"):
+            if key in sections:
+                model[key] = copy.deepcopy(sections[key])
         model["services"] = self.services
         if self.brokers:
             model["brokers"] = self.brokers
         if self.channels:
             model["channels"] = self.channels
-        envelope = self.envelope()
+        # A grimoire export carries the model's own envelope (or none: the defaults).
+        envelope = copy.deepcopy(sections.get("envelope")) if sections else self.envelope()
         if envelope:
             model["envelope"] = envelope
         model["events"] = events
+        if commands:
+            model["commands"] = commands
+        for key in ("read_models", "sagas", "transport_needs"):
+            if key in sections:
+                model[key] = copy.deepcopy(sections[key])
+        if not sections:
+            self.note_defaults(model)
         return ImportResult(model, self.notes)
+
+    def note_defaults(self, model: dict) -> None:
+        """One note per default a foreign document leaves the model to."""
+        self.notes.append(
+            "system.compatibility not given: BACKWARD applies to every event; set the policy"
+        )
+        if "envelope" in model:
+            envelope = model["envelope"]
+            self.notes.append(
+                f"envelope: profile {envelope['profile']} with attributes "
+                f"{', '.join(envelope['attributes']) or '(none)'} read from message headers; "
+                "check them"
+            )
+        else:
+            self.notes.append(
+                "envelope: no message headers; the CloudEvents 1.0 attributes apply, set "
+                "`envelope:` if the messages carry others"
+            )
+        for name, service in model["services"].items():
+            missing = [policy for policy in SERVICE_POLICIES if policy not in service]
+            if missing:
+                self.notes.append(f"service '{name}': set {'/'.join(missing)} (unknown)")
+        for name, event in model["events"].items():
+            guesses = []
+            if "kind" not in event:
+                guesses.append("set kind (domain or integration)")
+            if "version" not in event:
+                guesses.append("version 1 assumed")
+            if guesses:
+                self.notes.append(f"event '{name}': {'; '.join(guesses)}")
 
     def read_brokers(self) -> None:
         for server in self.spec.servers:
@@ -205,6 +262,8 @@ class _Builder:
                 channel_of_message.setdefault(identity, []).append(channel.key)
         for identity, message in spec.messages.items():
             raw = message.raw
+            if _is_command(raw):
+                continue
             name = raw.get("name") if isinstance(raw.get("name"), str) else message.key
             if name in events:
                 name = message.key if message.key not in events else identity
@@ -277,6 +336,69 @@ class _Builder:
             events[name] = event
         return events
 
+    def read_commands(self) -> dict[str, dict]:
+        """The messages `export asyncapi` marked as commands, as model commands."""
+        spec = self.spec
+        commands: dict[str, dict] = {}
+        channel_of_message: dict[str, list[str]] = {}
+        for channel in spec.channels:
+            for identity in channel.messages:
+                channel_of_message.setdefault(identity, []).append(channel.key)
+        for identity, message in spec.messages.items():
+            raw = message.raw
+            if not _is_command(raw):
+                continue
+            extension = raw["x-grimoire"]
+            name = raw.get("name") if isinstance(raw.get("name"), str) else message.key
+            if name in commands:
+                name = message.key if message.key not in commands else identity
+                self.notes.append(f"command message '{identity}': name taken; imported as '{name}'")
+            operations = [o for o in spec.operations if identity in o.messages]
+            receivers = list(dict.fromkeys(o.service for o in operations if not o.sends))
+            # A send the export added for a saga's orchestrator is the saga's, not an issuer.
+            senders = [o.service for o in operations if o.sends and "saga" not in o.extension]
+            declared = extension.get("issuers")
+            declared = (
+                [i for i in declared if isinstance(i, str)] if isinstance(declared, list) else []
+            )
+            command: dict[str, Any] = {}
+            description = raw.get("description")
+            if isinstance(description, str) and description:
+                command["description"] = description
+            handler = extension.get("handler")
+            if receivers:
+                if len(receivers) > 1:
+                    self.notes.append(
+                        f"command '{name}': several services receive it; handler set to "
+                        f"'{receivers[0]}'"
+                    )
+                handler = receivers[0]
+            if not isinstance(handler, str) or not handler:
+                handler = EXTERNAL_SERVICE
+                self.notes.append(
+                    f"command '{name}': no operation receives it; handler set to "
+                    f"'{EXTERNAL_SERVICE}', name the real one"
+                )
+            self.services.setdefault(handler, {})
+            command["handler"] = handler
+            issuers = list(dict.fromkeys([*declared, *senders]))
+            for issuer in issuers:
+                self.services.setdefault(issuer, {})
+            if issuers:
+                command["issuers"] = issuers
+            channel = self.event_channel(
+                name, identity, [o for o in operations if o.sends], channel_of_message
+            )
+            if channel is not None:
+                command["channel"] = channel
+            schema, schema_format = self.payload(message)
+            if schema is not None:
+                command["schema"] = schema
+                if schema_format == "avro":
+                    command["schema_format"] = "avro"
+            commands[name] = command
+        return commands
+
     def event_channel(
         self, name: str, identity: str, senders: list, channel_of_message: dict
     ) -> str | None:
@@ -324,6 +446,11 @@ class _Builder:
             attributes = [n for n in names if ENVELOPE_ATTRIBUTE.match(n)]
             return {"profile": "custom", "attributes": attributes}
         return None
+
+
+def _is_command(raw: dict) -> bool:
+    extension = raw.get("x-grimoire")
+    return isinstance(extension, dict) and extension.get("kind") == "command"
 
 
 def _localize(payload: Any, document: _Document) -> Any:

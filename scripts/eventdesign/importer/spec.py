@@ -77,6 +77,8 @@ class AsyncApiSpec:
     operations: list[SpecOperation]
     document: _Document
     notes: list[str] = field(default_factory=list)
+    # The root `x-grimoire` of a document `export asyncapi` wrote: model sections as they are.
+    extension: dict = field(default_factory=dict)
 
 
 class _Document:
@@ -168,7 +170,15 @@ class _Reader:
             name = tag.get("name") if isinstance(tag, dict) else None
             if isinstance(name, str) and name.startswith(SERVICE_TAG_PREFIX):
                 return name[len(SERVICE_TAG_PREFIX) :].strip()
-        return self.default_service()
+        service = self.default_service()
+        if not isinstance(self.data.get("x-service"), str):
+            note = (
+                f"operations without `x-service` or a `service:NAME` tag: assigned to service "
+                f"'{service}' (the document's title); rename it in the model"
+            )
+            if note not in self.notes:
+                self.notes.append(note)
+        return service
 
     def message(self, node: Any, fallback: str) -> str:
         """Register a message (possibly a $ref) and return its identity."""
@@ -199,6 +209,7 @@ class _Reader:
             operations=operations,
             document=self.document,
             notes=self.notes,
+            extension=_extension(self.data),
         )
 
 

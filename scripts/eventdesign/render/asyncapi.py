@@ -10,6 +10,14 @@ Mapping, in short:
   names for the channel's transport), `correlationId`, Kafka message key, examples.
 - one operation per (service, event, action): `send` for the producer, `receive` for each
   consumer, with `x-service` naming the service so `import asyncapi` can read it back.
+- commands -> `components.messages` too, marked `x-grimoire.kind: command` (with the handler
+  and the declared issuers): a `receive` operation for the handler and a `send` operation for
+  each issuer. A command no issuer declares but an orchestrated saga sends gets a `send`
+  operation for the saga's orchestrator, marked `x-grimoire.saga`. A command with no channel
+  gets an implicit channel, as events do.
+- the model sections AsyncAPI has no place for (system settings, contexts, services with
+  their policies, envelope, read models, sagas, transport needs, rules) go under the root
+  `x-grimoire`, so `import asyncapi` rebuilds a model that `check`s like the original.
 - model names that are not valid component keys are mapped to safe, unique keys (see
   `escape.component_keys`); the original name stays in `name`/`title`.
 Local `$ref`s inside payload schemas are rewritten to point at the same place inside the
@@ -26,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
-from ..model.types import DesignModel, Event
+from ..model.types import Command, DesignModel, Event
 from .escape import component_keys
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -35,6 +43,17 @@ KAFKA_BINDING_VERSION = "0.5.0"
 AMQP_BINDING_VERSION = "0.3.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"
 JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+# Model sections copied as they are into the root `x-grimoire` of a whole-system export.
+ROOT_SECTIONS = (
+    "rules",
+    "contexts",
+    "services",
+    "envelope",
+    "read_models",
+    "sagas",
+    "transport_needs",
+)
+SYSTEM_SETTINGS = ("compatibility", "naming", "max_payload_fields")
 # Keywords draft-07 (and so the AsyncAPI Schema Object) does not know.
 NEWER_JSON_SCHEMA_KEYWORDS = frozenset(
     (
@@ -126,7 +145,56 @@ def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
         or event.producer == service
         or any(consumer.service == service for consumer in event.consumers)
     ]
-    return _Builder(model, service, events).document()
+    issuers = command_issuers(model)
+    commands = [
+        command
+        for command in model.commands.values()
+        if service is None
+        or command.handler == service
+        or any(issuer == service for issuer, _ in issuers[command.name])
+    ]
+    return _Builder(model, service, events, commands, issuers).document()
+
+
+def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]]]:
+    """Each command's senders as (service, saga): the declared issuers (saga None), or else
+    the orchestrators of the orchestrated sagas whose steps or compensations send it."""
+    sent_by: dict[str, list[tuple[str, str]]] = {}
+    for saga_name, saga in model.sagas.items():
+        if not isinstance(saga, dict) or saga.get("style") != "orchestration":
+            continue
+        orchestrator = saga.get("orchestrator")
+        if not isinstance(orchestrator, str):
+            continue
+        for command in _saga_commands(saga):
+            senders = sent_by.setdefault(command, [])
+            if all(service != orchestrator for service, _ in senders):
+                senders.append((orchestrator, saga_name))
+    result: dict[str, list[tuple[str, str | None]]] = {}
+    for command in model.commands.values():
+        if command.issuers:
+            result[command.name] = [(issuer, None) for issuer in dict.fromkeys(command.issuers)]
+        else:
+            result[command.name] = list(sent_by.get(command.name, []))
+    return result
+
+
+def _saga_commands(saga: dict) -> list[str]:
+    steps = []
+    for item in saga.get("steps") or []:
+        if isinstance(item, dict) and isinstance(item.get("parallel"), list):
+            steps.extend(step for step in item["parallel"] if isinstance(step, dict))
+        elif isinstance(item, dict):
+            steps.append(item)
+    names = []
+    for step in steps:
+        compensation = step.get("compensation")
+        if isinstance(compensation, dict):
+            compensation = compensation.get("command")
+        for name in (step.get("command"), compensation):
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return names
 
 
 def dump_asyncapi(document: dict, fmt: str) -> str:
@@ -259,11 +327,21 @@ def block_yaml(data: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, model: DesignModel, service: str | None, events: list[Event]) -> None:
+    def __init__(
+        self,
+        model: DesignModel,
+        service: str | None,
+        events: list[Event],
+        commands: list[Command],
+        issuers: dict[str, list[tuple[str, str | None]]],
+    ) -> None:
         self.model = model
         self.service = service
         self.events = events
-        used_channels = {event.channel for event in events if event.channel in model.channels}
+        self.commands = commands
+        self.issuers = issuers
+        items: list[Event | Command] = [*events, *commands]
+        used_channels = {item.channel for item in items if item.channel in model.channels}
         self.channels = [
             channel
             for name, channel in model.channels.items()
@@ -276,20 +354,31 @@ class _Builder:
             if broker.transport in PROTOCOLS and (service is None or name in used_brokers)
         ]
         self.event_keys = component_keys(event.name for event in events)
+        # Commands share the message key space with events; a clash gets a suffix.
+        command_keys = component_keys(command.name for command in commands)
+        unique = _deduplicated([*self.event_keys.values(), *command_keys.values()])
+        self.command_keys = dict(zip(command_keys, unique[len(self.event_keys) :]))
         self.header_schemas: dict[str, dict] = {}
         self.correlation_ids: dict[str, dict] = {}
         self.server_keys = component_keys(broker.name for broker in self.brokers)
-        implicit = [event.name for event in events if event.channel not in model.channels]
         self.channel_keys = component_keys(channel.name for channel in self.channels)
-        # An implicit channel is named after its event; its key must not clash with real ones.
-        implicit_keys = component_keys(implicit)
-        unique = _deduplicated([*self.channel_keys.values(), *implicit_keys.values()])
-        self.implicit_channel_keys = dict(zip(implicit, unique[len(self.channel_keys) :]))
+        # An implicit channel is named after its message; its key must not clash with others.
+        self.implicit = [item for item in items if item.channel not in model.channels]
+        implicit_keys = [component_keys([item.name])[item.name] for item in self.implicit]
+        unique = _deduplicated([*self.channel_keys.values(), *implicit_keys])
+        self.implicit_channel_keys = {
+            id(item): key for item, key in zip(self.implicit, unique[len(self.channel_keys) :])
+        }
 
-    def channel_key_of(self, event: Event) -> str:
-        if event.channel in self.channel_keys:
-            return self.channel_keys[event.channel]
-        return self.implicit_channel_keys[event.name]
+    def message_key_of(self, item: Event | Command) -> str:
+        if isinstance(item, Command):
+            return self.command_keys[item.name]
+        return self.event_keys[item.name]
+
+    def channel_key_of(self, item: Event | Command) -> str:
+        if item.channel in self.channel_keys:
+            return self.channel_keys[item.channel]
+        return self.implicit_channel_keys[id(item)]
 
     def document(self) -> dict:
         model = self.model
@@ -321,7 +410,51 @@ class _Builder:
         if self.correlation_ids:
             components["correlationIds"] = self.correlation_ids
         document["components"] = components
+        extension = self.root_extension()
+        if extension:
+            document["x-grimoire"] = extension
         return document
+
+    def root_extension(self) -> dict:
+        """The model sections AsyncAPI has no field for, as the model writes them."""
+        raw = self.model.raw
+        extension: dict[str, Any] = {}
+        system = raw.get("system") or {}
+        settings = {key: system[key] for key in SYSTEM_SETTINGS if key in system}
+        if settings:
+            extension["system"] = settings
+        if self.service is None:
+            sections = {key: raw.get(key) for key in ROOT_SECTIONS}
+            extension.update({key: value for key, value in sections.items() if value})
+            return extension
+        # A service's document: the policies of the services it names, and the read models
+        # its consumers feed, so an import checks without dangling names.
+        named = {self.service}
+        named.update(event.producer for event in self.events)
+        named.update(c.service for event in self.events for c in event.consumers)
+        named.update(command.handler for command in self.commands)
+        named.update(s for command in self.commands for s, _ in self.issuers[command.name])
+        services = {n: spec for n, spec in (raw.get("services") or {}).items() if n in named}
+        contexts = {spec.get("context") for spec in services.values()}
+        read_models = {
+            c.read_model
+            for event in self.events
+            for c in event.consumers
+            if c.service == self.service and c.read_model
+        }
+        sections = {
+            "rules": raw.get("rules"),
+            "contexts": {
+                n: spec for n, spec in (raw.get("contexts") or {}).items() if n in contexts
+            },
+            "services": services,
+            "envelope": raw.get("envelope"),
+            "read_models": {
+                n: spec for n, spec in (raw.get("read_models") or {}).items() if n in read_models
+            },
+        }
+        extension.update({key: value for key, value in sections.items() if value})
+        return extension
 
     # servers -------------------------------------------------------------------------------
     def servers(self) -> dict:
@@ -355,8 +488,8 @@ class _Builder:
     def channel_objects(self) -> dict:
         channels: dict[str, Any] = {}
         by_channel: dict[str, list[Event]] = {}
-        for event in self.events:
-            by_channel.setdefault(self.channel_key_of(event), []).append(event)
+        for item in [*self.events, *self.commands]:
+            by_channel.setdefault(self.channel_key_of(item), []).append(item)
         for channel in self.channels:
             key = self.channel_keys[channel.name]
             address, renamed = _address_with_valid_parameters(channel.address or channel.name)
@@ -385,26 +518,22 @@ class _Builder:
                     extension[field] = value
             item["x-grimoire"] = extension
             channels[key] = item
-        for event in self.events:
-            if event.channel in self.channel_keys:
-                continue
-            key = self.implicit_channel_keys[event.name]
-            channels[key] = {
+        for item in self.implicit:
+            channels[self.implicit_channel_keys[id(item)]] = {
                 "address": None,
-                "title": event.name,
-                "description": f"The design model assigns {event.name} no channel.",
-                "messages": self.channel_messages([event]),
+                "title": item.name,
+                "description": f"The design model assigns {item.name} no channel.",
+                "messages": self.channel_messages([item]),
                 "x-grimoire": {"implicit": True},
             }
         return channels
 
-    def channel_messages(self, events: Iterable[Event]) -> dict:
-        return {
-            self.event_keys[event.name]: {
-                "$ref": f"#/components/messages/{self.event_keys[event.name]}"
-            }
-            for event in events
-        }
+    def channel_messages(self, items: Iterable[Event | Command]) -> dict:
+        messages = {}
+        for item in items:
+            key = self.message_key_of(item)
+            messages[key] = {"$ref": f"#/components/messages/{key}"}
+        return messages
 
     def channel_bindings(self, channel: Any, address: str) -> dict:
         if channel.transport == "kafka":
@@ -425,53 +554,64 @@ class _Builder:
 
     # operations ----------------------------------------------------------------------------
     def operations(self) -> dict:
-        entries = []
-        seen = set()
+        # (action, service, event or command, what AsyncAPI has no field for)
+        parties: list[tuple[str, str, Event | Command, dict]] = []
         for event in self.events:
-            parties = [("send", event.producer, None)]
-            parties += [("receive", c.service, c) for c in event.consumers]
-            for action, service, consumer in parties:
-                if self.service is not None and service != self.service:
-                    continue
-                if (action, service, event.name) in seen:
-                    continue
-                seen.add((action, service, event.name))
-                entries.append((action, service, event, consumer))
-        service_keys = component_keys(sorted({service for _, service, _, _ in entries}))
-        raw_ids = [
-            f"{service_keys[service]}.{action}.{self.event_keys[event.name]}"
-            for action, service, event, _ in entries
-        ]
-        operation_keys = _deduplicated(raw_ids)
-        operations = {}
-        for key, (action, service, event, consumer) in zip(operation_keys, entries):
-            channel_key = self.channel_key_of(event)
-            verb = "sends" if action == "send" else "receives"
-            operation: dict[str, Any] = {
-                "action": action,
-                "channel": {"$ref": f"#/channels/{channel_key}"},
-                "title": f"{service} {verb} {event.name}",
-                "messages": [
-                    {"$ref": f"#/channels/{channel_key}/messages/{self.event_keys[event.name]}"}
-                ],
-            }
-            bindings = self.operation_bindings(event, action, service)
-            if bindings:
-                operation["bindings"] = bindings
-            operation["x-service"] = service
-            if consumer is not None:
+            parties.append(("send", event.producer, event, {}))
+            for consumer in event.consumers:
                 details = {
                     field: getattr(consumer, field)
                     for field in ("dead_letter", "idempotency", "read_model")
                     if getattr(consumer, field) is not None
                 }
-                if details:
-                    operation["x-grimoire"] = details
+                parties.append(("receive", consumer.service, event, details))
+        for command in self.commands:
+            for issuer, saga in self.issuers[command.name]:
+                parties.append(("send", issuer, command, {"saga": saga} if saga else {}))
+            parties.append(("receive", command.handler, command, {}))
+        entries = []
+        seen = set()
+        for action, service, item, details in parties:
+            if self.service is not None and service != self.service:
+                continue
+            identity = (action, service, isinstance(item, Command), item.name)
+            if identity not in seen:
+                seen.add(identity)
+                entries.append((action, service, item, details))
+        service_keys = component_keys(sorted({service for _, service, _, _ in entries}))
+        raw_ids = [
+            f"{service_keys[service]}.{action}.{self.message_key_of(item)}"
+            for action, service, item, _ in entries
+        ]
+        operation_keys = _deduplicated(raw_ids)
+        operations = {}
+        for key, (action, service, item, details) in zip(operation_keys, entries):
+            channel_key = self.channel_key_of(item)
+            verb = "sends" if action == "send" else "receives"
+            title = f"{service} {verb} {item.name}"
+            if isinstance(item, Command):
+                title = f"{service} {verb} the command {item.name}"
+                if details.get("saga"):
+                    title += f" (orchestrating saga {details['saga']})"
+            operation: dict[str, Any] = {
+                "action": action,
+                "channel": {"$ref": f"#/channels/{channel_key}"},
+                "title": title,
+                "messages": [
+                    {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(item)}"}
+                ],
+            }
+            bindings = self.operation_bindings(item, action, service)
+            if bindings:
+                operation["bindings"] = bindings
+            operation["x-service"] = service
+            if details:
+                operation["x-grimoire"] = details
             operations[key] = operation
         return operations
 
-    def operation_bindings(self, event: Event, action: str, service: str) -> dict:
-        channel = self.model.channels.get(event.channel or "")
+    def operation_bindings(self, item: Event | Command, action: str, service: str) -> dict:
+        channel = self.model.channels.get(item.channel or "")
         if action == "receive" and channel is not None and channel.transport == "kafka":
             return {
                 "kafka": {
@@ -483,7 +623,36 @@ class _Builder:
 
     # messages ------------------------------------------------------------------------------
     def messages(self) -> dict:
-        return {self.event_keys[event.name]: self.message(event) for event in self.events}
+        messages = {self.event_keys[event.name]: self.message(event) for event in self.events}
+        for command in self.commands:
+            messages[self.command_keys[command.name]] = self.command_message(command)
+        return messages
+
+    def command_message(self, command: Command) -> dict:
+        key = self.command_keys[command.name]
+        channel = self.model.channels.get(command.channel or "")
+        transport = channel.transport if channel is not None else None
+        message: dict[str, Any] = {"name": command.name, "title": command.name}
+        summary = f"Command, handled by {command.handler}."
+        if command.description:
+            summary = f"Command: {command.description.strip().splitlines()[0]}"
+        message["summary"] = summary
+        if command.description:
+            message["description"] = command.description
+        message["contentType"] = CONTENT_TYPES.get(command.schema_format, "application/json")
+        headers_key, header_names = self.headers(transport)
+        if headers_key:
+            message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
+        payload = _payload(command, key)
+        if payload is not None:
+            message["payload"] = payload
+        if "correlationid" in header_names:
+            message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
+        extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
+        if command.issuers:
+            extension["issuers"] = list(command.issuers)
+        message["x-grimoire"] = extension
+        return message
 
     def message(self, event: Event) -> dict:
         key = self.event_keys[event.name]
@@ -624,7 +793,7 @@ def scan_json_schema(schema: Any) -> tuple[bool, bool]:
     return local_ref, newer
 
 
-def _payload(event: Event, message_key: str) -> Any:
+def _payload(event: Event | Command, message_key: str) -> Any:
     """The message payload; shares the model's schema objects unless refs need rewriting."""
     schema = event.schema
     if schema is None:
