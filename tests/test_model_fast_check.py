@@ -7,14 +7,18 @@ for each mutant the compiled predicate must give jsonschema's verdict.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft7Validator, Draft202012Validator
 
 from conftest import EXAMPLE_MODEL
 from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
 from eventdesign.model.loader import _model_validator, model_schema
 from eventdesign.model.source import load_document
+from eventdesign.rules.schemas import _fast_meta_check
 
 REPLACEMENTS = (1, 1.5, True, None, "x", "", [], {}, ["x", "x"], {"zzz": 1}, -1)
 
@@ -90,3 +94,37 @@ def test_json_equality_tells_booleans_from_numbers():
     assert not json_equal({"a": [1, True]}, {"a": [1, 1]})
     assert compile_schema({"const": 1})(1.0)
     assert not compile_schema({"enum": [1]})(True)
+
+
+CORPUS = Path(__file__).parent / "data" / "compat" / "jsonschema-backward.json"
+BREAKAGES = (
+    ("type", 5),
+    ("type", "strnig"),
+    ("required", "id"),
+    ("properties", []),
+    ("minimum", "1"),
+    ("enum", 3),
+    ("items", 3),
+    ("additionalProperties", "no"),
+    ("$ref", 7),
+    ("minLength", -1),
+    ("pattern", 5),
+)
+
+
+@pytest.mark.parametrize("validator_class", [Draft7Validator, Draft202012Validator])
+def test_fast_metaschema_check_gives_jsonschemas_verdict_on_the_compat_corpus(validator_class):
+    fast = _fast_meta_check(validator_class)
+    assert fast is not None
+    full = validator_class(validator_class.META_SCHEMA)
+    cases = json.loads(CORPUS.read_text())
+    schemas = [case[side] for case in cases for side in ("old", "new")]
+    checked = 0
+    for schema in schemas:
+        variants = [schema]
+        if isinstance(schema, dict):
+            variants += [{**schema, keyword: value} for keyword, value in BREAKAGES]
+        for variant in variants:
+            checked += 1
+            assert fast(variant) == full.is_valid(variant), variant
+    assert checked > 2000

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from ..errors import InputError
 from .jsonschema_nodes import escape_token, pointer_text
 
-_VOCABULARY_DRAFTS = (
+VOCABULARY_DRAFTS = (
     "https://json-schema.org/draft/2020-12/schema",
     "https://json-schema.org/draft/2019-09/schema",
 )
@@ -76,7 +76,7 @@ def _resolve(base: str, reference: str) -> str:
 def _validator(validator_class: Any) -> Any:
     metaschema = validator_class.META_SCHEMA
     identifier = metaschema.get("$id", "")
-    if identifier in _VOCABULARY_DRAFTS:
+    if identifier in VOCABULARY_DRAFTS:
         return validator_class(merged_metaschema(identifier))
     return validator_class(metaschema)
 

@@ -55,11 +55,14 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 class _Compiler:
-    def __init__(self, root: dict) -> None:
+    def __init__(self, root: dict, annotations: frozenset[str]) -> None:
         self.root = root
+        self.annotations = annotations
         self.by_ref: dict[str, Predicate] = {}
 
     def ref(self, reference: str) -> Predicate:
+        if reference == "#":
+            reference = "#/"
         if not reference.startswith("#/"):
             raise UnsupportedSchema(reference)
         if reference not in self.by_ref:
@@ -67,7 +70,7 @@ class _Compiler:
             # Registered before compiling so recursive references find it.
             self.by_ref[reference] = lambda value: compiled[0](value)
             node: Any = self.root
-            for token in reference[2:].split("/"):
+            for token in filter(None, reference[2:].split("/")):
                 node = node[token.replace("~1", "/").replace("~0", "~")]
             compiled.append(self.compile(node))
         return self.by_ref[reference]
@@ -81,7 +84,7 @@ class _Compiler:
             raise UnsupportedSchema(repr(schema))
         checks: list[Predicate] = []
         for keyword, argument in schema.items():
-            if keyword in ANNOTATIONS or keyword == "then":
+            if keyword in ANNOTATIONS or keyword in self.annotations or keyword == "then":
                 continue
             factory = getattr(self, "k_" + keyword.lstrip("$"), None)
             if factory is None:
@@ -203,7 +206,11 @@ class _Compiler:
         return lambda value: not condition(value) or then(value)
 
 
-def compile_schema(schema: dict) -> Predicate:
+def compile_schema(schema: dict, *, annotations: tuple[str, ...] = ()) -> Predicate:
     """A predicate that is true only for data the schema accepts; UnsupportedSchema if the
-    schema uses a keyword not implemented here."""
-    return _Compiler(schema).compile(schema)
+    schema uses a keyword not implemented here.
+
+    `annotations` names further keywords to ignore because the validator it stands in for
+    does not assert them (`format` without a format checker, `deprecated`).
+    """
+    return _Compiler(schema, frozenset(annotations)).compile(schema)

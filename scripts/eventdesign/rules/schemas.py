@@ -118,8 +118,28 @@ def _without_annotation_text(node: Any) -> Any:
     return node
 
 
+@cache
+def _fast_meta_check(validator_class: Any) -> Any:
+    """A compiled yes/no meta-schema test (see model/fast_check.py), or None when the draft's
+    meta-schema uses keywords it does not implement. Vocabulary drafts use the merged,
+    equivalent meta-schema; `format` is not asserted, as by `_meta_validator`."""
+    from ..compat.metaschema import VOCABULARY_DRAFTS, merged_metaschema
+    from ..model.fast_check import UnsupportedSchema, compile_schema
+
+    metaschema = validator_class.META_SCHEMA
+    if metaschema.get("$id") in VOCABULARY_DRAFTS:
+        metaschema = merged_metaschema(metaschema["$id"])
+    try:
+        return compile_schema(metaschema, annotations=("format", "deprecated", "definitions"))
+    except UnsupportedSchema:
+        return None
+
+
 def _meta_errors(validator_class: Any, schema: Any) -> list[Any]:
     """Meta-schema errors of a schema; schemas shaped like one already found valid skip it."""
+    fast_check = _fast_meta_check(validator_class)
+    if fast_check is not None and fast_check(schema):
+        return []  # valid; the full validator is needed only to say what is wrong
     try:
         shape = json.dumps(_without_annotation_text(schema), sort_keys=True)
     except (TypeError, ValueError):
