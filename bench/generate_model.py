@@ -52,7 +52,9 @@ def _schema(index: int) -> dict:
             "amount": {"type": "integer", "minimum": 0},
             "occurredAt": {"type": "string", "format": "date-time"},
             "contact": {"type": "object", "required": ["email"], "properties": {"email": {}}},
-            # Payloads differ in shape, as real ones do: 0 to 6 optional extra fields.
+            # Payloads differ in shape, as real ones do: 0 to 6 optional extra fields, and a
+            # limit of their own so that no two schemas are alike (no cache can hide the work).
+            "reference": {"type": "string", "maxLength": 8 + index},
             **{f"extra{k}": {"type": "string", "maxLength": 10 * k} for k in range(index % 7)},
         },
     }
