@@ -19,7 +19,7 @@ are compared once (Confluent's `Context.compareMemoized`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
@@ -698,21 +698,47 @@ class JsonSchemaDiff:
     def _property_removed(
         self, original: SchemaNode, update: SchemaNode, name: str, old: SchemaNode
     ) -> list[_Raw]:
+        return self._member_removed(
+            "PROPERTY",
+            self._is_open_object(update),
+            lambda: self._partial_schema(update, name),
+            update,
+            old,
+        )
+
+    def _member_removed(
+        self,
+        member: str,
+        update_is_open: bool,
+        partial_of_update: Callable[[], SchemaNode | None],
+        update: SchemaNode,
+        old: SchemaNode,
+    ) -> list[_Raw]:
+        """A property (member PROPERTY) or tuple item (ITEM) the update no longer declares."""
         where = (old.pointer, update.pointer)
-        if self._is_open_object(update):
-            return [("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL", None, *where, "")]
-        partial = self._partial_schema(update, name)
+        if update_is_open:
+            return [(f"{member}_REMOVED_FROM_OPEN_CONTENT_MODEL", None, *where, "")]
+        partial = partial_of_update()
         if partial is not None:
-            sub = self.compare(old, partial)
-            code = (
-                "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                if _all_compatible(sub)
-                else "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-            )
-            return list(sub) + [(code, None, old.pointer, partial.pointer, "")]
+            return self._partial_coverage(f"{member}_REMOVED", old, partial, old, partial)
         if old.kind == "false":
-            return [("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
-        return [("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+            return [(f"{member}_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+        return [(f"{member}_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+
+    def _partial_coverage(
+        self,
+        change: str,
+        original: SchemaNode,
+        update: SchemaNode,
+        at_old: SchemaNode,
+        at_new: SchemaNode,
+    ) -> list[_Raw]:
+        """The comparison with a partially open model's schema for the member, then whether
+        that schema covers the change (`{change}_IS_COVERED_...` or `_NOT_COVERED_...`)."""
+        sub = self.compare(original, update)
+        coverage = "IS_COVERED" if _all_compatible(sub) else "NOT_COVERED"
+        code = f"{change}_{coverage}_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+        return [*sub, (code, None, at_old.pointer, at_new.pointer, "")]
 
     def _property_added(
         self, original: SchemaNode, update: SchemaNode, name: str, new: SchemaNode
@@ -735,14 +761,7 @@ class JsonSchemaDiff:
         found: list[_Raw] = []
         partial = self._partial_schema(original, name)
         if partial is not None:
-            sub = self.compare(partial, new)
-            found += sub
-            code = (
-                "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                if _all_compatible(sub)
-                else "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-            )
-            found.append((code, None, partial.pointer, new.pointer, ""))
+            found += self._partial_coverage("PROPERTY_ADDED", partial, new, partial, new)
         elif original.get("permits_additional") and original.get("unevaluated") is None:
             # Open apart from its patternProperties: the name was free to hold any value.
             found.append(("PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES", None, *where, ""))
@@ -973,21 +992,9 @@ class JsonSchemaDiff:
         return found
 
     def _item_removed(self, update: SchemaNode, old: SchemaNode) -> list[_Raw]:
-        where = (old.pointer, update.pointer)
-        if self._is_open_array(update):
-            return [("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL", None, *where, "")]
-        partial = self._partial_items(update)
-        if partial is not None:
-            sub = self.compare(old, partial)
-            code = (
-                "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                if _all_compatible(sub)
-                else "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-            )
-            return list(sub) + [(code, None, old.pointer, partial.pointer, "")]
-        if old.kind == "false":
-            return [("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
-        return [("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", None, *where, "")]
+        return self._member_removed(
+            "ITEM", self._is_open_array(update), lambda: self._partial_items(update), update, old
+        )
 
     def _item_added(self, original: SchemaNode, new: SchemaNode) -> list[_Raw]:
         where = (original.pointer, new.pointer)
@@ -997,13 +1004,7 @@ class JsonSchemaDiff:
             return [("ITEM_ADDED_TO_OPEN_CONTENT_MODEL", None, *where, "")]
         partial = self._partial_items(original)
         if partial is not None:
-            sub = self.compare(partial, new)
-            code = (
-                "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-                if _all_compatible(sub)
-                else "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-            )
-            return list(sub) + [(code, None, partial.pointer, new.pointer, "")]
+            return self._partial_coverage("ITEM_ADDED", partial, new, partial, new)
         return [("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL", None, *where, "")]
 
     # Unions and intersections: CombinedSchemaDiff -----------------------------------------
