@@ -29,6 +29,7 @@ from .violations import (
     NOT_IDEMPOTENT_LEVELS,
     RETRIABLE_CAN_FAIL,
     UNREACHABLE,
+    BreadthFirstSearch,
     Violation,
     joined,
     numbered,
@@ -75,7 +76,7 @@ def next_reaction(
     return None
 
 
-class _Explorer:
+class _Explorer(BreadthFirstSearch):
     def __init__(
         self,
         saga: ChoreographedSaga,
@@ -84,22 +85,14 @@ class _Explorer:
         max_faults: int,
         max_states: int,
     ) -> None:
+        super().__init__()
         self.saga = saga
         self.idempotency = idempotency
         self.trigger_line = trigger_line
         self.max_faults = max_faults
         self.max_states = max_states
         self.handled = {r.on for r in saga.reactions}
-        self.violations: dict[tuple[str, str], Violation] = {}
-        self.outcomes: set[str] = set()
         self.fired: set[int] = set()
-        self.seen: set[_State] = set()
-        self.queue: deque[tuple[_State, tuple[str, ...]]] = deque()
-
-    def push(self, state: _State, trace: tuple[str, ...]) -> None:
-        if state not in self.seen:
-            self.seen.add(state)
-            self.queue.append((state, trace))
 
     def violate(
         self,
@@ -111,11 +104,9 @@ class _Explorer:
         trace: tuple[str, ...],
         end: str,
     ) -> None:
-        violation = Violation(
-            rule, pointer, subject, message, hint, numbered((*trace, f"end: {end}"))
+        self.record(
+            Violation(rule, pointer, subject, message, hint, numbered((*trace, f"end: {end}")))
         )
-        self.violations.setdefault(violation.key, violation)
-        self.outcomes.add("violation")
 
     def run(self) -> Exploration:
         start = _State(frozenset((self.saga.trigger,)), frozenset(), frozenset(), frozenset(), 0)

@@ -19,7 +19,6 @@ is breadth first, so the first trace found for a violation is a shortest one.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -33,6 +32,7 @@ from .violations import (
     NOT_IDEMPOTENT_LEVELS,
     PIVOT_TIMEOUT_COMPENSATED,
     RETRIABLE_CAN_FAIL,
+    BreadthFirstSearch,
     Violation,
     numbered,
 )
@@ -63,7 +63,7 @@ class Exploration:
     outcomes: set[str]
 
 
-class _Explorer:
+class _Explorer(BreadthFirstSearch):
     def __init__(
         self,
         saga: OrchestratedSaga,
@@ -71,21 +71,14 @@ class _Explorer:
         max_faults: int,
         max_states: int,
     ) -> None:
+        super().__init__()
         self.saga = saga
         self.idempotency = idempotency
         self.max_faults = max_faults
         self.max_states = max_states
         self.by_number = {step.number: step for step in saga.steps}
-        self.violations: dict[tuple[str, str], Violation] = {}
-        self.outcomes: set[str] = set()
-        self.queue: deque[tuple[_State, tuple[str, ...]]] = deque()
-        self.seen: set[_State] = set()
 
     # -- bookkeeping -------------------------------------------------------------------
-    def push(self, state: _State, trace: tuple[str, ...]) -> None:
-        if state not in self.seen:
-            self.seen.add(state)
-            self.queue.append((state, trace))
 
     def violate(
         self,
@@ -106,8 +99,7 @@ class _Explorer:
             hint=hint,
             trace=numbered((*trace, f"end: {end}")),
         )
-        self.violations.setdefault(violation.key, violation)
-        self.outcomes.add("violation")
+        self.record(violation)
 
     def not_idempotent(self, service: str) -> bool:
         return self.idempotency.get(service) in NOT_IDEMPOTENT_LEVELS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 # Rule IDs; their metadata lives in `rules/sagas.py`.
 UNDECLARED = "SAG001"
@@ -48,3 +50,25 @@ def numbered(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def joined(names: tuple[str, ...] | list[str]) -> str:
     return ", ".join(names) if names else "(none)"
+
+
+class BreadthFirstSearch:
+    """Bookkeeping both explorers share: states seen, the queue, and the violations found.
+
+    States are explored breadth first, so the first trace kept for a violation is a shortest.
+    """
+
+    def __init__(self) -> None:
+        self.violations: dict[tuple[str, str], Violation] = {}
+        self.outcomes: set[str] = set()
+        self.seen: set[Any] = set()
+        self.queue: deque[tuple[Any, tuple[str, ...]]] = deque()
+
+    def push(self, state: Any, trace: tuple[str, ...]) -> None:
+        if state not in self.seen:
+            self.seen.add(state)
+            self.queue.append((state, trace))
+
+    def record(self, violation: Violation) -> None:
+        self.violations.setdefault(violation.key, violation)
+        self.outcomes.add("violation")
