@@ -253,13 +253,18 @@ class _Builder:
         )
         return FALLBACK_TRANSPORT
 
+    def channels_of_messages(self) -> dict[str, list[str]]:
+        """Message identity -> the keys of the channels that carry it, in document order."""
+        found: dict[str, list[str]] = {}
+        for channel in self.spec.channels:
+            for identity in channel.messages:
+                found.setdefault(identity, []).append(channel.key)
+        return found
+
     def read_events(self) -> dict[str, dict]:
         spec = self.spec
         events: dict[str, dict] = {}
-        channel_of_message: dict[str, list[str]] = {}
-        for channel in spec.channels:
-            for identity in channel.messages:
-                channel_of_message.setdefault(identity, []).append(channel.key)
+        channel_of_message = self.channels_of_messages()
         for identity, message in spec.messages.items():
             raw = message.raw
             if _is_command(raw):
@@ -340,10 +345,7 @@ class _Builder:
         """The messages `export asyncapi` marked as commands, as model commands."""
         spec = self.spec
         commands: dict[str, dict] = {}
-        channel_of_message: dict[str, list[str]] = {}
-        for channel in spec.channels:
-            for identity in channel.messages:
-                channel_of_message.setdefault(identity, []).append(channel.key)
+        channel_of_message = self.channels_of_messages()
         for identity, message in spec.messages.items():
             raw = message.raw
             if not _is_command(raw):
