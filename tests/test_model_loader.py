@@ -418,3 +418,56 @@ def test_example_model_reads_its_avro_and_json_schema_files() -> None:
     )
     assert model.events["OrderPlaced"].schema_format == "jsonschema"
     assert model.events["StockReserved"].schema_file is None
+
+
+SCALARS_AND_KEYS = """\
+plain: text
+'quoted': "text"
+1: one
+2.5: [1, 2.5, true, null, ~, 0x1f, 2026-11-27, "3"]
+a/b~c:
+  - {x: 1, y: [on, off]}
+  - - nested
+    - - deeper
+tagged: !!str 12
+"<<": merge-looking key, quoted
+value: <<
+"""
+
+
+def _every_pointer(value: object, pointer: str = "") -> list[str]:
+    pointers = [pointer]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            token = key.replace("~", "~0").replace("/", "~1")
+            pointers += _every_pointer(child, f"{pointer}/{token}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            pointers += _every_pointer(child, f"{pointer}/{index}")
+    return pointers
+
+
+def test_documents_with_and_without_anchors_read_the_same_data_and_positions() -> None:
+    # A document with an anchor takes the node-tree path; one without takes the event path.
+    fast = source.parse_yaml(SCALARS_AND_KEYS, "a.yaml")
+    anchored = source.parse_yaml(SCALARS_AND_KEYS + "extra: &x 1\nagain: *x\n", "a.yaml")
+    assert anchored.data == {**fast.data, "extra": 1, "again": 1}
+    pointers = _every_pointer(fast.data)
+    assert "/a~1b~0c/1/1/0" in pointers
+    assert [fast.locate(p) for p in pointers] == [anchored.locate(p) for p in pointers]
+    assert fast.data["value"] == "<<" and fast.data["2.5"][6] == "2026-11-27"
+
+
+def test_keys_with_slash_and_tilde_are_located_by_their_escaped_pointer() -> None:
+    document = source.parse_yaml(SCALARS_AND_KEYS, "a.yaml")
+    location = document.locate("/a~1b~0c/1/1/0")
+    assert (location.line, location.column) == (8, 9)
+    assert document.locate("/a~1b~0c/0/y/1").line == 6
+
+
+def test_pointers_past_the_data_stop_at_the_last_located_member() -> None:
+    document = source.parse_yaml(SCALARS_AND_KEYS, "a.yaml")
+    assert document.locate("/2.5/99").line == 4
+    assert document.locate("/2.5/-").line == 4
+    assert document.locate("/plain/deeper/still").line == 1
+    assert document.locate("/missing").line == 1

@@ -31,22 +31,40 @@ def pointer_of(path: tuple) -> str:
 
 @dataclass
 class SourceDocument:
-    """Parsed data plus the position of every mapping key and sequence item."""
+    """Parsed data plus where every mapping key and sequence item starts.
+
+    `marks` maps id(collection) to (collection, the start marks of its members: a dict by key
+    or a list by index); holding the collection keeps its id from being reused. Positions are
+    worked out only when `locate` asks, so reading stays cheap.
+    """
 
     path: str
     data: Any
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    root_position: tuple[int, int] = (1, 1)
+    marks: dict[int, tuple[Any, Any]] = field(default_factory=dict, repr=False)
 
     def locate(self, pointer: str) -> Location:
         """The location of a pointer, falling back to its nearest located ancestor."""
-        probe = pointer
-        while True:
-            position = self.positions.get(probe)
-            if position is not None:
-                return Location(self.path, position[0], position[1], pointer)
-            if not probe:
-                return Location(self.path, 1, 1, pointer)
-            probe = probe[: probe.rfind("/")]
+        line, column = self.root_position
+        node = self.data
+        for token in pointer.split("/")[1:]:
+            entry = self.marks.get(id(node))
+            if entry is None or entry[0] is not node:
+                break
+            member_marks = entry[1]
+            if isinstance(member_marks, dict):
+                key = token.replace("~1", "/").replace("~0", "~")
+                mark = member_marks.get(key)
+                if mark is None or key not in node:
+                    break
+                node = node[key]
+            else:
+                if not token.isdigit() or int(token) >= min(len(member_marks), len(node)):
+                    break
+                mark = member_marks[int(token)]
+                node = node[int(token)]
+            line, column = mark.line + 1, mark.column + 1
+        return Location(self.path, line, column, pointer)
 
 
 def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -82,23 +100,27 @@ TOO_MANY_NODES = (
 )
 
 
+# A plain `<<` is a merge key, refused as a key; as a value it is just text.
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
+
+
 class _Builder:
-    """Turns a composed YAML node tree into data and positions, enforcing the guards."""
+    """Turns a composed YAML node tree into data and marks, enforcing the guards."""
 
     def __init__(self, shown: str) -> None:
         import yaml
 
         self.constructor = yaml.constructor.SafeConstructor()
         self.shown = shown
-        self.positions: dict[str, tuple[int, int]] = {}
+        self.marks: dict[int, tuple[Any, Any]] = {}
         self.count = 0
 
     def fail(self, message: str, node: Any) -> InputError:
         mark = node.start_mark
         return InputError(message, self.shown, mark.line + 1, mark.column + 1)
 
-    def build(self, node: Any, path: str, depth: int) -> Any:
-        """Data for `node`, whose JSON pointer is `path` ('' for the root)."""
+    def build(self, node: Any, depth: int) -> Any:
+        """Data for `node`, at `depth` levels below the root."""
         import yaml
 
         self.count += 1
@@ -108,6 +130,8 @@ class _Builder:
             raise self.fail(NESTED_TOO_DEEP, node)
         if isinstance(node, yaml.MappingNode):
             result: dict = {}
+            key_marks: dict[str, Any] = {}
+            self.marks[id(result)] = (result, key_marks)
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail(
@@ -119,18 +143,13 @@ class _Builder:
                 key = str(key) if not isinstance(key, str) else key
                 if key in result:
                     raise self.fail(f"duplicate key '{key}'; each key may appear once", key_node)
-                child = f"{path}/{escape_pointer_token(key)}"
-                mark = key_node.start_mark
-                self.positions[child] = (mark.line + 1, mark.column + 1)
-                result[key] = self.build(value_node, child, depth + 1)
+                key_marks[key] = key_node.start_mark
+                result[key] = self.build(value_node, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item_node in enumerate(node.value):
-                child = f"{path}/{index}"
-                mark = item_node.start_mark
-                self.positions[child] = (mark.line + 1, mark.column + 1)
-                items.append(self.build(item_node, child, depth + 1))
+            items: list = []
+            self.marks[id(items)] = (items, [item.start_mark for item in node.value])
+            items.extend(self.build(item_node, depth + 1) for item_node in node.value)
             return items
         return self.scalar(node)
 
@@ -187,7 +206,7 @@ class _Builder:
 
         if not isinstance(node, yaml.ScalarNode):
             return {} if isinstance(node, yaml.MappingNode) else []
-        if node.tag == "tag:yaml.org,2002:str":  # most values: skip the constructor's machinery
+        if node.tag in _TEXT_TAGS:  # most values: skip the constructor's machinery
             return node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
@@ -318,28 +337,12 @@ class _UsesAnchors(Exception):
     against alias expansion."""
 
 
-class _OpenCollection:
-    """A mapping or sequence being filled while reading events, with its pointer."""
-
-    __slots__ = ("container", "is_sequence", "key", "key_mark", "pointer")
-
-    def __init__(self, container: Any, pointer: str, is_sequence: bool) -> None:
-        self.container = container
-        self.pointer = pointer
-        self.is_sequence = is_sequence
-        self.key: Any = _NO_KEY
-        self.key_mark: Any = None
-
-
-_NO_KEY = object()
-
-
 def _build_from_events(loader: Any, shown: str) -> SourceDocument:
-    """Data and positions straight from parser events, in one pass and without a node tree.
+    """Data and marks straight from parser events, in one pass and without a node tree.
 
-    This is the common case and the fast one (no intermediate nodes); documents with anchors
-    or aliases raise _UsesAnchors and go through `compose` and `_Builder` instead. The guards
-    and messages are the same as there.
+    This is the common case and the fast one (no intermediate nodes, one loop per collection
+    with its state in local variables); documents with anchors or aliases raise _UsesAnchors
+    and go through `compose` and `_Builder` instead. The guards and messages are the same.
     """
     import yaml
     from yaml import events as ev
@@ -349,124 +352,153 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
         return InputError(message, shown, mark.line + 1, mark.column + 1)
 
     constructor = yaml.constructor.SafeConstructor()
-    positions: dict[str, tuple[int, int]] = {}
-    stack: list[_OpenCollection] = []
-    resolved: dict[tuple, str] = {}
-    root: Any = None
-    root_mark: Any = None
-    documents = 0
-    count = 0
+    marks: dict[int, tuple[Any, Any]] = {}
+    plain_values: dict[str, Any] = {}  # plain scalar text -> its value (text, number, ...)
+    plain_keys: dict[str, str] = {}
     get_event = loader.get_event
+    resolve = loader.resolve
     str_tag = "tag:yaml.org,2002:str"
     bool_tag = "tag:yaml.org,2002:bool"
     merge_tag = "tag:yaml.org,2002:merge"
-    # Locals, not attribute lookups, in the loop that runs once per event.
     scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
     mapping_start, sequence_start = ev.MappingStartEvent, ev.SequenceStartEvent
     mapping_end, sequence_end = ev.MappingEndEvent, ev.SequenceEndEvent
+    count = 0
 
+    def construct(event: Any, tag: str) -> Any:
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise fail(f"bad value: {getattr(exc, 'problem', exc)}", event.start_mark) from None
+        return event.value if hasattr(value, "isoformat") else value  # timestamps stay text
+
+    def scalar(event: Any) -> Any:
+        if event.anchor is not None:
+            raise _UsesAnchors
+        tag = event.tag
+        if tag is None or tag == "!":
+            implicit = event.implicit
+            if implicit[0]:  # plain: resolved by its text alone
+                text = event.value
+                value = plain_values.get(text, plain_values)
+                if value is plain_values:
+                    tag = resolve(ScalarNode, text, implicit)
+                    value = text if tag in _TEXT_TAGS else construct(event, tag)
+                    plain_values[text] = value
+                return value
+            if implicit[1]:  # quoted
+                return event.value
+            tag = resolve(ScalarNode, event.value, implicit)
+        return event.value if tag in _TEXT_TAGS else construct(event, tag)
+
+    def key_of(event: Any) -> str:
+        kind = type(event)
+        if kind is not scalar_event:
+            if kind is alias_event:
+                raise _UsesAnchors
+            raise fail("mapping keys must be plain strings or numbers", event.start_mark)
+        if event.anchor is not None:
+            raise _UsesAnchors
+        tag = event.tag
+        if tag is None and event.implicit[0]:  # plain: the same text is the same key
+            key = plain_keys.get(event.value)
+            if key is None:
+                tag = resolve(ScalarNode, event.value, event.implicit)
+                key = plain_keys[event.value] = tagged_key(event, tag)
+            return key
+        if tag is None or tag == "!":
+            if event.implicit[1]:
+                return event.value
+            tag = resolve(ScalarNode, event.value, event.implicit)
+        return tagged_key(event, tag)
+
+    def tagged_key(event: Any, tag: str) -> str:
+        if tag == merge_tag:
+            raise fail("YAML merge keys ('<<') are not supported; write keys out", event.start_mark)
+        # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga reaction's `on:`)
+        # the user means the word itself.
+        if tag in (bool_tag, str_tag):
+            return event.value
+        key = construct(event, tag)
+        if key is None:
+            raise fail("mapping keys must be plain strings or numbers", event.start_mark)
+        return key if isinstance(key, str) else str(key)
+
+    def collection(start: Any, depth: int) -> Any:
+        nonlocal count
+        if start.anchor is not None:
+            raise _UsesAnchors
+        if depth >= MAX_DEPTH:
+            raise fail(NESTED_TOO_DEEP, start.start_mark)
+        if type(start) is mapping_start:
+            mapping: dict[str, Any] = {}
+            key_marks: dict[str, Any] = {}
+            while True:
+                event = get_event()
+                if type(event) is mapping_end:
+                    break
+                key = key_of(event)
+                if key in mapping:
+                    raise fail(f"duplicate key '{key}'; each key may appear once", event.start_mark)
+                key_marks[key] = event.start_mark
+                value_event = get_event()
+                kind = type(value_event)
+                if kind is scalar_event:
+                    mapping[key] = scalar(value_event)
+                elif kind is alias_event:
+                    raise _UsesAnchors
+                else:
+                    mapping[key] = collection(value_event, depth + 1)
+            count += len(mapping)
+            if count > MAX_NODES:
+                raise fail(TOO_MANY_NODES, start.start_mark)
+            marks[id(mapping)] = (mapping, key_marks)
+            return mapping
+        sequence: list[Any] = []
+        item_marks: list[Any] = []
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is sequence_end:
+                break
+            item_marks.append(event.start_mark)
+            if kind is scalar_event:
+                sequence.append(scalar(event))
+            elif kind is alias_event:
+                raise _UsesAnchors
+            else:
+                sequence.append(collection(event, depth + 1))
+        count += len(sequence)
+        if count > MAX_NODES:
+            raise fail(TOO_MANY_NODES, start.start_mark)
+        marks[id(sequence)] = (sequence, item_marks)
+        return sequence
+
+    root: Any = None
+    root_mark: Any = None
+    documents = 0
     while True:
         event = get_event()
         kind = type(event)
-        if kind is scalar_event:
-            if event.anchor is not None:
-                raise _UsesAnchors
-            tag = event.tag
-            if tag is None or tag == "!":
-                implicit = event.implicit
-                if not implicit[0] and implicit[1]:
-                    tag = str_tag
-                else:
-                    cache_key = (event.value, implicit)
-                    tag = resolved.get(cache_key)
-                    if tag is None:
-                        tag = loader.resolve(ScalarNode, event.value, implicit)
-                        resolved[cache_key] = tag
-            is_collection = False
-            if tag in (str_tag, merge_tag):  # a merge key is refused below, as a key
-                value: Any = event.value
-            else:
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-                try:
-                    value = constructor.construct_object(node, deep=True)
-                except yaml.YAMLError as exc:
-                    raise fail(
-                        f"bad value: {getattr(exc, 'problem', exc)}", event.start_mark
-                    ) from None
-                if hasattr(value, "isoformat"):
-                    value = event.value  # timestamps stay strings: the model speaks JSON
-        elif kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None:
-                raise _UsesAnchors
-            if len(stack) >= MAX_DEPTH:
-                raise fail(NESTED_TOO_DEEP, event.start_mark)
-            is_collection = True
-            tag = None
-            value = [] if kind is sequence_start else {}
-        elif kind is mapping_end or kind is sequence_end:
-            stack.pop()
-            continue
-        elif kind is alias_event:
-            raise _UsesAnchors
-        elif event is None or kind is ev.StreamEndEvent:
-            if root_mark is None:
-                return SourceDocument(shown, None, {"": (1, 1)})
-            positions[""] = (root_mark.line + 1, root_mark.column + 1)
-            return SourceDocument(shown, root, positions)
-        elif kind is ev.DocumentStartEvent:
+        if kind is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise fail(
                     "more than one YAML document ('---'); keep one per file", event.start_mark
                 )
-            continue
-        elif kind is ev.StreamStartEvent or kind is ev.DocumentEndEvent:
-            continue
-        else:
+        elif kind is scalar_event:
+            root, root_mark = scalar(event), event.start_mark
+        elif kind is mapping_start or kind is sequence_start:
+            root, root_mark = collection(event, 0), event.start_mark
+        elif kind is alias_event:
+            raise _UsesAnchors
+        elif event is None or kind is ev.StreamEndEvent:
+            if root_mark is None:
+                return SourceDocument(shown, None)
+            return SourceDocument(shown, root, (root_mark.line + 1, root_mark.column + 1), marks)
+        elif kind is not ev.StreamStartEvent and kind is not ev.DocumentEndEvent:
             raise yaml.YAMLError(f"unexpected {kind.__name__}")
-
-        count += 1
-        if count > MAX_NODES:
-            raise fail(TOO_MANY_NODES, event.start_mark)
-        if stack:
-            parent = stack[-1]
-            container = parent.container
-            if parent.is_sequence:
-                pointer = f"{parent.pointer}/{len(container)}"
-                mark = event.start_mark
-                positions[pointer] = (mark.line + 1, mark.column + 1)
-                container.append(value)
-            elif parent.key is _NO_KEY:
-                if tag == merge_tag:
-                    raise fail(
-                        "YAML merge keys ('<<') are not supported; write keys out",
-                        event.start_mark,
-                    )
-                if is_collection or value is None:
-                    raise fail("mapping keys must be plain strings or numbers", event.start_mark)
-                # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga
-                # reaction's `on:`) the user means the word itself.
-                key = event.value if tag == bool_tag else value
-                key = key if isinstance(key, str) else str(key)
-                if key in container:
-                    raise fail(f"duplicate key '{key}'; each key may appear once", event.start_mark)
-                parent.key = key
-                parent.key_mark = event.start_mark
-                continue
-            else:
-                key = parent.key
-                token = key if "~" not in key and "/" not in key else escape_pointer_token(key)
-                pointer = f"{parent.pointer}/{token}"
-                mark = parent.key_mark
-                positions[pointer] = (mark.line + 1, mark.column + 1)
-                container[key] = value
-                parent.key = _NO_KEY
-        else:
-            root = value
-            root_mark = event.start_mark
-            pointer = ""
-        if is_collection:
-            stack.append(_OpenCollection(value, pointer, kind is sequence_start))
 
 
 def _parse_yaml(text: str, shown: str) -> SourceDocument:
@@ -496,13 +528,13 @@ def _parse_yaml(text: str, shown: str) -> SourceDocument:
     except RecursionError:
         raise InputError("nested too deeply to parse; flatten the document", shown) from None
     if node is None:
-        return SourceDocument(shown, None, {"": (1, 1)})
+        return SourceDocument(shown, None)
     builder = _Builder(shown)
     if aliased:  # without aliases nothing expands: the builder's own count suffices
         builder.check_expansion(node)
-    data = builder.build(node, "", 0)
-    builder.positions[""] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    return SourceDocument(shown, data, builder.positions)
+    data = builder.build(node, 0)
+    root = (node.start_mark.line + 1, node.start_mark.column + 1)
+    return SourceDocument(shown, data, root, builder.marks)
 
 
 def load_document(path: Path, shown: str | None = None) -> SourceDocument:
