@@ -11,8 +11,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from jsonschema.validators import validator_for
 
-from eventdesign.compat.metaschema import check_against_metaschema, merged_metaschema
+from eventdesign.compat.metaschema import (
+    BUNDLE_PATH,
+    bundle_from_jsonschema,
+    bundled_metaschema,
+    check_against_metaschema,
+    merged_metaschema,
+)
 from eventdesign.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data" / "compat"
@@ -96,3 +103,42 @@ def test_schema_without_a_draft_is_checked_as_draft_7() -> None:
             "order.json",
             lambda pointer: None,
         )
+
+
+def test_bundled_metaschemas_are_those_of_the_installed_jsonschema() -> None:
+    # If this fails after a jsonschema upgrade, rewrite the bundle (see compat/metaschema.py).
+    bundled = json.loads(BUNDLE_PATH.read_text(encoding="utf-8"))
+    assert bundled == bundle_from_jsonschema()
+
+
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "https://json-schema.org/draft/2020-12/schema",
+        "https://json-schema.org/draft/2020-12/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        "http://json-schema.org/draft-07/schema#",
+        "http://json-schema.org/draft-07/schema",
+        "http://json-schema.org/draft-06/schema#",
+    ],
+)
+def test_bundled_dialect_selects_the_metaschema_jsonschema_selects(dialect: str) -> None:
+    validator_class = validator_for({"$schema": dialect}, default=None)
+    identifier = validator_class.ID_OF(validator_class.META_SCHEMA)
+    expected = validator_class.META_SCHEMA
+    if identifier.startswith("https://json-schema.org/draft/"):
+        expected = merged_metaschema(identifier)
+    assert bundled_metaschema(dialect) == expected
+
+
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "HTTPS://json-schema.org/draft/2020-12/schema",
+        "https://json-schema.org/draft/2020-12/schema/",
+        "https://example.com/my-dialect",
+        "",
+    ],
+)
+def test_other_spellings_are_not_bundled_and_go_to_jsonschema(dialect: str) -> None:
+    assert bundled_metaschema(dialect) is None

@@ -5,16 +5,25 @@ references, which the `jsonschema` package resolves slowly (seconds for a schema
 thousand properties). Their vocabularies only declare `properties` and `$defs`, so they are
 merged here into one equivalent metaschema with plain `$ref`s, validated with the same
 validator class; older drafts use their metaschema as it is.
+
+`metaschemas.json` beside this module holds those metaschemas (merged where they need it) and
+the `$schema` URIs that select them, as the installed `jsonschema` has them, so that checking a
+valid schema never has to import `jsonschema`. A test keeps it equal to what
+`bundle_from_jsonschema()` gives; after upgrading `jsonschema`, run from scripts/:
+    python3 -c "from eventdesign.compat.metaschema import write_bundle; write_bundle()"
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Optional
 
 from ..errors import InputError
 from .jsonschema_nodes import escape_token, pointer_text
 
+BUNDLE_PATH = Path(__file__).resolve().with_name("metaschemas.json")
 VOCABULARY_DRAFTS = (
     "https://json-schema.org/draft/2020-12/schema",
     "https://json-schema.org/draft/2019-09/schema",
@@ -66,6 +75,45 @@ def merged_metaschema(draft_uri: str) -> dict:
     return _plain_references(
         {"type": ["object", "boolean"], "properties": properties, "$defs": definitions}
     )
+
+
+def bundle_from_jsonschema() -> dict:
+    """{"dialects": {$schema URI: metaschema id}, "metaschemas": {id: metaschema}} for every
+    draft the installed `jsonschema` knows, vocabulary drafts merged; URIs with and without
+    the empty fragment `#`, as `validator_for` accepts both."""
+    from jsonschema import validators
+
+    dialects: dict[str, str] = {}
+    metaschemas: dict[str, Any] = {}
+    for uri, validator_class in validators._META_SCHEMAS.items():
+        identifier = validator_class.ID_OF(validator_class.META_SCHEMA)
+        for spelling in (uri.rstrip("#"), uri.rstrip("#") + "#"):
+            if validators.validator_for({"$schema": spelling}, default=None) is validator_class:
+                dialects[spelling] = identifier
+        metaschema = validator_class.META_SCHEMA
+        metaschemas[identifier] = (
+            merged_metaschema(identifier) if identifier in VOCABULARY_DRAFTS else metaschema
+        )
+    return {"dialects": dialects, "metaschemas": metaschemas}
+
+
+def write_bundle() -> None:
+    """Rewrite metaschemas.json from the installed `jsonschema`."""
+    text = json.dumps(bundle_from_jsonschema(), indent=1, sort_keys=True)
+    BUNDLE_PATH.write_text(text + "\n", encoding="utf-8")
+
+
+@cache
+def _bundle() -> dict:
+    return json.loads(BUNDLE_PATH.read_text(encoding="utf-8"))
+
+
+def bundled_metaschema(dialect: str) -> Optional[dict]:
+    """The metaschema (merged, for vocabulary drafts) that `$schema: dialect` selects, or None
+    for a URI not spelled exactly as a known draft's (ask `jsonschema` then)."""
+    bundle = _bundle()
+    identifier = bundle["dialects"].get(dialect)
+    return None if identifier is None else bundle["metaschemas"][identifier]
 
 
 def _resolve(base: str, reference: str) -> str:

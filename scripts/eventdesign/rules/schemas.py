@@ -95,6 +95,8 @@ def _meta_validator(validator_class: Any) -> Any:
 
 
 ANNOTATIONS = ("title", "description", "$comment")
+# What `validator_for(schema, default=Draft202012Validator)` picks when `$schema` is absent.
+DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _VALID_SHAPES: set[tuple[str, str]] = set()
 
 
@@ -119,16 +121,17 @@ def _without_annotation_text(node: Any) -> Any:
 
 
 @cache
-def _fast_meta_check(validator_class: Any) -> Any:
-    """A compiled yes/no meta-schema test (see model/fast_check.py), or None when the draft's
-    meta-schema uses keywords it does not implement. Vocabulary drafts use the merged,
-    equivalent meta-schema; `format` is not asserted, as by `_meta_validator`."""
-    from ..compat.metaschema import VOCABULARY_DRAFTS, merged_metaschema
+def _fast_meta_check(dialect: str) -> Any:
+    """A compiled yes/no meta-schema test (see model/fast_check.py) for a `$schema` URI, or None
+    for a dialect not bundled or a meta-schema using keywords it does not implement.
+    Vocabulary drafts use the merged, equivalent meta-schema; `format` is not asserted, as by
+    `_meta_validator`."""
+    from ..compat.metaschema import bundled_metaschema
     from ..model.fast_check import UnsupportedSchema, compile_schema
 
-    metaschema = validator_class.META_SCHEMA
-    if metaschema.get("$id") in VOCABULARY_DRAFTS:
-        metaschema = merged_metaschema(metaschema["$id"])
+    metaschema = bundled_metaschema(dialect)
+    if metaschema is None:
+        return None
     try:
         return compile_schema(metaschema, annotations=("format", "deprecated", "definitions"))
     except UnsupportedSchema:
@@ -137,9 +140,6 @@ def _fast_meta_check(validator_class: Any) -> Any:
 
 def _meta_errors(validator_class: Any, schema: Any) -> list[Any]:
     """Meta-schema errors of a schema; schemas shaped like one already found valid skip it."""
-    fast_check = _fast_meta_check(validator_class)
-    if fast_check is not None and fast_check(schema):
-        return []  # valid; the full validator is needed only to say what is wrong
     try:
         shape = json.dumps(_without_annotation_text(schema), sort_keys=True)
     except (TypeError, ValueError):
@@ -166,21 +166,26 @@ def _anchor_exists(schema: Any, name: str) -> bool:
     return False
 
 
-def jsonschema_problems(schema: Any) -> list[SchemaProblem]:
+def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaProblem]:
     """Every reason a JSON Schema cannot be used as is: invalid, unknown dialect, remote or
-    dangling $ref, or a $ref loop that never consumes input."""
+    dangling $ref, or a $ref loop that never consumes input.
+
+    `may_refer=False` says the caller knows the schema has no `$ref` and skips looking."""
     if isinstance(schema, bool):
         return []
     if not isinstance(schema, dict):
         return [SchemaProblem("SCH001", "", "a JSON Schema must be an object or a boolean")]
-    from jsonschema.validators import Draft202012Validator, validator_for
-
     dialect = schema.get("$schema")
     if dialect is not None and not isinstance(dialect, str):
         return [SchemaProblem("SCH001", "/$schema", "$schema must be a URI string")]
-    validator_class = validator_for(schema, default=None)
-    if validator_class is None:
-        if dialect is not None:
+    fast_check = _fast_meta_check(DEFAULT_DIALECT if dialect is None else dialect)
+    if fast_check is not None and fast_check(schema):
+        problems: list[SchemaProblem] = []  # valid; jsonschema is needed only to say what's wrong
+    else:
+        from jsonschema.validators import Draft202012Validator, validator_for
+
+        validator_class = validator_for(schema, default=None)
+        if validator_class is None and dialect is not None:
             return [
                 SchemaProblem(
                     "SCH001",
@@ -189,12 +194,11 @@ def jsonschema_problems(schema: Any) -> list[SchemaProblem]:
                     "such as https://json-schema.org/draft/2020-12/schema",
                 )
             ]
-        validator_class = Draft202012Validator
-    problems = [
-        SchemaProblem("SCH001", pointer_of(tuple(error.absolute_path)), _shorten(error.message))
-        for error in _meta_errors(validator_class, schema)
-    ]
-    for pointer, reference in iter_refs(schema):
+        problems = [
+            SchemaProblem("SCH001", pointer_of(tuple(error.absolute_path)), _shorten(error.message))
+            for error in _meta_errors(validator_class or Draft202012Validator, schema)
+        ]
+    for pointer, reference in iter_refs(schema) if may_refer else ():
         if not reference.startswith("#"):
             problems.append(
                 SchemaProblem(
@@ -212,7 +216,7 @@ def jsonschema_problems(schema: Any) -> list[SchemaProblem]:
             problems.append(
                 SchemaProblem("SCH001", pointer, f"$ref '{_shorten(reference)}' names no $anchor")
             )
-    if not problems:
+    if not problems and may_refer:
         loop = find_ref_loop(schema)
         if loop is not None:
             problems.append(
@@ -253,7 +257,8 @@ def _cached_problems(schema_format: str, schema_text: str) -> tuple[SchemaProble
         if error is not None:
             return (SchemaProblem("SCH002", "", f"not a valid Avro schema: {error}"),)
         return ()
-    return tuple(jsonschema_problems(schema))
+    # Any "$ref" key shows in the JSON text as "$ref" (a string value may too: then we look).
+    return tuple(jsonschema_problems(schema, may_refer='"$ref"' in schema_text))
 
 
 # id(element) -> (element, problems); holding the element keeps its id from being reused.
