@@ -6,6 +6,7 @@ Exit codes: 0 clean or compatible, 1 findings or incompatible, 2 unusable input.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import pkgutil
 import sys
@@ -53,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A run is short and builds one large, long-lived model: the cyclic collector would walk
+    # it again and again (a tenth of the time of a 1,000-event check) to find almost no
+    # garbage, since plain reference counting frees what the commands drop. Peak memory on a
+    # 4,000-event model grows about a tenth without it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = getattr(args, "_module", None)

@@ -64,7 +64,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import gc
     from dataclasses import replace
 
     from ..errors import InputError
@@ -92,8 +91,6 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import load_model
 
     model = load_model(args.model, allow_outside=args.allow_outside)
-    # The model lives until exit: keep the cyclic collector from walking it again and again.
-    gc.freeze()
     if args.max_payload_fields is not None:
         model = replace(
             model, system=replace(model.system, max_payload_fields=args.max_payload_fields)
