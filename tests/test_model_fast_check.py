@@ -12,7 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft7Validator, Draft202012Validator
+from jsonschema import (
+    Draft6Validator,
+    Draft7Validator,
+    Draft201909Validator,
+    Draft202012Validator,
+)
 
 from conftest import EXAMPLE_MODEL
 from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
@@ -83,9 +88,21 @@ def test_fast_check_gives_jsonschemas_verdict_on_every_mutant_of_the_example(exa
     assert disagreements == []
 
 
-def test_unknown_keywords_are_refused_rather_than_ignored():
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "unevaluatedProperties": False},
+        {"type": "string", "format": "email"},
+        {"type": "string", "maxLenght": 3},
+    ],
+)
+def test_unknown_keywords_are_refused_rather_than_ignored(schema):
     with pytest.raises(UnsupportedSchema):
-        compile_schema({"type": "object", "dependentRequired": {"a": ["b"]}})
+        compile_schema(schema)
+
+
+def test_annotations_named_by_the_caller_are_ignored():
+    assert compile_schema({"type": "string", "format": "email"}, annotations=("format",))("x")
 
 
 def test_json_equality_tells_booleans_from_numbers():
@@ -112,7 +129,10 @@ BREAKAGES = (
 )
 
 
-@pytest.mark.parametrize("validator_class", [Draft7Validator, Draft202012Validator])
+@pytest.mark.parametrize(
+    "validator_class",
+    [Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator],
+)
 def test_fast_metaschema_check_gives_jsonschemas_verdict_on_the_compat_corpus(validator_class):
     fast = _fast_meta_check(validator_class.ID_OF(validator_class.META_SCHEMA))
     assert fast is not None

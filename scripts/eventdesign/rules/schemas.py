@@ -369,6 +369,16 @@ def _example_validator(schema_text: str) -> Any:
 
 def jsonschema_example_errors(schema: Any, example: Any) -> list[tuple[str, str]]:
     """(pointer inside the example, message) for each way an example breaks its schema."""
+    from ..model.fast_check import compile_payload_check
+
+    # The compiled check gives the validator's verdict (None: it cannot promise that);
+    # jsonschema is needed only to say what is wrong.
+    check = compile_payload_check(schema)
+    try:
+        if check is not None and check(example):
+            return []
+    except Exception:  # an example the check cannot handle (too deep, odd values): ask jsonschema
+        pass
     # Titles and descriptions do not change what validates: schemas differing only there share.
     shape = json.dumps(_without_annotation_text(schema), sort_keys=True, default=str)
     validator = _example_validator(shape)
