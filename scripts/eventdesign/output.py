@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,10 +46,17 @@ def write_file(path: Path, text: str, *, overwrite: bool = True) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise InputError("the folder does not exist; create it first", str(path))
+    try:
+        # A replaced file keeps its permissions; a new one gets the usual 0o666 minus umask
+        # (mkstemp would leave it readable by its owner only).
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -61,18 +69,51 @@ def is_generated(path: Path, marker: str) -> bool:
     return _generated_content(path, marker) is not None
 
 
-def _generated_content(path: Path, marker: str) -> bytes | None:
-    """The bytes of a regular file that starts with the marker line, else None."""
-    if path.is_symlink() or not path.is_file():
+# O_NOFOLLOW: a symlink fails to open; O_NONBLOCK: a FIFO does not block the open.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+)
+_FIRST_READ = 64 * 1024  # a generated page in one read
+
+
+def _generated_content(path: Path | str, marker: str) -> bytes | None:
+    """The bytes of a regular file that starts with the marker line, else None.
+
+    Reads at most MARKER_PROBE_BYTES + MAX_GENERATED_BYTES; a file without the marker only
+    as far as its first read.
+    """
+    if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
         return None
     try:
-        with path.open("rb") as stream:
-            head = stream.read(MARKER_PROBE_BYTES)
-            if head.split(b"\n", 1)[0].strip() != marker.encode("utf-8"):
-                return None
-            return head + stream.read(MAX_GENERATED_BYTES)
+        handle = os.open(path, _READ_FLAGS)
     except OSError:
         return None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        limit = MARKER_PROBE_BYTES + MAX_GENERATED_BYTES
+        content = os.read(handle, min(_FIRST_READ, limit))
+        if content[:MARKER_PROBE_BYTES].split(b"\n", 1)[0].strip() != marker.encode("utf-8"):
+            return None
+        if len(content) < status.st_size:
+            chunks = [content]
+            size = len(content)
+            while size < limit:
+                chunk = os.read(handle, min(limit - size, 1024 * 1024))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            content = b"".join(chunks)
+        return content
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
 
 
 def generated_files(
@@ -84,9 +125,11 @@ def generated_files(
         root = directory / folder if folder else directory
         if root.is_symlink() or not root.is_dir():
             continue
-        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
             if entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
-                content = _generated_content(Path(entry.path), marker)
+                content = _generated_content(entry.path, marker)
                 if content is not None:
                     found[f"{folder}/{entry.name}" if folder else entry.name] = content
     return found
@@ -117,7 +160,7 @@ def write_tree(
     if not directory.exists():
         staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
         try:
-            _write_all(staging, files)
+            _write_all(staging, {r: text.encode("utf-8") for r, text in files.items()})
             os.chmod(staging, 0o777 & ~_umask())
             os.rename(staging, directory)
         except BaseException:
@@ -127,16 +170,18 @@ def write_tree(
 
     scanned = {*folders, *(relative.rpartition("/")[0] for relative in files)}
     existing = generated_files(directory, marker, suffix, scanned)
+    checked: dict[str, bool] = {}
     for relative in sorted(files):
         if relative not in existing:
-            _check_target(directory, relative)
-    changed = sorted(r for r, text in files.items() if existing.get(r) != text.encode("utf-8"))
+            _check_target(directory, relative, checked)
+    encoded = {relative: text.encode("utf-8") for relative, text in files.items()}
+    changed = sorted(r for r, data in encoded.items() if existing.get(r) != data)
     stale = [r for r in existing if r not in files]
     if changed or stale:
         staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
         try:
             new_root, old_root = staging / "new", staging / "old"
-            _write_all(new_root, {r: files[r] for r in changed})
+            _write_all(new_root, {r: encoded[r] for r in changed})
             _swap_in(directory, new_root, old_root, changed, stale)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -150,30 +195,40 @@ def _umask() -> int:
     return current
 
 
-def _write_all(root: Path, files: dict[str, str]) -> None:
+def _write_all(root: Path, files: dict[str, bytes]) -> None:
     root.mkdir(exist_ok=True)
     for folder in sorted({relative.rpartition("/")[0] for relative in files} - {""}):
         (root / folder).mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for relative, text in files.items():
-        handle = os.open(root / relative, flags, 0o666)
+    base = str(root)
+    join = os.path.join  # plain strings: a thousand pages make Path objects show up in profiles
+    for relative, data in files.items():
+        handle = os.open(join(base, relative), flags, 0o666)
         try:
-            data = memoryview(text.encode("utf-8"))
-            while data:
-                data = data[os.write(handle, data) :]
+            written = os.write(handle, data)
+            if written < len(data):
+                view = memoryview(data)[written:]
+                while view:
+                    view = view[os.write(handle, view) :]
         finally:
             os.close(handle)
 
 
-def _check_target(directory: Path, relative: str) -> None:
-    """Refuse a target path held by anything (the caller knows it is not a generated file)."""
-    path = directory
+def _check_target(directory: Path, relative: str, checked: dict[str, bool]) -> None:
+    """Refuse a target path held by anything (the caller knows it is not a generated file).
+
+    `checked` remembers the folders already found to be real directories or missing.
+    """
     parts = relative.split("/")
+    folder = ""
     for part in parts[:-1]:
-        path = path / part
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
-            raise _conflict(path)
-    path = path / parts[-1]
+        folder = f"{folder}/{part}" if folder else part
+        if folder not in checked:
+            path = directory / folder
+            if path.is_symlink() or (path.exists() and not path.is_dir()):
+                raise _conflict(path)
+            checked[folder] = True
+    path = directory / relative
     if path.exists() or path.is_symlink():
         raise _conflict(path)
 
@@ -190,34 +245,39 @@ def _swap_in(
     directory: Path, new_root: Path, old_root: Path, written: list[str], stale: list[str]
 ) -> None:
     """Move old generated files aside, new ones in; on any failure put everything back."""
+    join = os.path.join
+    base, new_base, old_base = str(directory), str(new_root), str(old_root)
     moved_aside: list[str] = []
     placed: list[str] = []
-    created_dirs: list[Path] = []
+    created_dirs: list[str] = []
     try:
-        for relative in [*written, *stale]:
-            target = directory / relative
-            if target.exists():
-                backup = old_root / relative
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, backup)
-                moved_aside.append(relative)
+        replaced = [*written, *stale]
+        for folder in sorted({relative.rpartition("/")[0] for relative in replaced}):
+            os.makedirs(join(old_base, folder), exist_ok=True)
+        for relative in replaced:
+            try:
+                os.replace(join(base, relative), join(old_base, relative))
+            except FileNotFoundError:
+                continue  # a new page: nothing to move aside
+            moved_aside.append(relative)
+        for folder in sorted({relative.rpartition("/")[0] for relative in written} - {""}):
+            path = base
+            for part in folder.split("/"):
+                path = join(path, part)
+                if not os.path.exists(path):
+                    os.mkdir(path)
+                    created_dirs.append(path)
         for relative in written:
-            target = directory / relative
-            for folder in reversed(target.relative_to(directory).parents):
-                folder_path = directory / folder
-                if not folder_path.exists():
-                    folder_path.mkdir()
-                    created_dirs.append(folder_path)
-            os.replace(new_root / relative, target)
+            os.replace(join(new_base, relative), join(base, relative))
             placed.append(relative)
     except BaseException:
         for relative in placed:
-            (directory / relative).unlink()
+            os.unlink(join(base, relative))
         for relative in moved_aside:
-            os.replace(old_root / relative, directory / relative)
-        for folder in reversed(created_dirs):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+            os.replace(join(old_base, relative), join(base, relative))
+        for path in reversed(created_dirs):
+            if os.path.isdir(path) and not os.listdir(path):
+                os.rmdir(path)
         raise
 
 
