@@ -7,6 +7,8 @@ Models: the bundled example and tests/data/export/ (see its README). Validation 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.model.loader import load_model
+from eventdesign.output import write_file
 from eventdesign.render.asyncapi import block_yaml, build_asyncapi, dump_asyncapi
+from eventdesign.render.json_text import json_text
 
 DATA = REPO_ROOT / "tests" / "data" / "export"
 EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
@@ -328,6 +332,49 @@ JSON_LIKE = st.recursive(
 @given(JSON_LIKE)
 def test_yaml_text_reads_back_as_the_same_data(data: object) -> None:
     assert yaml.safe_load(block_yaml(data)) == data
+
+
+JSON_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+JSON_TREES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(JSON_KEYS, children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_TREES)
+def test_json_text_is_what_json_dumps_writes(data: object) -> None:
+    assert json_text(data) == json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def test_json_text_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        json_text({"when": object()})
+    with pytest.raises(TypeError):
+        json_text({("a", "b"): 1})
+
+
+def test_written_file_gets_the_permissions_of_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "asyncapi.yaml"
+    write_file(path, "asyncapi: 3.0.0\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_rewritten_file_keeps_its_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "asyncapi.yaml"
+    path.write_text("old\n")
+    path.chmod(0o640)
+    write_file(path, "asyncapi: 3.0.0\n")
+    assert path.read_text() == "asyncapi: 3.0.0\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 @pytest.mark.parametrize("model_path", [EXAMPLE_MODEL, EVERY_FEATURE, HOSTILE])

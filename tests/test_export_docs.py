@@ -8,14 +8,17 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign import output
 from eventdesign.model.loader import load_model
 from eventdesign.render.docs import DOCS_MARKER, payload_fields, render_docs
+from eventdesign.render.template_cache import attach_cache
 
 DATA = REPO_ROOT / "tests" / "data" / "export"
 EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
@@ -299,3 +302,116 @@ def test_output_path_that_is_a_file_is_bad_input(tmp_path: Path) -> None:
     result = export(EXAMPLE_MODEL, target)
     assert result.returncode == 2
     assert "not a directory" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_with_a_page_name_is_not_a_generated_file(tmp_path: Path) -> None:
+    pipe = tmp_path / "index.md"
+    os.mkfifo(pipe)
+    assert not output.is_generated(pipe, DOCS_MARKER)  # and returns without a writer
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlink_to_a_generated_page_is_not_a_generated_file(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(DOCS_MARKER + "\ntext\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(page)
+    assert output.is_generated(page, DOCS_MARKER)
+    assert not output.is_generated(link, DOCS_MARKER)
+
+
+def template_environment(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
+
+
+def test_compiled_template_is_kept_and_used_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "page.j2").write_text("Hello {{ name }}\n")
+    cache = tmp_path / "cache"
+    first = template_environment(tmp_path)
+    attach_cache(first, cache)
+    assert first.get_template("page.j2").render(name="you") == "Hello you"
+    assert len(list(cache.glob("*.jinja2"))) == 1
+    second = template_environment(tmp_path)
+    attach_cache(second, cache)
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled although the cache has the template")
+
+    monkeypatch.setattr(second, "compile", no_compiling)
+    assert second.get_template("page.j2").render(name="again") == "Hello again"
+
+
+def test_changed_template_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    template = tmp_path / "page.j2"
+    cache = tmp_path / "cache"
+    template.write_text("old {{ name }}")
+    first = template_environment(tmp_path)
+    attach_cache(first, cache)
+    first.get_template("page.j2").render(name="x")
+    template.write_text("new {{ name }}")
+    second = template_environment(tmp_path)
+    attach_cache(second, cache)
+    assert second.get_template("page.j2").render(name="x") == "new x"
+
+
+def test_environment_settings_are_part_of_the_cache_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "page.j2").write_text("{% if true %}\nline\n{% endif %}\n")
+    cache = tmp_path / "cache"
+    plain = template_environment(tmp_path)
+    attach_cache(plain, cache)
+    assert plain.get_template("page.j2").render() == "\nline\n"
+    trimmed = template_environment(tmp_path)
+    trimmed.trim_blocks = True
+    attach_cache(trimmed, cache)
+    assert trimmed.get_template("page.j2").render() == "line\n"
+
+
+def test_damaged_cache_file_is_compiled_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "page.j2").write_text("Hello {{ name }}")
+    cache = tmp_path / "cache"
+    first = template_environment(tmp_path)
+    attach_cache(first, cache)
+    first.get_template("page.j2")
+    damaged = list(cache.glob("*.jinja2"))
+    assert damaged
+    for path in damaged:
+        path.write_bytes(b"not a cache file")
+    second = template_environment(tmp_path)
+    attach_cache(second, cache)
+    assert second.get_template("page.j2").render(name="you") == "Hello you"
+
+
+def test_no_cache_is_written_when_python_writes_no_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    (tmp_path / "page.j2").write_text("Hello {{ name }}")
+    environment = template_environment(tmp_path)
+    attach_cache(environment, tmp_path / "cache")
+    assert environment.get_template("page.j2").render(name="you") == "Hello you"
+    assert not (tmp_path / "cache").exists()
+
+
+def test_unwritable_cache_folder_still_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    (tmp_path / "page.j2").write_text("Hello {{ name }}")
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would go")
+    environment = template_environment(tmp_path)
+    attach_cache(environment, blocker / "templates")
+    assert environment.get_template("page.j2").render(name="you") == "Hello you"

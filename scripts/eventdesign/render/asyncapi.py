@@ -36,6 +36,7 @@ from typing import Any
 from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
 from ..model.types import Command, DesignModel, Event
 from .escape import component_keys
+from .json_text import json_text
 
 ASYNCAPI_VERSION = "3.0.0"
 DEFAULT_INFO_VERSION = "1.0.0"
@@ -200,7 +201,7 @@ def _saga_commands(saga: dict) -> list[str]:
 def dump_asyncapi(document: dict, fmt: str) -> str:
     """The document as 'yaml' or 'json' text; stable bytes for the same document."""
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_text(document) + "\n"
     return block_yaml(document)
 
 
@@ -272,53 +273,74 @@ def block_yaml(data: Any) -> str:
     """YAML block-style text for JSON-like data (dicts, lists, str, int, float, bool, None)."""
     out: list[str] = []
     append = out.append
-    scalars: dict[str, str] = {}  # many keys and values repeat: quote each text once
+    # Many keys and values repeat: each one-line string value is written once as its ` text\n`
+    # ending, and each string key once per indentation as its `indent key:` start.
+    endings: dict[str, str] = {}
+    heads_at: dict[str, dict[str, str]] = {}
 
-    def scalar(value: Any) -> str:
-        if type(value) is str:
-            text = scalars.get(value)
-            if text is None:
-                text = scalars[value] = _scalar(value)
-            return text
-        return _scalar(value)
-
-    def collection(node: Any, indent: str) -> None:
-        if isinstance(node, dict):
-            for key, item in node.items():
-                append(f"{indent}{scalar(key)}:")
-                value(item, indent)
-            return
-        inner = indent + "  "
-        for item in node:
-            append(f"{indent}-")
-            if isinstance(item, dict) and item:
-                # `- key: value`, the mapping's other keys aligned under the first.
-                prefix = " "
-                for key, entry in item.items():
-                    append(f"{prefix}{scalar(key)}:")
-                    value(entry, inner)
-                    prefix = inner
+    def mapping(node: dict, indent: str) -> None:
+        heads = heads_at.get(indent)
+        if heads is None:
+            heads = heads_at[indent] = {}
+        for key, item in node.items():
+            if type(key) is str:
+                head = heads.get(key)
+                if head is None:
+                    head = heads[key] = f"{indent}{_scalar(key)}:"
+                append(head)
             else:
+                append(f"{indent}{_scalar(key)}:")
+            kind = type(item)
+            if kind is str:
+                ending = endings.get(item)
+                if ending is not None:
+                    append(ending)
+                    continue
+            elif kind is dict and item:  # the common nested mapping, without value()
+                append("\n")
+                mapping(item, indent + "  ")
+                continue
+            value(item, indent)
+
+    def sequence(node: Any, indent: str) -> None:
+        inner = indent + "  "
+        dash = indent + "-"
+        for item in node:
+            if isinstance(item, dict) and item:
+                # `- key: value`, the mapping's other keys aligned under the first: written as
+                # a mapping at the inner indentation whose first line then gets the dash.
+                first = len(out)
+                mapping(item, inner)
+                out[first] = f"{dash} {out[first][len(inner) :]}"
+            else:
+                append(dash)
                 value(item, indent)
 
     def value(item: Any, indent: str) -> None:
         kind = type(item)
-        if kind is dict or kind is list or isinstance(item, (dict, list)):
-            if item:
-                append("\n")
-                collection(item, indent + "  ")
+        if kind is str:
+            if "\n" in item:
+                block = _literal_block(item, indent + "  ")
+                append(f" {block}\n" if block is not None else f" {_scalar(item)}\n")
             else:
+                ending = endings[item] = f" {_scalar(item)}\n"
+                append(ending)
+        elif kind is dict or kind is list or isinstance(item, (dict, list)):
+            if not item:
                 append(" {}\n" if isinstance(item, dict) else " []\n")
-            return
-        if kind is str and "\n" in item:
-            block = _literal_block(item, indent + "  ")
-            if block is not None:
-                append(f" {block}\n")
-                return
-        append(f" {scalar(item)}\n")
+            elif isinstance(item, dict):
+                append("\n")
+                mapping(item, indent + "  ")
+            else:
+                append("\n")
+                sequence(item, indent + "  ")
+        else:
+            append(f" {_scalar(item)}\n")
 
-    if isinstance(data, (dict, list)) and data:
-        collection(data, "")
+    if isinstance(data, dict) and data:
+        mapping(data, "")
+    elif isinstance(data, list) and data:
+        sequence(data, "")
     elif isinstance(data, (dict, list)):
         append("{}\n" if isinstance(data, dict) else "[]\n")
     else:
@@ -359,6 +381,7 @@ class _Builder:
         unique = _deduplicated([*self.event_keys.values(), *command_keys.values()])
         self.command_keys = dict(zip(command_keys, unique[len(self.event_keys) :]))
         self.header_schemas: dict[str, dict] = {}
+        self.headers_by_transport: dict[str | None, tuple[str | None, dict[str, str]]] = {}
         self.correlation_ids: dict[str, dict] = {}
         self.server_keys = component_keys(broker.name for broker in self.brokers)
         self.channel_keys = component_keys(channel.name for channel in self.channels)
@@ -688,6 +711,12 @@ class _Builder:
 
     def headers(self, transport: str | None) -> tuple[str | None, dict[str, str]]:
         """The shared header schema's key for a transport, and attribute -> header name."""
+        known = self.headers_by_transport.get(transport)
+        if known is None:
+            known = self.headers_by_transport[transport] = self._headers(transport)
+        return known
+
+    def _headers(self, transport: str | None) -> tuple[str | None, dict[str, str]]:
         attributes = self.model.envelope_attributes
         if not attributes:
             return None, {}
@@ -774,6 +803,11 @@ def _deduplicated(keys: list[str]) -> list[str]:
     return result
 
 
+_REFERENCE_KEYWORDS = frozenset(("$ref", "$dynamicRef"))
+# Keywords whose value is never walked: data, and the references checked on their own.
+_NOT_WALKED = DATA_KEYWORDS | _REFERENCE_KEYWORDS
+
+
 def scan_json_schema(schema: Any) -> tuple[bool, bool]:
     """(has a local `$ref`, uses keywords that draft-07 and AsyncAPI's schema lack)."""
     local_ref = newer = False
@@ -781,13 +815,21 @@ def scan_json_schema(schema: Any) -> tuple[bool, bool]:
     while stack and not (local_ref and newer):
         node = stack.pop()
         if isinstance(node, dict):
+            if not newer and not NEWER_JSON_SCHEMA_KEYWORDS.isdisjoint(node):
+                newer = True
             for key, value in node.items():
-                if key in NEWER_JSON_SCHEMA_KEYWORDS:
-                    newer = True
-                if key in ("$ref", "$dynamicRef") and isinstance(value, str):
-                    local_ref = local_ref or value.startswith("#")
-                elif key not in DATA_KEYWORDS and isinstance(value, (dict, list)):
-                    stack.append(value)
+                if isinstance(value, (dict, list)):
+                    if key not in _NOT_WALKED or (
+                        key in _REFERENCE_KEYWORDS and not isinstance(value, str)
+                    ):
+                        stack.append(value)
+                elif (
+                    not local_ref
+                    and key in _REFERENCE_KEYWORDS
+                    and isinstance(value, str)
+                    and value.startswith("#")
+                ):
+                    local_ref = True
         elif isinstance(node, list):
             stack.extend(item for item in node if isinstance(item, (dict, list)))
     return local_ref, newer

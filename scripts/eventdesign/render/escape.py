@@ -24,6 +24,18 @@ class EscapedText(str):
     """Text that is safe to print into the output format it was escaped for."""
 
 
+def joined(items: Iterable[Any], separator: str = ", ") -> EscapedText:
+    """Escaped texts joined by `separator` (template text): a template's `| joined` filter.
+
+    Refuses a plain string among them, as the templates' `finalize` would.
+    """
+    items = list(items)
+    for item in items:
+        if not isinstance(item, EscapedText):
+            raise TypeError(f"joined takes only escaped text; got {item!r}")
+    return EscapedText(separator.join(items))
+
+
 def identifier(prefix: str, number: int) -> EscapedText:
     """A generated element id such as `p1`: letters and digits only, never a model name."""
     if not prefix.isalpha() or not prefix.isascii():
@@ -40,8 +52,12 @@ def literal(text: str) -> EscapedText:
 
 def single_line(name: str) -> str:
     """The name on one line: line breaks, control and format characters become spaces."""
+    name = str(name)
+    if name.isprintable():
+        # isprintable() is False for every character category replaced below.
+        return name if name.strip() else BLANK_LABEL
     chars = []
-    for char in str(name):
+    for char in name:
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
             chars.append(" ")
@@ -81,11 +97,17 @@ def _intraword(text: str, index: int) -> bool:
     return before.isalnum() and after.isalnum()
 
 
+# Any character mermaid_text may rewrite; a name without one is written as it is.
+_MERMAID_REWRITTEN = re.compile("[" + re.escape("".join(_MERMAID_ENTITIES)) + "_]")
+
+
 def mermaid_text(name: str) -> EscapedText:
     """A name as Mermaid label, message, note or block text (inside or outside quotes)."""
     # Keywords (`end`, `else`, `and`) are inert once they follow an id, a colon or a block
     # keyword, which is the only place a name goes.
     line = single_line(name)
+    if not _MERMAID_REWRITTEN.search(line):
+        return EscapedText(line.strip() or BLANK_LABEL)
     out = []
     for index, char in enumerate(line):
         if char == "_" and not _intraword(line, index):
@@ -116,10 +138,15 @@ def plantuml_text(name: str) -> EscapedText:
     return EscapedText("".join(out).strip() or BLANK_LABEL)
 
 
+_SLUG_GAPS = re.compile(r"[^a-z0-9]+")
+
+
 def slug(name: str) -> str:
     """A file-name-safe slug: lowercase ASCII letters, digits and single hyphens."""
-    folded = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    folded = str(name)
+    if not folded.isascii():  # NFKD leaves ASCII as it is
+        folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    text = _SLUG_GAPS.sub("-", folded.lower()).strip("-")
     return text[:60].strip("-")
 
 
@@ -144,9 +171,12 @@ def diagram_environment() -> Any:
     HTML), escape filters for each language, and a `finalize` that refuses plain strings."""
     import jinja2
 
+    from .template_cache import attach_cache
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=False,
+        auto_reload=False,  # templates do not change while a command runs
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -155,7 +185,9 @@ def diagram_environment() -> Any:
     )
     environment.filters["mermaid"] = mermaid_text
     environment.filters["plantuml"] = plantuml_text
+    environment.filters["joined"] = joined
     environment.globals["indent"] = lambda depth: EscapedText("    " * int(depth))
+    attach_cache(environment)
     return environment
 
 
@@ -244,11 +276,17 @@ def _markdown_code(value: str) -> EscapedText:
     return EscapedText(f"{fence}{padding}{value}{padding}{fence}")
 
 
+_FENCE_LANGUAGE = re.compile(r"[a-z]*")
+_FENCE_RUN = re.compile(r"`{3,}")
+
+
 def markdown_fence(text: str, language: str = "") -> EscapedText:
     """A fenced code block holding `text` verbatim, its fence longer than any backtick run in it."""
-    if not re.fullmatch(r"[a-z]*", language):
+    if not _FENCE_LANGUAGE.fullmatch(language):
         raise ValueError(f"fence language must be lowercase letters, not {language!r}")
-    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    longest = 2
+    if "```" in text:
+        longest = max(len(run) for run in _FENCE_RUN.findall(text))
     fence = "`" * (longest + 1)
     body = text if text.endswith("\n") else text + "\n"
     return EscapedText(f"{fence}{language}\n{body}{fence}")
