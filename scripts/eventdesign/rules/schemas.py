@@ -249,9 +249,7 @@ def parse_avro(schema: Any) -> tuple[Any, str | None]:
         return None, _shorten(str(exc) or type(exc).__name__)
 
 
-@lru_cache(maxsize=4096)
-def _cached_problems(schema_format: str, schema_text: str) -> tuple[SchemaProblem, ...]:
-    schema = json.loads(schema_text)
+def _problems_of(schema_format: str, schema: Any, schema_text: str) -> tuple[SchemaProblem, ...]:
     if schema_format == "avro":
         _parsed, error = parse_avro(schema)
         if error is not None:
@@ -261,8 +259,11 @@ def _cached_problems(schema_format: str, schema_text: str) -> tuple[SchemaProble
     return tuple(jsonschema_problems(schema, may_refer='"$ref"' in schema_text))
 
 
-# id(element) -> (element, problems); holding the element keeps its id from being reused.
+# (format, JSON text) -> problems, so equal schemas are checked once; and
+# id(element) -> (element, problems), holding the element so its id is not reused.
+_PROBLEMS_BY_TEXT: dict[tuple[str, str], tuple[SchemaProblem, ...]] = {}
 _PROBLEMS_BY_ELEMENT: dict[int, tuple[Any, tuple[SchemaProblem, ...]]] = {}
+MAX_REMEMBERED = 100_000
 
 
 def schema_problems(element: Element) -> tuple[SchemaProblem, ...]:
@@ -272,10 +273,14 @@ def schema_problems(element: Element) -> tuple[SchemaProblem, ...]:
     memo = _PROBLEMS_BY_ELEMENT.get(id(element))
     if memo is not None and memo[0] is element:
         return memo[1]
-    text = json.dumps(element.schema, sort_keys=True, default=str)
-    problems = _cached_problems(element.schema_format, text)
-    if len(_PROBLEMS_BY_ELEMENT) > 100_000:
+    key = (element.schema_format, json.dumps(element.schema, sort_keys=True, default=str))
+    problems = _PROBLEMS_BY_TEXT.get(key)
+    if problems is None:
+        problems = _problems_of(element.schema_format, element.schema, key[1])
+        _PROBLEMS_BY_TEXT[key] = problems
+    if len(_PROBLEMS_BY_ELEMENT) > MAX_REMEMBERED or len(_PROBLEMS_BY_TEXT) > MAX_REMEMBERED:
         _PROBLEMS_BY_ELEMENT.clear()
+        _PROBLEMS_BY_TEXT.clear()
     _PROBLEMS_BY_ELEMENT[id(element)] = (element, problems)
     return problems
 
