@@ -47,9 +47,17 @@ class PayloadField(NamedTuple):
     description: str = ""
 
 
+# A PayloadField made without the Python-level `__new__` a NamedTuple call goes through: the
+# payload walk makes one per field of every event.
+_new_row = tuple.__new__
+
 # One table row of a page: attributes, because templates read `row.link` and jinja2 tries an
 # attribute before an item (a dict row would raise and catch AttributeError for every cell).
+# The long tables (payload fields, an index's events) are tuples of cells escaped here instead,
+# which the templates unpack in their `for`: no lookup or filter call per cell.
 _Row = SimpleNamespace
+# A payload table row: the field's path as code, whether it is required, its type, description.
+_FieldCells = tuple[EscapedText, bool, EscapedText, EscapedText]
 
 
 @dataclass
@@ -113,6 +121,9 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The catalog's templates use none of jinja2's default globals (`range`, `dict`, ...);
+    # without them, setting up each page's context copies one global instead of seven.
+    env.globals.clear()
     env.globals["marker"] = EscapedText(DOCS_MARKER)
     env.filters["md"] = markdown_text
     env.filters["paragraphs"] = markdown_paragraphs
@@ -181,11 +192,11 @@ def _json_deref(root: Any, node: Any, seen: tuple[str, ...]) -> tuple[Any, str, 
 
 
 def _json_type(node: Any, label: str) -> str:
-    if node is None:
-        return f"{label} (recursive)" if label else "(recursive)"
-    if isinstance(node, bool):
-        return "any" if node else "nothing"
     if not isinstance(node, dict):
+        if node is None:
+            return f"{label} (recursive)" if label else "(recursive)"
+        if isinstance(node, bool):
+            return "any" if node else "nothing"
         return "unknown"
     if "$ref" in node:
         return f"$ref {node['$ref']}"
@@ -204,10 +215,12 @@ def _json_type(node: Any, label: str) -> str:
         text = "object"
     else:
         text = "any"
-    if isinstance(node.get("format"), str):
-        text += f" ({node['format']})"
-    if isinstance(node.get("enum"), list):
-        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in node["enum"])
+    form = node.get("format")
+    if isinstance(form, str):
+        text += f" ({form})"
+    enum = node.get("enum")
+    if isinstance(enum, list):
+        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in enum)
         text += f": {values}"
     if label:
         text += f" [{label}]"
@@ -227,20 +240,26 @@ def _json_fields(
         node, _, seen = _json_deref(root, node, seen)
     if not isinstance(node, dict) or depth > MAX_FIELD_DEPTH:
         return
-    properties: dict[str, Any] = {}
-    required: set[str] = set()
-    parts = [node]
-    if "allOf" in node:
-        parts.extend(p for p in node["allOf"] if isinstance(p, dict))
-    for part in parts:
-        if isinstance(part.get("$ref"), str):
-            part, _, _ = _json_deref(root, part, seen)
-            if not isinstance(part, dict):
-                continue
-        if isinstance(part.get("properties"), dict):
-            properties.update(part["properties"])
-        if isinstance(part.get("required"), list):
-            required.update(r for r in part["required"] if isinstance(r, str))
+    properties: Any = node.get("properties")
+    required: Any = node.get("required")
+    if "allOf" in node or isinstance(node.get("$ref"), str):
+        properties, required = {}, set()
+        parts = [node]
+        if "allOf" in node:
+            parts.extend(p for p in node["allOf"] if isinstance(p, dict))
+        for part in parts:
+            if isinstance(part.get("$ref"), str):
+                part, _, _ = _json_deref(root, part, seen)
+                if not isinstance(part, dict):
+                    continue
+            if isinstance(part.get("properties"), dict):
+                properties.update(part["properties"])
+            if isinstance(part.get("required"), list):
+                required.update(r for r in part["required"] if isinstance(r, str))
+    else:  # the usual node: its own properties only
+        if not isinstance(properties, dict):
+            properties = {}
+        required = {r for r in required if isinstance(r, str)} if isinstance(required, list) else ()
     for name, sub in properties.items():
         if len(rows) >= MAX_FIELD_ROWS:
             return
@@ -251,16 +270,19 @@ def _json_fields(
             else:
                 target, label, sub_seen = sub, "", seen
             description = sub.get("description")
-            if not isinstance(description, str):
+            if not isinstance(description, str) and target is not sub:
                 description = target.get("description") if isinstance(target, dict) else None
         else:
             target, label, sub_seen, description = sub, "", seen, None
         rows.append(
-            PayloadField(
-                path,
-                name in required,
-                _json_type(target, label),
-                description if isinstance(description, str) else "",
+            _new_row(
+                PayloadField,
+                (
+                    path,
+                    name in required,
+                    _json_type(target, label),
+                    description if isinstance(description, str) else "",
+                ),
             )
         )
         if not isinstance(target, dict):
@@ -376,7 +398,12 @@ class _Context:
     def __init__(self, model: DesignModel, pages: Pages) -> None:
         self.model = model
         self.pages = pages
-        self.links: dict[tuple[str, str, bool], EscapedText] = {}
+        # kind -> (links from the catalog's root, links from a page in a folder) by name
+        self.links: dict[str, tuple[dict[str, EscapedText], dict[str, EscapedText]]] = {
+            kind: ({}, {}) for kind in ("event", "service", "saga", "channel")
+        }
+        self.channel_pages = {name: "index.md#channels" for name in model.channels}
+        self.field_cells: dict[PayloadField, _FieldCells] = {}
         self.produced: dict[str, list[Event]] = {}
         self.consumed: dict[str, list[tuple[Event, Any]]] = {}
         self.on_channel: dict[str, list[str]] = {}
@@ -404,28 +431,40 @@ class _Context:
                 self.service_sagas.setdefault(service, []).append(name)
 
     # links (cached: the same name is linked from many pages at the same depth)
-    def _link(self, kind: str, name: str, here: str, target: str | None) -> EscapedText:
-        key = (kind, name, "/" in here)
-        link = self.links.get(key)
+    def _link(self, kind: str, name: str, here: str, pages: dict[str, str]) -> EscapedText:
+        cache = self.links[kind]["/" in here]
+        link = cache.get(name)
         if link is None:
+            target = pages.get(name) if kind != "saga" else pages[name]
             link = markdown_link(name, _relative(here, target)) if target else markdown_text(name)
-            self.links[key] = link
+            cache[name] = link
         return link
 
+    def _field_cells(self, row: PayloadField) -> _FieldCells:
+        # Cached: the same field rows (`id`, `occurredAt`, ...) recur across events.
+        cells = self.field_cells.get(row)
+        if cells is None:
+            cells = self.field_cells[row] = (
+                markdown_code(row.path),
+                row.required,
+                markdown_text(row.type),
+                markdown_text(row.description),
+            )
+        return cells
+
     def event_link(self, name: str, here: str) -> EscapedText:
-        return self._link("event", name, here, self.pages.events.get(name))
+        return self._link("event", name, here, self.pages.events)
 
     def service_link(self, name: str, here: str) -> EscapedText:
-        return self._link("service", name, here, self.pages.services.get(name))
+        return self._link("service", name, here, self.pages.services)
 
     def saga_link(self, name: str, here: str) -> EscapedText:
-        return self._link("saga", name, here, self.pages.sagas[name])
+        return self._link("saga", name, here, self.pages.sagas)
 
     def channel_link(self, name: str | None, here: str) -> EscapedText:
         if not name:
             return EscapedText("")
-        target = "index.md#channels" if name in self.model.channels else None
-        return self._link("channel", name, here, target)
+        return self._link("channel", name, here, self.channel_pages)
 
     def events_list(self, names: Any, here: str) -> EscapedText:
         if names is None:
@@ -441,37 +480,37 @@ class _Context:
             "system": model.system,
             "system_description": model.system.description,
             "services": [
-                _Row(
-                    link=self.service_link(name, here),
-                    context=service.context or "",
-                    description=service.description,
-                    produces=len(self.produced.get(name, [])),
-                    consumes=len({e.name for e, _ in self.consumed.get(name, [])}),
+                (
+                    self.service_link(name, here),
+                    markdown_text(service.context or ""),
+                    len(self.produced.get(name, [])),
+                    len({e.name for e, _ in self.consumed.get(name, [])}),
+                    markdown_text(service.description),
                 )
                 for name, service in model.services.items()
             ],
             "events": [
-                _Row(
-                    link=self.event_link(event.name, here),
-                    kind=event.kind or "",
-                    version=event.version,
-                    producer=self.service_link(event.producer, here),
-                    channel=self.channel_link(event.channel, here),
-                    description=event.description,
+                (
+                    self.event_link(event.name, here),
+                    markdown_text(event.kind or ""),
+                    event.version,
+                    self.service_link(event.producer, here),
+                    self.channel_link(event.channel, here),
+                    markdown_text(event.description),
                 )
                 for event in model.events.values()
             ],
             "channels": [
-                _Row(
-                    name=channel.name,
-                    transport=channel.transport,
-                    broker=channel.broker or "",
-                    address=channel.address,
-                    partitions=channel.partitions or "",
-                    retention=channel.retention or "",
-                    ordering=channel.ordering or "",
-                    dead_letter=channel.dead_letter or "",
-                    events=self.events_list(self.on_channel.get(channel.name, []), here),
+                (
+                    markdown_code(channel.name),
+                    markdown_text(channel.transport),
+                    markdown_text(channel.broker or ""),
+                    markdown_code(channel.address),
+                    channel.partitions or "",
+                    markdown_text(channel.retention or ""),
+                    markdown_text(channel.ordering or ""),
+                    markdown_text(channel.dead_letter or ""),
+                    self.events_list(self.on_channel.get(channel.name, []), here),
                 )
                 for channel in model.channels.values()
             ],
@@ -499,32 +538,39 @@ class _Context:
         here = self.pages.events[event.name]
         channel = self.model.channels.get(event.channel or "")
         examples = [markdown_fence(json_text(example), "json") for example in event.examples]
-        consumers = [
-            _Row(
-                link=self.service_link(consumer.service, here),
-                dead_letter=consumer.dead_letter or "",
-                idempotency=consumer.idempotency or "",
-                read_model=consumer.read_model or "",
-            )
-            for consumer in event.consumers
-        ]
+        consumer_links = [self.service_link(c.service, here) for c in event.consumers]
+        consumer_details = any(
+            c.dead_letter or c.idempotency or c.read_model for c in event.consumers
+        )
         return {
             "event": event,
             "index": EscapedText(_relative(here, "index.md")),
             "producer": self.service_link(event.producer, here),
-            "consumers": consumers,
-            "consumer_links": [consumer.link for consumer in consumers],
-            "consumer_details": any(
-                c.dead_letter or c.idempotency or c.read_model for c in event.consumers
-            ),
+            "consumers": [
+                (
+                    link,
+                    markdown_text(consumer.dead_letter or ""),
+                    markdown_text(consumer.idempotency or ""),
+                    markdown_text(consumer.read_model or ""),
+                )
+                for link, consumer in zip(consumer_links, event.consumers)
+            ]
+            if consumer_details
+            else [],
+            "consumer_links": consumer_links,
+            "consumer_details": consumer_details,
             "channel": self.channel_link(event.channel, here),
             "transport": channel.transport if channel else "",
             "address": channel.address if channel else "",
             "compatibility": self.model.compatibility_of(event),
             "schema_format": "Avro" if event.schema_format == "avro" else "JSON Schema",
             "schema_file": event.schema_file.name if event.schema_file else "",
-            "fields": payload_fields(event.schema, event.schema_format),
-            "pii": event.pii,
+            "fields": [
+                self._field_cells(row) for row in payload_fields(event.schema, event.schema_format)
+            ],
+            "pii": [
+                (markdown_code(entry.field), markdown_text(entry.protection)) for entry in event.pii
+            ],
             "examples": examples,
             "sagas": [self.saga_link(name, here) for name in self.event_sagas.get(event.name, [])],
         }
@@ -533,12 +579,12 @@ class _Context:
         model, here = self.model, self.pages.services[name]
         service = model.services[name]
         consumed = [
-            _Row(
-                link=self.event_link(event.name, here),
-                producer=self.service_link(event.producer, here),
-                channel=self.channel_link(event.channel, here),
-                dead_letter=consumer.dead_letter or "",
-                idempotency=consumer.idempotency or service.idempotency or "",
+            (
+                self.event_link(event.name, here),
+                self.service_link(event.producer, here),
+                self.channel_link(event.channel, here),
+                markdown_text(consumer.dead_letter or ""),
+                markdown_text(consumer.idempotency or service.idempotency or ""),
             )
             for event, consumer in self.consumed.get(name, [])
         ]
@@ -546,10 +592,10 @@ class _Context:
             "service": service,
             "index": EscapedText(_relative(here, "index.md")),
             "produced": [
-                _Row(
-                    link=self.event_link(event.name, here),
-                    channel=self.channel_link(event.channel, here),
-                    consumers=EscapedText(
+                (
+                    self.event_link(event.name, here),
+                    self.channel_link(event.channel, here),
+                    EscapedText(
                         ", ".join(self.service_link(c.service, here) for c in event.consumers)
                     ),
                 )

@@ -7,15 +7,22 @@ names only ever appear as labels, escaped by `escape.mermaid_text` in the templa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model.types import DesignModel
-from ..saga.model import Saga, parse_saga
-from ..saga.scenarios import rows, sequence_of, states_of
 from .escape import EscapedText, diagram_environment, identifier
+
+if TYPE_CHECKING:
+    from ..saga.model import Saga
+
+# The saga modules are imported by the functions that draw a saga: building their dataclasses
+# costs more than drawing a model's flowchart, and a model without sagas never needs them.
 
 
 def _saga(model: DesignModel, saga: Saga | str) -> Saga:
     if isinstance(saga, str):
+        from ..saga.model import parse_saga
+
         return parse_saga(saga, model.sagas[saga] or {})
     return saga
 
@@ -30,6 +37,8 @@ def participant_ids(participants: tuple[str, ...]) -> dict[str, EscapedText]:
 
 def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
     """A saga as a Mermaid `sequenceDiagram`: happy path, `alt`/`opt`/`par` for failures."""
+    from ..saga.scenarios import rows, sequence_of
+
     sequence = sequence_of(model, _saga(model, saga))
     ids = participant_ids(sequence.participants)
     return _render(
@@ -42,6 +51,8 @@ def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
 
 def saga_states(model: DesignModel, saga: Saga | str) -> str:
     """A saga as a Mermaid `stateDiagram-v2`: steps, compensations and terminal states."""
+    from ..saga.scenarios import states_of
+
     machine = states_of(_saga(model, saga))
     ids = {state.key: identifier("s", index) for index, state in enumerate(machine.states, 1)}
     classes: dict[str, list[EscapedText]] = {}
@@ -73,8 +84,8 @@ class _Group:
     nodes: list[_Node] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Edge:
+class _Edge(NamedTuple):
+    # A tuple: a system has thousands of edges, each hashed once to drop duplicates.
     source: EscapedText
     target: EscapedText
     style: str = "solid"
