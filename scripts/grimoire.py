@@ -11,7 +11,7 @@ import sys
 # The package lives beside this file; find it from __file__, never from the working directory.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from eventdesign.cli import main
+from eventdesign.cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -523,3 +523,24 @@ def test_pip_install_carries_every_data_file_of_the_package(pip_installed: Path)
     source = data_files(SCRIPTS_DIR / "eventdesign")
     assert source, "the package ships data files (at least the model's JSON Schema)"
     assert source <= data_files(installed)
+
+
+def test_output_on_a_pipe_arrives_whole_before_the_process_ends(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The entry script ends the process without interpreter shutdown, so stdout must be
+    # flushed first. Many small prints leave a tail in the buffer of a block-buffered pipe
+    # (PYTHONUNBUFFERED, set in some environments, would hide a missing flush).
+    assert cli.main(["check", "--list-rules"]) == 0
+    expected = capsys.readouterr().out
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    piped = subprocess.run(
+        [sys.executable, str(ENTRY_SCRIPT), "check", "--list-rules"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert piped.returncode == 0
+    assert len(expected) > 8192  # more than one buffer
+    assert piped.stdout == expected
