@@ -3,7 +3,7 @@
     python3 bench/bench_check.py [--repeat 3] [--sizes 250,1000,4000]
 
 For each size it writes a clean model (bench/generate_model.py: events/5 services, events/50
-sagas of 4 reactions), runs `check` in a fresh Python process, and prints the best and the
+sagas of 4 reactions), runs `grimoire.py check` as a user does, and prints the best and the
 median wall time of the whole process (interpreter start and imports included), its CPU time,
 and its peak memory (ru_maxrss), then the growth from one size to the next against linear.
 Python's bytecode is cached by a warm-up run first, as on a user's machine after the first
@@ -26,35 +26,28 @@ ENTRY = HERE.parent / "scripts" / "grimoire.py"
 sys.path.insert(0, str(HERE))
 
 from generate_model import generate_model  # noqa: E402
-
-# Runs check in-process and reports its own CPU time and peak memory.
-PROBE = """
-import json, resource, sys, time, io, contextlib
-sys.argv = [sys.argv[0]] + sys.argv[1:]
-sys.path.insert(0, {scripts!r})
-from eventdesign.cli import main
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    code = main(["check", {model!r}, "--format", "json"])
-usage = resource.getrusage(resource.RUSAGE_SELF)
-findings = json.loads(out.getvalue())["summary"]
-print(json.dumps({{"exit": code, "cpu": usage.ru_utime + usage.ru_stime,
-                  "peak_kb": usage.ru_maxrss, "summary": findings}}))
-"""
+from machine import reference_seconds  # noqa: E402
 
 
 def measure(model_path: Path, environment: dict[str, str]) -> dict:
-    code = PROBE.format(scripts=str(ENTRY.parent), model=str(model_path))
+    """Wall time, CPU time and peak memory of one `grimoire.py check MODEL --format json`."""
+    command = [sys.executable, str(ENTRY), "check", str(model_path), "--format", "json"]
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=environment
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
     )
+    out, err = process.stdout.read(), process.stderr.read()  # small: a clean model's summary
+    _pid, status, usage = os.wait4(process.pid, 0)  # this child's own resource usage
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"check failed on {model_path}:\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["wall"] = wall
-    return result
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"check failed on {model_path}:\n{err.decode()}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_kb": usage.ru_maxrss,
+        "summary": json.loads(out)["summary"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
 
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"grimoire check benchmark (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"grimoire check benchmark (load average {os.getloadavg()[0]:.1f}, "
+        f"reference loop {reference_seconds():.2f} s)"
+    )
     print(
         f"{'events':>7} {'services':>8} {'sagas':>5} {'lines':>7} {'wall s':>7} "
         f"{'median':>7} {'cpu s':>6} {'peak MB':>7} {'findings':>8}"
@@ -94,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{text.count(chr(10)):>7} {best['wall']:>7.2f} {median:>7.2f} {best['cpu']:>6.2f} "
                 f"{best['peak_kb'] / 1024:>7.1f} {found:>8}"
             )
+    print(f"reference loop after: {reference_seconds():.2f} s")
     for (small, first), (large, second) in zip(rows, rows[1:]):
         ratio = second["cpu"] / first["cpu"]
         print(

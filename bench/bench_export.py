@@ -43,6 +43,7 @@ from eventdesign.output import write_file, write_tree  # noqa: E402
 from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi  # noqa: E402
 from eventdesign.render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs  # noqa: E402
 from generate_model import generate_model  # noqa: E402
+from machine import reference_seconds  # noqa: E402
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -146,7 +147,8 @@ def main() -> int:
             f"model: {len(model.events)} events, {len(model.services)} services, "
             f"{len(model.channels)} channels, {len(model.commands)} commands, "
             f"{len(model.sagas)} sagas "
-            f"({model_path.stat().st_size:,} bytes of YAML); best of {args.repeat}"
+            f"({model_path.stat().st_size:,} bytes of YAML); best of {args.repeat}; "
+            f"reference loop {reference_seconds():.2f} s"
         )
 
         print("fresh process, bytecode and template caches written by a first run:")
