@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,17 @@ CHROMIUM_ARGS = [
 
 if str(SCRIPTS_DIR) not in sys.path:
     sys.path.insert(0, str(SCRIPTS_DIR))
+
+
+def value_paths(value: object, path: tuple = ()) -> Iterator[tuple]:
+    """The path (keys and indexes) of a JSON value and of everything inside it."""
+    yield path
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from value_paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from value_paths(child, (*path, index))
 
 
 def run_grimoire(

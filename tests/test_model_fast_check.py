@@ -19,7 +19,7 @@ from jsonschema import (
     Draft202012Validator,
 )
 
-from conftest import EXAMPLE_MODEL
+from conftest import EXAMPLE_MODEL, value_paths
 from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
 from eventdesign.model.loader import _model_validator, model_schema
 from eventdesign.model.source import load_document
@@ -28,18 +28,8 @@ from eventdesign.rules.schemas import _fast_meta_check
 REPLACEMENTS = (1, 1.5, True, None, "x", "", [], {}, ["x", "x"], {"zzz": 1}, -1)
 
 
-def _paths(value: object, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, (*path, index))
-
-
 def _mutants(data: dict) -> Iterator[tuple[str, dict]]:
-    for path in _paths(data):
+    for path in value_paths(data):
         if not path:
             continue
         parent_path, last = path[:-1], path[-1]

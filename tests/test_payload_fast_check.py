@@ -22,7 +22,7 @@ from jsonschema import Draft7Validator, Draft201909Validator, Draft202012Validat
 from jsonschema.validators import validator_for
 from referencing import Registry
 
-from conftest import EXAMPLE_DIR, REPO_ROOT
+from conftest import EXAMPLE_DIR, REPO_ROOT, value_paths
 from eventdesign.model.fast_check import DIALECTS, compile_payload_check, json_equal
 from eventdesign.rules import schemas
 
@@ -297,16 +297,6 @@ def _sample(schema: Any, root: Any, depth: int = 0) -> Any:
     return samples.get(kind, True if kind == "boolean" else None)
 
 
-def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
-    yield path
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, (*path, index))
-
-
 def _replaced(value: Any, path: tuple, replacement: Any) -> Any:
     if not path:
         return replacement
@@ -327,7 +317,7 @@ _DELETE = object()
 def _mutants(value: Any) -> Iterator[Any]:
     """The value, and each value with one place replaced, removed, or given an extra key."""
     yield value
-    for path in _paths(value):
+    for path in value_paths(value):
         for replacement in REPLACEMENTS:
             yield _replaced(value, path, replacement)
         if path and isinstance(path[-1], str):
