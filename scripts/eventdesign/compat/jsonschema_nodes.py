@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import InputError
+from ..model.source import unescape_pointer_token
 
 MAX_SCHEMA_NODES = 200_000
 
@@ -262,7 +263,7 @@ class SchemaDocument:
     def resolve_pointer(self, pointer: str) -> Any:
         value = self.document
         for token in pointer.split("/")[1:]:
-            token = token.replace("~1", "/").replace("~0", "~")
+            token = unescape_pointer_token(token)
             if isinstance(value, dict) and token in value:
                 value = value[token]
             elif isinstance(value, list) and token.isdigit() and int(token) < len(value):

@@ -26,6 +26,8 @@ from numbers import Number
 from types import CodeType, FunctionType
 from typing import Any
 
+from .source import unescape_pointer_token
+
 Predicate = Callable[[Any], bool]
 
 # Keywords that never decide validity; `$id` and `$schema` only at the root (see _Compiler).
@@ -705,7 +707,7 @@ class _Compiler:
             if isinstance(node, dict):
                 if node is not self.root and "$id" in node:
                     raise UnsupportedSchema("$ref into a schema with its own $id")
-                node = node.get(token.replace("~1", "/").replace("~0", "~"), _MISSING)
+                node = node.get(unescape_pointer_token(token), _MISSING)
             elif isinstance(node, list) and token.isdigit() and str(int(token)) == token:
                 node = node[int(token)] if int(token) < len(node) else _MISSING
             else:

@@ -14,7 +14,14 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
-from .source import SourceDocument, load_document, parse_yaml, pointer_of, read_text
+from .source import (
+    SourceDocument,
+    load_document,
+    parse_yaml,
+    pointer_of,
+    read_text,
+    unescape_pointer_token,
+)
 from .types import (
     CLOUDEVENTS_ATTRIBUTES,
     Broker,
@@ -72,7 +79,7 @@ def inline_local_refs(schema: dict) -> dict:
     def target_of(reference: str) -> Any:
         node: Any = schema
         for token in reference[2:].split("/"):
-            node = node[token.replace("~1", "/").replace("~0", "~")]
+            node = node[unescape_pointer_token(token)]
         return node
 
     def inline(node: Any, active: tuple) -> Any:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
+from .source import unescape_pointer_token
+
 # Keywords whose values are data, not subschemas: never walk into them looking for $ref.
 DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
 # Applicators that apply a subschema to the same instance (so a loop through them never ends).
@@ -55,7 +57,7 @@ def resolve_local_ref(root: Any, reference: str) -> Any:
         return None
     node = root
     for token in reference[2:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = unescape_pointer_token(token)
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

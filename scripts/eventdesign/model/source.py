@@ -24,6 +24,10 @@ def escape_pointer_token(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer_of(path: tuple) -> str:
     """The JSON pointer for a path of keys and indexes ('' for the root)."""
     return "".join("/" + escape_pointer_token(p) for p in path)
@@ -53,7 +57,7 @@ class SourceDocument:
                 break
             member_marks = entry[1]
             if isinstance(member_marks, dict):
-                key = token.replace("~1", "/").replace("~0", "~")
+                key = unescape_pointer_token(token)
                 mark = member_marks.get(key)
                 if mark is None or key not in node:
                     break
