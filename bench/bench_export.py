@@ -121,6 +121,7 @@ def time_commands(
         best = min(command_wall(arguments(), work, environment) for _ in range(repeat))
         verdict = "under" if best < 1.0 else "OVER"
         print(f"  {name:<38}{best * 1000:9.1f} ms wall ({verdict} the 1 s target)")
+    print(f"  reference loop after: {reference_seconds():.2f} s")
 
 
 def main() -> int:
