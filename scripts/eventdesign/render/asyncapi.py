@@ -683,25 +683,10 @@ class _Builder:
         return messages
 
     def command_message(self, command: Command) -> dict:
-        key = self.command_keys[command.name]
-        channel = self.model.channels.get(command.channel or "")
-        transport = channel.transport if channel is not None else None
-        message: dict[str, Any] = {"name": command.name, "title": command.name}
         summary = f"Command, handled by {command.handler}."
         if command.description:
             summary = f"Command: {command.description.strip().splitlines()[0]}"
-        message["summary"] = summary
-        if command.description:
-            message["description"] = command.description
-        message["contentType"] = CONTENT_TYPES.get(command.schema_format, "application/json")
-        headers_key, header_names = self.headers(transport)
-        if headers_key:
-            message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
-        payload = _payload(command, key)
-        if payload is not None:
-            message["payload"] = payload
-        if "correlationid" in header_names:
-            message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
+        message, _ = self.message_base(command, self.command_keys[command.name], summary)
         extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
         if command.issuers:
             extension["issuers"] = list(command.issuers)
@@ -709,22 +694,8 @@ class _Builder:
         return message
 
     def message(self, event: Event) -> dict:
-        key = self.event_keys[event.name]
-        channel = self.model.channels.get(event.channel or "")
-        transport = channel.transport if channel is not None else None
-        message: dict[str, Any] = {"name": event.name, "title": event.name}
-        if event.description:
-            message["summary"] = event.description.strip().splitlines()[0]
-            message["description"] = event.description
-        message["contentType"] = CONTENT_TYPES.get(event.schema_format, "application/json")
-        headers_key, header_names = self.headers(transport)
-        if headers_key:
-            message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
-        payload = _payload(event, key)
-        if payload is not None:
-            message["payload"] = payload
-        if "correlationid" in header_names:
-            message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
+        summary = event.description.strip().splitlines()[0] if event.description else None
+        message, transport = self.message_base(event, self.event_keys[event.name], summary)
         if transport == "kafka" and event.key:
             message["bindings"] = {
                 "kafka": {
@@ -739,6 +710,29 @@ class _Builder:
             ]
         message["x-grimoire"] = _event_extension(event)
         return message
+
+    def message_base(
+        self, item: Event | Command, key: str, summary: str | None
+    ) -> tuple[dict[str, Any], str | None]:
+        """What event and command messages share, in order: names, summary, description,
+        content type, headers, payload and correlation ID; and the channel's transport."""
+        channel = self.model.channels.get(item.channel or "")
+        transport = channel.transport if channel is not None else None
+        message: dict[str, Any] = {"name": item.name, "title": item.name}
+        if summary:
+            message["summary"] = summary
+        if item.description:
+            message["description"] = item.description
+        message["contentType"] = CONTENT_TYPES.get(item.schema_format, "application/json")
+        headers_key, header_names = self.headers(transport)
+        if headers_key:
+            message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
+        payload = _payload(item, key)
+        if payload is not None:
+            message["payload"] = payload
+        if "correlationid" in header_names:
+            message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
+        return message, transport
 
     def headers(self, transport: str | None) -> tuple[str | None, dict[str, str]]:
         """The shared header schema's key for a transport, and attribute -> header name."""
