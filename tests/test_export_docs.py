@@ -321,8 +321,13 @@ def test_symlink_to_a_generated_page_is_not_a_generated_file(tmp_path: Path) -> 
     assert not output.is_generated(link, DOCS_MARKER)
 
 
-def template_environment(folder: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
+def cached_environment(folder: Path, cache: Path, **settings: object) -> jinja2.Environment:
+    """A jinja2 environment for the templates in `folder`, keeping compiled ones in `cache`."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), autoescape=False, **settings
+    )
+    attach_cache(environment, cache)
+    return environment
 
 
 def test_compiled_template_is_kept_and_used_by_the_next_run(
@@ -331,12 +336,10 @@ def test_compiled_template_is_kept_and_used_by_the_next_run(
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     (tmp_path / "page.j2").write_text("Hello {{ name }}\n")
     cache = tmp_path / "cache"
-    first = template_environment(tmp_path)
-    attach_cache(first, cache)
+    first = cached_environment(tmp_path, cache)
     assert first.get_template("page.j2").render(name="you") == "Hello you"
     assert len(list(cache.glob("*.jinja2"))) == 1
-    second = template_environment(tmp_path)
-    attach_cache(second, cache)
+    second = cached_environment(tmp_path, cache)
 
     def no_compiling(*args: object, **kwargs: object) -> None:
         raise AssertionError("compiled although the cache has the template")
@@ -352,12 +355,10 @@ def test_changed_template_is_compiled_again(
     template = tmp_path / "page.j2"
     cache = tmp_path / "cache"
     template.write_text("old {{ name }}")
-    first = template_environment(tmp_path)
-    attach_cache(first, cache)
+    first = cached_environment(tmp_path, cache)
     first.get_template("page.j2").render(name="x")
     template.write_text("new {{ name }}")
-    second = template_environment(tmp_path)
-    attach_cache(second, cache)
+    second = cached_environment(tmp_path, cache)
     assert second.get_template("page.j2").render(name="x") == "new x"
 
 
@@ -367,12 +368,9 @@ def test_environment_settings_are_part_of_the_cache_key(
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     (tmp_path / "page.j2").write_text("{% if true %}\nline\n{% endif %}\n")
     cache = tmp_path / "cache"
-    plain = template_environment(tmp_path)
-    attach_cache(plain, cache)
+    plain = cached_environment(tmp_path, cache)
     assert plain.get_template("page.j2").render() == "\nline\n"
-    trimmed = template_environment(tmp_path)
-    trimmed.trim_blocks = True
-    attach_cache(trimmed, cache)
+    trimmed = cached_environment(tmp_path, cache, trim_blocks=True)
     assert trimmed.get_template("page.j2").render() == "line\n"
 
 
@@ -382,15 +380,13 @@ def test_damaged_cache_file_is_compiled_over(
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     (tmp_path / "page.j2").write_text("Hello {{ name }}")
     cache = tmp_path / "cache"
-    first = template_environment(tmp_path)
-    attach_cache(first, cache)
+    first = cached_environment(tmp_path, cache)
     first.get_template("page.j2")
     damaged = list(cache.glob("*.jinja2"))
     assert damaged
     for path in damaged:
         path.write_bytes(b"not a cache file")
-    second = template_environment(tmp_path)
-    attach_cache(second, cache)
+    second = cached_environment(tmp_path, cache)
     assert second.get_template("page.j2").render(name="you") == "Hello you"
 
 
@@ -399,8 +395,7 @@ def test_no_cache_is_written_when_python_writes_no_bytecode(
 ) -> None:
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     (tmp_path / "page.j2").write_text("Hello {{ name }}")
-    environment = template_environment(tmp_path)
-    attach_cache(environment, tmp_path / "cache")
+    environment = cached_environment(tmp_path, tmp_path / "cache")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
     assert not (tmp_path / "cache").exists()
 
@@ -412,6 +407,5 @@ def test_unwritable_cache_folder_still_renders(
     (tmp_path / "page.j2").write_text("Hello {{ name }}")
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder would go")
-    environment = template_environment(tmp_path)
-    attach_cache(environment, blocker / "templates")
+    environment = cached_environment(tmp_path, blocker / "templates")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
