@@ -269,10 +269,7 @@ class _Builder:
             raw = message.raw
             if _is_command(raw):
                 continue
-            name = raw.get("name") if isinstance(raw.get("name"), str) else message.key
-            if name in events:
-                name = message.key if message.key not in events else identity
-                self.notes.append(f"message '{identity}': name taken; imported as '{name}'")
+            name = self.unique_name(message, identity, events, "message")
             senders = [o for o in spec.operations if o.sends and identity in o.messages]
             receivers = [o for o in spec.operations if not o.sends and identity in o.messages]
             extension = raw.get("x-grimoire") if isinstance(raw.get("x-grimoire"), dict) else {}
@@ -351,10 +348,7 @@ class _Builder:
             if not _is_command(raw):
                 continue
             extension = raw["x-grimoire"]
-            name = raw.get("name") if isinstance(raw.get("name"), str) else message.key
-            if name in commands:
-                name = message.key if message.key not in commands else identity
-                self.notes.append(f"command message '{identity}': name taken; imported as '{name}'")
+            name = self.unique_name(message, identity, commands, "command message")
             operations = [o for o in spec.operations if identity in o.messages]
             receivers = list(dict.fromkeys(o.service for o in operations if not o.sends))
             # A send the export added for a saga's orchestrator is the saga's, not an issuer.
@@ -400,6 +394,15 @@ class _Builder:
                     command["schema_format"] = "avro"
             commands[name] = command
         return commands
+
+    def unique_name(self, message: Any, identity: str, taken: dict, what: str) -> str:
+        """The message's `name` (else its key); its key or identity when that is taken."""
+        raw = message.raw
+        name = raw.get("name") if isinstance(raw.get("name"), str) else message.key
+        if name in taken:
+            name = message.key if message.key not in taken else identity
+            self.notes.append(f"{what} '{identity}': name taken; imported as '{name}'")
+        return name
 
     def event_channel(
         self, name: str, identity: str, senders: list, channel_of_message: dict
