@@ -183,3 +183,23 @@ class DesignModel:
 
 def member_pointer(*parts: object) -> str:
     return "".join("/" + escape_pointer_token(p) for p in parts)
+
+
+def saga_steps(saga: dict) -> list[dict]:
+    """A saga's raw steps in order, each parallel group's steps in its place; those carry
+    `_group: "parallel N"`, N counting the saga's steps from 1."""
+    flat = []
+    for index, step in enumerate(saga.get("steps") or [], 1):
+        if isinstance(step, dict) and isinstance(step.get("parallel"), list):
+            for inner in step["parallel"]:
+                if isinstance(inner, dict):
+                    flat.append({**inner, "_group": f"parallel {index}"})
+        elif isinstance(step, dict):
+            flat.append(step)
+    return flat
+
+
+def compensation_command(step: dict) -> Any:
+    """The command a raw step's compensation sends: written as its name or as {command: ...}."""
+    compensation = step.get("compensation")
+    return compensation.get("command") if isinstance(compensation, dict) else compensation

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
-from ..model.types import Command, DesignModel, Event
+from ..model.types import Command, DesignModel, Event, compensation_command, saga_steps
 from .escape import component_keys
 from .json_text import json_text
 
@@ -181,18 +181,9 @@ def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]
 
 
 def _saga_commands(saga: dict) -> list[str]:
-    steps = []
-    for item in saga.get("steps") or []:
-        if isinstance(item, dict) and isinstance(item.get("parallel"), list):
-            steps.extend(step for step in item["parallel"] if isinstance(step, dict))
-        elif isinstance(item, dict):
-            steps.append(item)
     names = []
-    for step in steps:
-        compensation = step.get("compensation")
-        if isinstance(compensation, dict):
-            compensation = compensation.get("command")
-        for name in (step.get("command"), compensation):
+    for step in saga_steps(saga):
+        for name in (step.get("command"), compensation_command(step)):
             if isinstance(name, str) and name not in names:
                 names.append(name)
     return names

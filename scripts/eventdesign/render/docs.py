@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from ..model.payload import resolve_local_ref
-from ..model.types import DesignModel, Event, ReadModel
+from ..model.types import DesignModel, Event, ReadModel, compensation_command, saga_steps
 from .escape import (
     EscapedText,
     joined,
@@ -612,10 +612,8 @@ class _Context:
         here = self.pages.sagas[name]
         saga = self.model.sagas[name]
         steps = []
-        for step in _flat_steps(saga.get("steps") or []):
-            compensation = step.get("compensation")
-            if isinstance(compensation, dict):
-                compensation = compensation.get("command")
+        for step in saga_steps(saga):
+            compensation = compensation_command(step)
             steps.append(
                 _Row(
                     name=str(step.get("name") or step.get("command", "")),
@@ -661,18 +659,6 @@ class _Context:
         }
 
 
-def _flat_steps(steps: list) -> list[dict]:
-    flat = []
-    for index, step in enumerate(steps, 1):
-        if isinstance(step, dict) and isinstance(step.get("parallel"), list):
-            for inner in step["parallel"]:
-                if isinstance(inner, dict):
-                    flat.append({**inner, "_group": f"parallel {index}"})
-        elif isinstance(step, dict):
-            flat.append(step)
-    return flat
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -685,7 +671,7 @@ def _saga_participants(saga: dict) -> list[str]:
     names: list[str] = []
     if saga.get("orchestrator"):
         names.append(str(saga["orchestrator"]))
-    for step in _flat_steps(saga.get("steps") or []):
+    for step in saga_steps(saga):
         names.extend(_as_list(step.get("participant")))
     for reaction in saga.get("reactions") or []:
         if isinstance(reaction, dict):
@@ -697,7 +683,7 @@ def _saga_events(saga: dict) -> set[str]:
     names = set(_as_list(saga.get("trigger")))
     names.update(_as_list(saga.get("completed")))
     names.update(_as_list(saga.get("compensated")))
-    for step in _flat_steps(saga.get("steps") or []):
+    for step in saga_steps(saga):
         names.update(_as_list(step.get("reply")))
         names.update(_as_list(step.get("failure")))
     for reaction in saga.get("reactions") or []:
