@@ -820,8 +820,6 @@ def _deduplicated(keys: list[str]) -> list[str]:
 
 
 _REFERENCE_KEYWORDS = frozenset(("$ref", "$dynamicRef"))
-# Keywords whose value is never walked: data, and the references checked on their own.
-_NOT_WALKED = DATA_KEYWORDS | _REFERENCE_KEYWORDS
 
 
 def scan_json_schema(schema: Any) -> tuple[bool, bool]:
@@ -835,9 +833,7 @@ def scan_json_schema(schema: Any) -> tuple[bool, bool]:
                 newer = True
             for key, value in node.items():
                 if isinstance(value, (dict, list)):
-                    if key not in _NOT_WALKED or (
-                        key in _REFERENCE_KEYWORDS and not isinstance(value, str)
-                    ):
+                    if key not in DATA_KEYWORDS:
                         stack.append(value)
                 elif (
                     not local_ref
