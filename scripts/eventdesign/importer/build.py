@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.payload import DATA_KEYWORDS
+from ..model.types import SYSTEM_SETTINGS
 from .spec import AsyncApiSpec, SpecChannel, _Document
 
 TRANSPORTS = frozenset(
@@ -76,7 +77,6 @@ ENVELOPE_ATTRIBUTE = re.compile(r"^[a-z0-9]{1,20}$")
 EVENT_FIELDS = ("kind", "version", "key", "ordering", "compatibility", "snapshot", "pii")
 CHANNEL_FIELDS = ("partitions", "retention", "ordering", "dead_letter")
 CONSUMER_FIELDS = ("dead_letter", "idempotency", "read_model")
-SYSTEM_SETTINGS = ("compatibility", "naming", "max_payload_fields")
 SERVICE_POLICIES = ("state", "outbox", "idempotency")
 WHOLE_VARIABLE = re.compile(r"^\{[^{}]*\}$")
 
@@ -113,8 +113,9 @@ class _Builder:
         self.read_brokers()
         for channel in spec.channels:
             self.read_channel(channel)
-        events = self.read_events()
-        commands = self.read_commands()
+        carried = self.channels_of_messages()
+        events = self.read_events(carried)
+        commands = self.read_commands(carried)
         system: dict[str, Any] = {"name": spec.title}
         if spec.description:
             system["description"] = spec.description
@@ -261,10 +262,9 @@ class _Builder:
                 found.setdefault(identity, []).append(channel.key)
         return found
 
-    def read_events(self) -> dict[str, dict]:
+    def read_events(self, channel_of_message: dict[str, list[str]]) -> dict[str, dict]:
         spec = self.spec
         events: dict[str, dict] = {}
-        channel_of_message = self.channels_of_messages()
         for identity, message in spec.messages.items():
             raw = message.raw
             if _is_command(raw):
@@ -338,11 +338,10 @@ class _Builder:
             events[name] = event
         return events
 
-    def read_commands(self) -> dict[str, dict]:
+    def read_commands(self, channel_of_message: dict[str, list[str]]) -> dict[str, dict]:
         """The messages `export asyncapi` marked as commands, as model commands."""
         spec = self.spec
         commands: dict[str, dict] = {}
-        channel_of_message = self.channels_of_messages()
         for identity, message in spec.messages.items():
             raw = message.raw
             if not _is_command(raw):

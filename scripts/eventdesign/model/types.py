@@ -24,6 +24,10 @@ CLOUDEVENTS_ATTRIBUTES = (
 )
 
 
+# The system's policies besides its name, description and version (model keys of `system:`).
+SYSTEM_SETTINGS = ("compatibility", "naming", "max_payload_fields")
+
+
 @dataclass(frozen=True)
 class System:
     name: str

@@ -34,7 +34,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
-from ..model.types import Command, DesignModel, Event, compensation_command, saga_steps
+from ..model.types import (
+    SYSTEM_SETTINGS,
+    Command,
+    DesignModel,
+    Event,
+    compensation_command,
+    saga_steps,
+)
 from .escape import component_keys
 from .json_text import json_text
 
@@ -54,7 +61,6 @@ ROOT_SECTIONS = (
     "sagas",
     "transport_needs",
 )
-SYSTEM_SETTINGS = ("compatibility", "naming", "max_payload_fields")
 # Keywords draft-07 (and so the AsyncAPI Schema Object) does not know.
 NEWER_JSON_SCHEMA_KEYWORDS = frozenset(
     (
