@@ -26,7 +26,7 @@ ENTRY = HERE.parent / "scripts" / "grimoire.py"
 sys.path.insert(0, str(HERE))
 
 from generate_model import generate_model  # noqa: E402
-from machine import reference_seconds  # noqa: E402
+from machine import cached_bytecode_environment, reference_seconds  # noqa: E402
 
 
 def measure(model_path: Path, environment: dict[str, str]) -> dict:
@@ -70,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         # As on a user's machine after the first run: Python's bytecode is cached (in a
         # temporary PYTHONPYCACHEPREFIX, so the checkout is left alone) by a warm-up run.
-        environment = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(folder) / "pycache"))
-        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        environment = cached_bytecode_environment(Path(folder) / "pycache")
         for events in sizes:
             services, sagas = max(2, events // 5), events // 50
             model = generate_model(services, events, sagas, steps_per_saga=4)

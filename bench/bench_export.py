@@ -43,7 +43,7 @@ from eventdesign.output import write_file, write_tree  # noqa: E402
 from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi  # noqa: E402
 from eventdesign.render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs  # noqa: E402
 from generate_model import generate_model  # noqa: E402
-from machine import reference_seconds  # noqa: E402
+from machine import cached_bytecode_environment, reference_seconds  # noqa: E402
 
 
 def best_of(repeat: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -153,8 +153,7 @@ def main() -> int:
         )
 
         print("fresh process, bytecode and template caches written by a first run:")
-        cached = dict(os.environ, PYTHONPYCACHEPREFIX=str(work / "pycache"))
-        cached.pop("PYTHONDONTWRITEBYTECODE", None)
+        cached = cached_bytecode_environment(work / "pycache")
         time_commands("cached", model_path, work, cached, args.repeat)
         inherited = (
             ", PYTHONDONTWRITEBYTECODE set" if "PYTHONDONTWRITEBYTECODE" in os.environ else ""
