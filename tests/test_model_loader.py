@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_DIR, EXAMPLE_MODEL, REPO_ROOT
+from conftest import EXAMPLE_DIR, EXAMPLE_MODEL, REPO_ROOT, value_paths
 from eventdesign.errors import InputError
 from eventdesign.findings import Location
 from eventdesign.model import loader, source
@@ -435,24 +435,12 @@ value: <<
 """
 
 
-def _every_pointer(value: object, pointer: str = "") -> list[str]:
-    pointers = [pointer]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            token = key.replace("~", "~0").replace("/", "~1")
-            pointers += _every_pointer(child, f"{pointer}/{token}")
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            pointers += _every_pointer(child, f"{pointer}/{index}")
-    return pointers
-
-
 def test_documents_with_and_without_anchors_read_the_same_data_and_positions() -> None:
     # A document with an anchor takes the node-tree path; one without takes the event path.
     fast = source.parse_yaml(SCALARS_AND_KEYS, "a.yaml")
     anchored = source.parse_yaml(SCALARS_AND_KEYS + "extra: &x 1\nagain: *x\n", "a.yaml")
     assert anchored.data == {**fast.data, "extra": 1, "again": 1}
-    pointers = _every_pointer(fast.data)
+    pointers = [source.pointer_of(path) for path in value_paths(fast.data)]
     assert "/a~1b~0c/1/1/0" in pointers
     assert [fast.locate(p) for p in pointers] == [anchored.locate(p) for p in pointers]
     assert fast.data["value"] == "<<" and fast.data["2.5"][6] == "2026-11-27"
