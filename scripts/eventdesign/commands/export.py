@@ -21,12 +21,16 @@ Export MODEL for other tools and for people.
       AsyncAPI has no field for go in `x-grimoire` / `x-service`; the root `x-grimoire`
       carries contexts, service policies, read models, sagas and the system settings, so
       `import asyncapi` gives back a model that checks like this one.
+      A written file is marked as generated (a first comment line in YAML, a first
+      `x-generated-by` member in JSON); a file without the mark is overwritten only with
+      --force, the model never. A device or FIFO (-o /dev/stdout) is written into.
 
   export docs MODEL -o DIR
       A Markdown catalog: index.md, one page per event, service and saga, with Mermaid
       diagrams GitHub renders. Each generated file starts with a marker line; the export
       replaces and removes only marked files and refuses (exit 2) if a file without the
-      marker is in the way. The directory is updated all at once or not at all.
+      marker is in the way. The directory is updated all at once or not at all; the folder
+      holding DIR must exist.
 
 examples:
   export asyncapi design.yaml -o asyncapi.yaml
@@ -54,6 +58,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="output file; .json writes JSON, anything else YAML; '-' (default) prints YAML",
     )
     asyncapi.add_argument("--service", metavar="NAME", help="only what this service touches")
+    asyncapi.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite FILE even if grimoire did not generate it (never the model itself)",
+    )
     docs = targets.add_parser(
         "docs",
         help="Markdown catalog with Mermaid diagrams",
@@ -84,7 +93,7 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..output import write_file
+    from ..output import JSON_MARKER_KEY, json_marker, marker_line, write_file
     from ..render.asyncapi import build_asyncapi, dump_asyncapi
 
     if args.service is not None and args.service not in model.services:
@@ -95,8 +104,14 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
         sys.stdout.write(dump_asyncapi(document, "yaml"))
         return 0
     path = Path(args.output)
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    write_file(path, dump_asyncapi(document, fmt))
+    command = f"{NAME} asyncapi"
+    if path.suffix.lower() == ".json":
+        fmt = "json"
+        text = dump_asyncapi({JSON_MARKER_KEY: json_marker(command), **document}, fmt)
+    else:
+        fmt = "yaml"
+        text = f"{marker_line('yaml', command)}\n{dump_asyncapi(document, fmt)}"
+    write_file(path, text, force=args.force, inputs=[args.model])
     print(f"wrote AsyncAPI 3.0.0 ({fmt.upper()}) to {path}", file=sys.stderr)
     return 0
 

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from ..output import OutputConflict, write_file
 
     target = Path(args.output)
-    if target.exists() and not args.force:
+    if target.is_file() and not args.force:  # fail before the work; write_file decides
         raise OutputConflict(
             "already exists; pass --force to overwrite it or choose another path", str(target)
         )
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             args.file,
             details=[f"{location}: {message}" for location, message in problems],
         )
-    write_file(target, text, overwrite=args.force)
+    write_file(target, text, force=args.force, inputs=[args.file])
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     events = len(result.model.get("events", {}))
