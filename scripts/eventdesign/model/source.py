@@ -8,6 +8,8 @@ bombs), duplicate keys, non-UTF-8 bytes.
 from __future__ import annotations
 
 import gc
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,20 +74,14 @@ class SourceDocument:
 
 
 def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file with a size limit; errors name the file and what to do."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("file not found; check the path", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
-    if path.is_dir():
-        raise InputError("is a directory; give a file", shown)
-    if size > max_bytes:
-        raise InputError(
-            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up", shown
-        )
-    raw = path.read_bytes()
+    """Read a UTF-8 text file with a size limit; errors name the file and what to do.
+
+    The one way commands read their input files. Only regular files are read (a FIFO,
+    device or directory is refused with what it is, before any byte is read, so
+    `/dev/zero` or a pipe nobody writes to cannot hang or exhaust memory), and never more
+    than `max_bytes` + 1 bytes, even when the file grows while it is read.
+    """
+    raw = _read_regular_file(path, shown, max_bytes)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -95,6 +91,58 @@ def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputError(
             f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8", shown, line, column
         ) from None
+
+
+def _too_big(shown: str, max_bytes: int, size: int | None = None) -> InputError:
+    what = f"file is {size:,} bytes, over" if size is not None else "file is over"
+    return InputError(f"{what} the {max_bytes:,}-byte limit; split it up", shown)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "is a directory; give a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; save the content to a file first"),
+    (stat.S_ISCHR, "is a character device, not a file; save the content to a file first"),
+    (stat.S_ISBLK, "is a block device, not a file; give a file"),
+    (stat.S_ISSOCK, "is a socket, not a file; give a file"),
+)
+
+
+def _read_regular_file(path: Path, shown: str, max_bytes: int) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError("is a symlink to a missing file; fix the link", shown) from None
+        raise InputError("file not found; check the path", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    try:
+        status = os.fstat(handle)
+        for is_kind, message in _NOT_REGULAR:
+            if is_kind(status.st_mode):
+                raise InputError(message, shown)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError("is not a regular file; give a file", shown)
+        if status.st_size > max_bytes:
+            raise _too_big(shown, max_bytes, status.st_size)
+        os.set_blocking(handle, True)
+        chunks = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(handle, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:  # it grew while being read
+            raise _too_big(shown, max_bytes)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    finally:
+        os.close(handle)
 
 
 NESTED_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; flatten the document"
