@@ -85,18 +85,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top", type=int, default=5, metavar="N", help="fits shown in full in text (default 5)"
     )
-    actions = parser.add_mutually_exclusive_group()
-    actions.add_argument("--show", metavar="ID", help="print one transport's entry and sources")
-    actions.add_argument(
-        "--write-reference",
-        action="store_true",
-        help="regenerate the table in references/transport-selection.md",
-    )
-    actions.add_argument(
-        "--check-reference",
-        action="store_true",
-        help="exit 1 if the table in references/transport-selection.md is out of date",
-    )
+    parser.add_argument("--show", metavar="ID", help="print one transport's entry and sources")
     parser.add_argument(
         "--matrix", metavar="FILE", help="another capability matrix (default: the bundled one)"
     )
@@ -123,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..transport import reference, render
+    from ..transport import render
     from ..transport.advisor import advise
     from ..transport.matrix import load_matrix
 
@@ -137,9 +126,6 @@ def run(args: argparse.Namespace) -> int:
         show = render.transport_json if args.format == "json" else render.transport_text
         print(show(transport), end="")
         return 0
-
-    if args.write_reference or args.check_reference:
-        return _reference(args, matrix, reference)
 
     needs = _needs(args)
     advice = advise(matrix, needs)
@@ -168,37 +154,3 @@ def _needs(args: argparse.Namespace):
         if getattr(args, flag) is not None
     }
     return apply(needs, flags, "flag")
-
-
-def _reference(args: argparse.Namespace, matrix, reference) -> int:
-    import sys
-
-    from ..deps import require
-    from ..errors import InputError
-    from ..model.source import read_text
-
-    require("jinja2")  # only the generated table needs it
-
-    path = reference.REFERENCE_PATH
-    text = read_text(path, str(path))
-    block = reference.render_table(matrix)
-    if args.check_reference:
-        current = reference.current_block(text)
-        if current is None:
-            raise InputError(
-                f"the markers {reference.BEGIN_MARKER} and {reference.END_MARKER} are missing",
-                str(path),
-            )
-        if current != block.strip("\n"):
-            print(
-                f"{path}: the generated table is out of date; run `transport --write-reference`",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{path}: the generated table matches {matrix.path}")
-        return 0
-    updated = reference.splice(text, block, str(path))
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    print(f"wrote the table generated from {matrix.path} into {path}")
-    return 0
