@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import InputError
-from ..model.source import unescape_pointer_token
+from ..model.source import list_index, unescape_pointer_token
 
 MAX_SCHEMA_NODES = 200_000
 
@@ -266,8 +266,12 @@ class SchemaDocument:
             token = unescape_pointer_token(token)
             if isinstance(value, dict) and token in value:
                 value = value[token]
-            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-                value = value[int(token)]
+            elif (
+                isinstance(value, list)
+                and (index := list_index(token)) is not None
+                and index < len(value)
+            ):
+                value = value[index]
             else:
                 return _MISSING
         return value
@@ -282,8 +286,16 @@ class SchemaDocument:
                 self.resolve_pointer(target_pointer), target_pointer
             )
             index += 1
+        # Every chain is checked once: links already known to end at a schema stop the walk.
+        ends_well: set[int] = set()
         for node in self._references:
-            dereference(node, self)
+            chain = []
+            while node.kind == "ref" and id(node) not in ends_well:
+                chain.append(node)
+                if len(chain) > len(self._references):
+                    dereference(chain[0], self)  # raises: the chain loops
+                node = node.get("target")
+            ends_well.update(id(link) for link in chain)
 
     # Loading ------------------------------------------------------------------------------
 
@@ -594,15 +606,16 @@ def pointer_text(pointer: str) -> str:
 
 def dereference(node: SchemaNode, document: SchemaDocument | None = None) -> SchemaNode:
     """The schema a reference chain ends at (everit's ReferenceSchema.getReferredSchema)."""
-    seen = []
+    first = node
+    seen: set[int] = set()  # by identity: a 2,000-link chain must not cost 2,000 squared
     while node.kind == "ref":
-        if node in seen:
-            where = seen[0].pointer
+        if id(node) in seen:
+            where = first.pointer
             message = "$ref chain loops back to itself without reaching a schema"
             if document is not None:
                 raise document.fail(f"{where}/$ref", message)
             raise InputError(f"{pointer_text(where)}/$ref: {message}")
-        seen.append(node)
+        seen.add(id(node))
         target = node.get("target")
         if target is None:
             raise InputError(f"{pointer_text(node.pointer)}/$ref: reference was not resolved")

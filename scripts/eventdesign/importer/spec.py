@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..model.source import unescape_pointer_token
+from ..model.source import list_index, unescape_pointer_token
 
 MAX_REF_HOPS = 64
 SERVICE_TAG_PREFIX = "service:"
@@ -103,8 +103,12 @@ class _Document:
             token = unescape_pointer_token(token)
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
+            elif (
+                isinstance(node, list)
+                and (index := list_index(token)) is not None
+                and index < len(node)
+            ):
+                node = node[index]
             else:
                 raise self.fail(f"the reference '{reference}' points nowhere; fix the document")
         return node
@@ -119,6 +123,16 @@ class _Document:
             else:
                 return node, last
         raise self.fail(f"the reference '{last}' loops; fix the document")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {list: "a list", str: "text", dict: "a mapping"}.get(type(value), "something else")
 
 
 def _text(value: Any) -> str:
@@ -158,6 +172,28 @@ class _Reader:
         self.messages: dict[str, SpecMessage] = {}
         self.notes: list[str] = []
 
+    def mapping(self, node: Any, where: str) -> dict:
+        """A section that must be a mapping (after `$ref`s); absent is empty."""
+        value, _ = self.document.resolve(node)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.document.fail(
+                f"'{where}' must be a mapping of names to entries, not {_kind(value)}; "
+                "fix the document"
+            )
+        return value
+
+    def sequence(self, node: Any, where: str) -> list:
+        """A section that must be a list; absent is empty."""
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            raise self.document.fail(
+                f"'{where}' must be a list, not {_kind(node)}; fix the document"
+            )
+        return node
+
     def default_service(self) -> str:
         if isinstance(self.data.get("x-service"), str):
             return self.data["x-service"]
@@ -166,7 +202,7 @@ class _Reader:
     def service_of(self, operation: dict) -> str:
         if isinstance(operation.get("x-service"), str) and operation["x-service"]:
             return operation["x-service"]
-        for tag in operation.get("tags") or []:
+        for tag in self.sequence(operation.get("tags"), "tags"):
             tag, _ = self.document.resolve(tag)
             name = tag.get("name") if isinstance(tag, dict) else None
             if isinstance(name, str) and name.startswith(SERVICE_TAG_PREFIX):
@@ -217,7 +253,7 @@ class _Reader:
 class _Reader3(_Reader):
     def read(self) -> AsyncApiSpec:
         servers = []
-        for key, node in (self.data.get("servers") or {}).items():
+        for key, node in self.mapping(self.data.get("servers"), "servers").items():
             server, _ = self.document.resolve(node)
             if not isinstance(server, dict):
                 continue
@@ -233,7 +269,8 @@ class _Reader3(_Reader):
                 )
             )
         channels = []
-        for key, node in (self.data.get("channels") or {}).items():
+        resolved_channels: dict[str, dict] = {}
+        for key, node in self.mapping(self.data.get("channels"), "channels").items():
             channel, _ = self.document.resolve(node)
             if not isinstance(channel, dict):
                 continue
@@ -245,27 +282,32 @@ class _Reader3(_Reader):
                 description=_text(channel.get("description")),
                 servers=[
                     server_key
-                    for ref in channel.get("servers") or []
+                    for ref in self.sequence(channel.get("servers"), f"channels/{key}/servers")
                     if isinstance(ref, dict)
                     and (server_key := _ref_key(ref.get("$ref"), "#/servers/")) is not None
                 ],
-                bindings=self.document.resolve(channel.get("bindings") or {})[0] or {},
+                bindings=self.mapping(channel.get("bindings"), "bindings"),
                 extension=extension,
             )
-            for message_key, message in (channel.get("messages") or {}).items():
+            channel_messages = self.mapping(channel.get("messages"), f"channels/{key}/messages")
+            for message_key, message in channel_messages.items():
                 item.messages.append(self.message(message, f"channels/{key}/{message_key}"))
+            resolved_channels[key] = channel
             channels.append(item)
         by_key = {channel.key: channel for channel in channels}
         operations = []
-        for key, node in (self.data.get("operations") or {}).items():
+        for key, node in self.mapping(self.data.get("operations"), "operations").items():
             operation, _ = self.document.resolve(node)
             if not isinstance(operation, dict):
                 continue
-            channel_key = _ref_key((operation.get("channel") or {}).get("$ref"), "#/channels/")
+            channel_ref = operation.get("channel")
+            channel_key = _ref_key(
+                channel_ref.get("$ref") if isinstance(channel_ref, dict) else None, "#/channels/"
+            )
             if channel_key not in by_key:
                 raise self.document.fail(f"operation '{key}' names no channel of the document")
             messages = []
-            for ref in operation.get("messages") or []:
+            for ref in self.sequence(operation.get("messages"), f"operations/{key}/messages"):
                 reference = ref.get("$ref", "") if isinstance(ref, dict) else ""
                 prefix = f"#/channels/{channel_key}/messages/"
                 message_key = _ref_key(reference, prefix)
@@ -273,7 +315,12 @@ class _Reader3(_Reader):
                     raise self.document.fail(
                         f"operation '{key}' lists a message that is not one of its channel's"
                     )
-                channel = (self.data["channels"][channel_key] or {}).get("messages") or {}
+                channel = resolved_channels[channel_key].get("messages") or {}
+                if message_key not in channel:
+                    raise self.document.fail(
+                        f"operation '{key}' lists message '{message_key}', which its channel "
+                        "does not define; fix the document"
+                    )
                 messages.append(
                     self.message(channel[message_key], f"channels/{channel_key}/{message_key}")
                 )
@@ -292,7 +339,7 @@ class _Reader3(_Reader):
 class _Reader2(_Reader):
     def read(self) -> AsyncApiSpec:
         servers = []
-        for key, node in (self.data.get("servers") or {}).items():
+        for key, node in self.mapping(self.data.get("servers"), "servers").items():
             server, _ = self.document.resolve(node)
             if not isinstance(server, dict):
                 continue
@@ -310,7 +357,7 @@ class _Reader2(_Reader):
             )
         channels = []
         operations = []
-        for address, node in (self.data.get("channels") or {}).items():
+        for address, node in self.mapping(self.data.get("channels"), "channels").items():
             channel, _ = self.document.resolve(node)
             if not isinstance(channel, dict):
                 continue
@@ -319,8 +366,12 @@ class _Reader2(_Reader):
                 name=address,
                 address=address,
                 description=_text(channel.get("description")),
-                servers=[s for s in channel.get("servers") or [] if isinstance(s, str)],
-                bindings=self.document.resolve(channel.get("bindings") or {})[0] or {},
+                servers=[
+                    s
+                    for s in self.sequence(channel.get("servers"), f"channels/{address}/servers")
+                    if isinstance(s, str)
+                ],
+                bindings=self.mapping(channel.get("bindings"), "bindings"),
                 extension=_extension(channel),
             )
             # 2.x: `subscribe` = the application sends; `publish` = the application receives.
