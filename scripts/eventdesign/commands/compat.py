@@ -133,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     from ..compat.explain import findings_for, verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
+    from ..terminal import printable
 
     if args.against:
         verdicts, findings, notes = _compare_revision(args)
@@ -145,10 +146,10 @@ def run(args: argparse.Namespace) -> int:
         document = json.loads(rendered)
         document["verdicts"] = [verdict_summary(v, subject) for subject, v in verdicts]
         document["notes"] = notes
-        rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        rendered = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif args.format == "text":
         lines = [f"{NAME}: {note}" for note in notes]
         lines += [f"{NAME}: {verdict_line(v, subject)}" for subject, v in verdicts]
-        rendered += "".join(line + "\n" for line in lines)
+        rendered += "".join(printable(line) + "\n" for line in lines)
     sys.stdout.write(rendered)
     return exit_code(findings, "error")

@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import load_model
     from ..output import marker_line, write_file, write_files
     from ..render.diagrams import as_markdown, as_stream, build_diagrams
+    from ..terminal import printable
 
     model = load_model(args.model, allow_outside=args.allow_outside)
     if args.saga:
@@ -84,11 +85,11 @@ def run(args: argparse.Namespace) -> int:
         files = {d.file_name: f"{marker_line(d.language, NAME)}\n{d.text}" for d in diagrams}
         write_files(Path(args.out), files, force=args.force)
         for diagram in diagrams:
-            print(f"{NAME}: wrote {Path(args.out) / diagram.file_name}")
+            print(f"{NAME}: wrote {printable(str(Path(args.out) / diagram.file_name))}")
     elif args.markdown:
         text = f"{marker_line('markdown', NAME)}\n{as_markdown(diagrams)}"
         write_file(Path(args.markdown), text, force=args.force, inputs=[args.model])
-        print(f"{NAME}: wrote {args.markdown} ({len(diagrams)} diagrams)")
+        print(f"{NAME}: wrote {printable(args.markdown)} ({len(diagrams)} diagrams)")
     else:
         sys.stdout.write(as_stream(diagrams))
     return 0

@@ -95,6 +95,7 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
     from ..errors import InputError
     from ..output import JSON_MARKER_KEY, json_marker, marker_line, write_file
     from ..render.asyncapi import build_asyncapi, dump_asyncapi
+    from ..terminal import printable
 
     if args.service is not None and args.service not in model.services:
         known = ", ".join(sorted(model.services)) or "none"
@@ -112,7 +113,7 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
         fmt = "yaml"
         text = f"{marker_line('yaml', command)}\n{dump_asyncapi(document, fmt)}"
     write_file(path, text, force=args.force, inputs=[args.model])
-    print(f"wrote AsyncAPI 3.0.0 ({fmt.upper()}) to {path}", file=sys.stderr)
+    print(f"wrote AsyncAPI 3.0.0 ({fmt.upper()}) to {printable(str(path))}", file=sys.stderr)
     return 0
 
 
@@ -122,6 +123,7 @@ def _docs(args: argparse.Namespace, model) -> int:
 
     from ..deps import require
     from ..output import write_tree
+    from ..terminal import printable
 
     require("jinja2")
     from ..render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs
@@ -129,7 +131,7 @@ def _docs(args: argparse.Namespace, model) -> int:
     files = render_docs(model)
     result = write_tree(Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS)
     print(
-        f"{args.output}: wrote {len(result.written)} Markdown files, "
+        f"{printable(args.output)}: wrote {len(result.written)} Markdown files, "
         f"{result.unchanged} unchanged, removed {len(result.removed)} stale",
         file=sys.stderr,
     )

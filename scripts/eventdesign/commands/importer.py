@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import validate_model_data
     from ..model.source import load_document, parse_yaml
     from ..output import OutputConflict, write_file
+    from ..terminal import printable
 
     target = Path(args.output)
     if target.is_file() and not args.force:  # fail before the work; write_file decides
@@ -80,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
         )
     write_file(target, text, force=args.force, inputs=[args.file])
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {printable(note)}", file=sys.stderr)
     events = len(result.model.get("events", {}))
     services = len(result.model.get("services", {}))
-    print(f"wrote {target}: {events} events, {services} services", file=sys.stderr)
+    print(f"wrote {printable(str(target))}: {events} events, {services} services", file=sys.stderr)
     return 0

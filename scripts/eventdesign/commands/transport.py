@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 NAME = "transport"
 HELP = "rank message transports (Kafka, SQS, Pub/Sub, ...) against your needs"
@@ -32,6 +33,8 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):  # nan would compare false with every limit: everything fits
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be above 0")
     return value

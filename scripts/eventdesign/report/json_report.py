@@ -37,4 +37,4 @@ def render(findings: Sequence[Finding], *, command: str) -> str:
         "findings": [finding_to_dict(f) for f in ordered],
         "summary": summary,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

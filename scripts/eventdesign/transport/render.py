@@ -124,7 +124,7 @@ def advice_json(advice: Advice, matrix: Matrix) -> str:
         ],
         "matrix": {"path": matrix.path, "accessed": matrix.accessed},
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 def transport_text(transport: Transport) -> str:
@@ -165,4 +165,4 @@ def transport_text(transport: Transport) -> str:
 def transport_json(transport: Transport) -> str:
     from dataclasses import asdict
 
-    return json.dumps(asdict(transport), indent=2) + "\n"
+    return json.dumps(asdict(transport), indent=2, allow_nan=False) + "\n"
