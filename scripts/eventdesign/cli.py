@@ -32,8 +32,11 @@ INTERRUPTION = (
     "leave a hidden .grimoire-staging-* or .NAME.*.tmp entry next to its output)."
 )
 LIMITS = (
-    "Limits: input files up to 8 MiB (schema files a model names 2 MiB), nesting up to 64\n"
-    "levels, 500,000 values after YAML aliases; over a limit the command refuses (exit 2)."
+    "Limits (over one, the command refuses with exit 2 and says which): input files 8 MiB\n"
+    "(schema files a model names 2 MiB), 64 levels of nesting, 500,000 values after YAML\n"
+    "aliases; sequence diagrams of sagas up to 200 steps; compat up to 100 subschemas per\n"
+    "allOf/anyOf/oneOf. A schema's regular expression gets 1 s per value: a runaway `pattern`\n"
+    "is a finding in check and unusable input in compat."
 )
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
 MAX_DETAIL_LINES = 50

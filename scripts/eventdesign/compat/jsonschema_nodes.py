@@ -55,6 +55,9 @@ NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 STRING_KEYWORDS = ("minLength", "maxLength", "pattern")
 CONDITIONAL_KEYWORDS = ("if", "then", "else")
 COMBINATORS = ("allOf", "anyOf", "oneOf")
+# Subschemas of one allOf/anyOf/oneOf are matched pairwise with the other version's: 100
+# compare in about a second, 400 take twenty, 2,000 would not finish.
+MAX_COMBINED_SUBSCHEMAS = 100
 KEYWORDS_BY_TYPE = {
     "array": ARRAY_KEYWORDS,
     "object": OBJECT_KEYWORDS,
@@ -481,6 +484,13 @@ class SchemaDocument:
         members = value[criterion]
         if not isinstance(members, list) or not members:
             raise self.fail(f"{pointer}/{criterion}", f"{criterion} must be a non-empty array")
+        if len(members) > MAX_COMBINED_SUBSCHEMAS:
+            raise self.fail(
+                f"{pointer}/{criterion}",
+                f"{criterion} has {len(members):,} subschemas; compat compares them pairwise "
+                f"and accepts up to {MAX_COMBINED_SUBSCHEMAS} per keyword (more would take "
+                "minutes and gigabytes): merge or split them",
+            )
         node = self._new("combined", pointer, value)
         node.attributes.update(
             criterion=criterion,
