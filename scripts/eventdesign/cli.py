@@ -29,7 +29,7 @@ DESCRIPTION = (
 INTERRUPTION = (
     "Interrupted runs: exit 130 on SIGINT (Ctrl-C), 143 on SIGTERM, 129 on SIGHUP; no\n"
     "half-written or temporary file is left behind (SIGKILL cannot be caught: a killed run may\n"
-    "leave a hidden .grimoire-staging-* or .NAME.*.tmp entry next to its output)."
+    "leave a hidden .grimoire-staging-* entry next to its output)."
 )
 LIMITS = (
     "Limits (over one, the command refuses with exit 2 and says which): input files 8 MiB\n"
@@ -190,7 +190,7 @@ _OS_ERROR_ADVICE = {
     "ENOENT": "no such file or folder; check the path",
     "ENOTDIR": "a part of the path is not a folder; check the path",
     "EISDIR": "is a directory; give a file",
-    "EBADF": "the stream is closed; run with standard output open",
+    "EBADF": "standard output is closed; run with it open (not `>&-`)",
     "EIO": "input/output error; check the device",
 }
 

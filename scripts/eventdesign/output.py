@@ -20,7 +20,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,16 +122,11 @@ def write_file(
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"the folder {parent} does not exist; create it first", shown)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+    with _staged(parent, _temporary_file) as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _same_file(status: os.stat_result, other: Path | str) -> bool:
@@ -280,13 +275,11 @@ def write_tree(
     stale = [r for r in existing if r not in files]
     if changed or stale:
         # Staged inside the directory: the same filesystem, and never in the parent of `.`.
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=directory))
-        try:
+        with _staged(directory, _temporary_folder) as staging_name:
+            staging = Path(staging_name)
             new_root, old_root = staging / "new", staging / "old"
             _write_all(new_root, {r: encoded[r] for r in changed})
             _swap_in(directory, new_root, old_root, changed, stale)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
         _remove_empty_parents(directory, stale)
     return TreeWrite(tuple(changed), tuple(stale), len(files) - len(changed))
 
@@ -325,15 +318,12 @@ def write_files(directory: Path, files: dict[str, str], *, force: bool = False) 
                 str(path),
             )
         modes[name] = stat.S_IMODE(status.st_mode)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=directory))
-    try:
-        new_root = staging / "new"
+    with _staged(directory, _temporary_folder) as staging_name:
+        new_root = Path(staging_name) / "new"
         _write_all(new_root, encoded)
         for name, mode in modes.items():
             os.chmod(new_root / name, mode)
-        _swap_in(directory, new_root, staging / "old", sorted(files), [])
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _swap_in(directory, new_root, Path(staging_name) / "old", sorted(files), [])
 
 
 def _require_parent(directory: Path) -> None:
@@ -346,14 +336,55 @@ def _require_parent(directory: Path) -> None:
 def _create_directory(directory: Path, files: dict[str, bytes]) -> None:
     """Create `directory` holding `files`, whole: staged beside it, then renamed into place."""
     parent = Path(os.path.abspath(directory)).parent
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
-    try:
-        _write_all(staging, files)
+    with _staged(parent, _temporary_folder) as staging:
+        _write_all(Path(staging), files)
         os.chmod(staging, 0o777 & ~_umask())
         os.rename(staging, directory)
+
+
+def _temporary_file(parent: Path, prefix: str) -> str:
+    handle, path = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=parent)
+    os.close(handle)
+    return path
+
+
+def _temporary_folder(parent: Path, prefix: str) -> str:
+    return tempfile.mkdtemp(prefix=prefix, dir=parent)
+
+
+@contextlib.contextmanager
+def _staged(parent: Path, make: Callable[[Path, str], str]) -> Iterator[str]:
+    """A new staging file or folder in `parent` (`make(parent, prefix)`), gone when the block
+    ends, however it ends.
+
+    Its name carries this process's id, so even an interruption that lands between its
+    creation and the block (before its name is known here) removes it: by that prefix.
+    """
+    prefix = f"{STAGING_PREFIX}{os.getpid()}-"
+    path = None
+    try:
+        path = make(parent, prefix)
+        yield path
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(parent, prefix)
         raise
+    if os.path.lexists(path):
+        _remove_entry(path)
+
+
+def _remove_staging(parent: Path, prefix: str) -> None:
+    with contextlib.suppress(OSError), os.scandir(parent) as listing:
+        for entry in listing:
+            if entry.name.startswith(prefix):
+                _remove_entry(entry.path)
+
+
+def _remove_entry(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _umask() -> int:
