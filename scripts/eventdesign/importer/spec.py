@@ -144,8 +144,12 @@ def _extension(node: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _ref_key(reference: str | None, prefix: str) -> str | None:
-    if reference and reference.startswith(prefix) and "/" not in reference[len(prefix) :]:
+def _ref_key(reference: Any, prefix: str) -> str | None:
+    if (
+        isinstance(reference, str)
+        and reference.startswith(prefix)
+        and "/" not in reference[len(prefix) :]
+    ):
         return unescape_pointer_token(reference[len(prefix) :])
     return None
 
