@@ -1,4 +1,4 @@
-"""Time `compat`: the whole shared corpus, and a pair of wide (2,000-property) schemas.
+"""Time `compat`: the shared corpus, a recursive union, wide schemas and a git history.
 
     python3 bench/bench_compat.py [--repeat 5]
 
@@ -54,6 +54,27 @@ def wide_schema(properties: int, max_length: int) -> dict:
     }
 
 
+def bench_recursive_union(repeat: int, json_cases: list[dict]) -> None:
+    """Confluent's recursive trade union with one property changed deep inside."""
+    from eventdesign.compat.deep_recursion import call_with_deep_stack
+    from eventdesign.compat.jsonschema_diff import JsonSchemaDiff
+    from eventdesign.compat.jsonschema_nodes import load_schema
+
+    case = next(c for c in json_cases if c["id"].endswith("testRecursiveOneOfUnionTerminates"))
+    old = case["old"]
+    new = json.loads(json.dumps(old))
+    new["definitions"]["Asset"]["properties"]["id"] = {"type": "number"}
+    for label, update in (("identical", old), ("Asset.id string -> number", new)):
+        seconds = best_of(repeat, lambda update=update: check_data([old, update], "FULL"))
+        differ = JsonSchemaDiff()
+        roots = load_schema(old, "old").root, load_schema(update, "new").root
+        call_with_deep_stack(differ.differences, *roots)
+        print(
+            f"recursive oneOf union ({len(old['definitions'])} definitions), {label}, FULL: "
+            f"{seconds * 1000:.0f} ms ({differ.passes} passes per direction)"
+        )
+
+
 def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -82,6 +103,12 @@ def main_bench() -> None:
         f"in {avro_time * 1000:.0f} ms"
     )
     print(f"whole corpus: {(json_time + avro_time) * 1000:.0f} ms")
+    slowest_time, slowest_id = max(
+        (best_of(1, lambda c=c: check_data([c["old"], c["new"]], "BACKWARD")), c["id"])
+        for c in json_cases
+    )
+    print(f"slowest JSON Schema corpus case: {slowest_id} in {slowest_time * 1000:.0f} ms")
+    bench_recursive_union(args.repeat, json_cases)
 
     old = wide_schema(args.properties, 50)
     new = wide_schema(args.properties, 40)
