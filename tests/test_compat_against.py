@@ -8,37 +8,21 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import git, tagged_repository
 from eventdesign.cli import main
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "compat" / "model"
 
 
-def git(repository: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        cwd=repository,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A git repository whose tag `v1` holds the model under shop/."""
-    shutil.copytree(MODEL_DIR, tmp_path / "shop")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "v1")
-    git(tmp_path, "tag", "v1")
-    return tmp_path
+    return tagged_repository(tmp_path, MODEL_DIR, "shop")
 
 
 def compat(capsys, *args: str) -> tuple[int, str, str]:

@@ -77,9 +77,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "sarif"),
+        choices=("text", "json", "sarif", "markdown"),
         default="text",
-        help="output format (default text)",
+        help="output format (default text); markdown is a summary fit for a pull-request comment",
     )
 
 
@@ -89,8 +89,8 @@ def _require_avro() -> None:
     require("avro")
 
 
-def _compare_files(args: argparse.Namespace) -> tuple[list, list, list]:
-    """(subject, verdict) pairs, findings about events as a whole, and notes."""
+def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
+    """(subject, verdict) pairs, findings about events as a whole, notes, and impacts."""
     from ..compat.history import SchemaVersion, check_history
     from ..compat.modes import DEFAULT_MODE
     from ..compat.schema_files import language_for, read_schema_file
@@ -114,10 +114,16 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list]:
     else:
         versions = [SchemaVersion(source.shown, source) for source in sources]
     verdict = check_history(versions, args.mode or DEFAULT_MODE)
-    return [(None, verdict)], [], []
+    impacts = {}
+    if not verdict.compatible:
+        from ..compat.impact import impact_of
+
+        newest = versions[-1]
+        impacts[None] = (impact_of(verdict, newest.label), newest.source.locate(""))
+    return [(None, verdict)], [], [], impacts
 
 
-def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list]:
+def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]:
     from ..compat.against import check_against
     from ..errors import InputError
 
@@ -126,24 +132,35 @@ def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list]:
     result = check_against(
         args.paths[0], args.against, mode_override=args.mode, require_avro=_require_avro
     )
-    return list(result.verdicts), list(result.findings), list(result.notes)
+    return list(result.verdicts), list(result.findings), list(result.notes), result.impacts
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compat.explain import findings_for, verdict_line, verdict_summary
+    from ..compat.explain import findings_for, impact_finding, verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
 
     if args.against:
-        verdicts, findings, notes = _compare_revision(args)
+        verdicts, findings, notes, impacts = _compare_revision(args)
     else:
-        verdicts, findings, notes = _compare_files(args)
+        verdicts, findings, notes, impacts = _compare_files(args)
     for subject, verdict in verdicts:
         findings += findings_for(verdict, subject)
+    findings += [impact_finding(impact, location) for impact, location in impacts.values()]
+    if args.format == "markdown":
+        from ..report.compat_markdown import render_markdown
+
+        summaries = [
+            (subject, verdict, impacts.get(subject, (None,))[0]) for subject, verdict in verdicts
+        ]
+        sys.stdout.write(render_markdown(summaries, findings, notes, args.against))
+        return exit_code(findings, "error")
     rendered = render_findings(findings, args.format, command=NAME)
     if args.format == "json":
         document = json.loads(rendered)
-        document["verdicts"] = [verdict_summary(v, subject) for subject, v in verdicts]
+        document["verdicts"] = [
+            verdict_summary(v, subject, impacts.get(subject, (None,))[0]) for subject, v in verdicts
+        ]
         document["notes"] = notes
         rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "text":

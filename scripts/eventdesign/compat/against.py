@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..findings import Finding, Location
 from .changes import KINDS_BY_CODE
 from .history import ModeVerdict, SchemaVersion, check_history
+from .impact import Impact, impact_of, readers_of
 from .modes import normalize_mode
 from .schema_files import schema_from_data
 
@@ -37,6 +38,7 @@ class AgainstResult:
     verdicts: list[tuple[str, ModeVerdict]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    impacts: dict[str, tuple[Impact, Location]] = field(default_factory=dict)
 
 
 def _git(repository: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
@@ -241,4 +243,8 @@ def _compare_events(
                 ),
             ),
         ]
-        result.verdicts.append((name, check_history(versions, mode)))
+        verdict = check_history(versions, mode)
+        result.verdicts.append((name, verdict))
+        if not verdict.compatible:
+            impact = impact_of(verdict, name, event.producer, readers_of(model, name))
+            result.impacts[name] = (impact, model.locate(event.pointer))

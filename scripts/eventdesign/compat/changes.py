@@ -125,6 +125,18 @@ KINDS: tuple[ChangeKind, ...] = (
         "to the new name, and drop the old one once the mode allows it; or publish a new event "
         "type that supersedes this one.",
     ),
+    ChangeKind(
+        "CMP005",
+        "READERS_HURT",
+        "model",
+        "info",
+        "who an incompatible change hurts, and the deploy order that is safe",
+        "BACKWARD failing hurts consumers once they upgrade (they cannot read events written "
+        "before); FORWARD failing hurts consumers until they upgrade (they cannot read what the "
+        "producer writes with the new schema).",
+        "Deploy consumers first when BACKWARD holds, the producer first when FORWARD holds; "
+        "when neither holds, publish a new event type and move consumers over.",
+    ),
     # Avro (the `avro` package's incompatibility kinds) --------------------------------------
     ChangeKind(
         "CMP010",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..findings import Finding
+from ..findings import Finding, Location
 from .changes import Change, explanation, kind_of
 from .history import ModeVerdict, PairCheck, new_side
+from .impact import Impact
 from .modes import BACKWARD
 from .renames import ADDED_CODES, Rename, find_renames
 
@@ -122,6 +123,25 @@ def rename_hint(rename: Rename, failing_directions: list[str]) -> str:
     return hint
 
 
+def impact_finding(impact: Impact, location: Location) -> Finding:
+    """Who an incompatible event's change hurts, as an informational finding."""
+    kind = kind_of("READERS_HURT")
+    details = [
+        f"{reader.service}: {text} [{direction}]"
+        for reader in impact.readers
+        for direction, text in impact.effects(reader)
+    ]
+    return Finding(
+        rule=kind.rule_id,
+        severity=kind.severity,
+        message=impact.summary(),
+        location=location,
+        hint=f"Safe deploy order: {impact.deploy_order}.",
+        element=impact.subject,
+        trace=tuple(details),
+    )
+
+
 def findings_for(verdict: ModeVerdict, subject: Optional[str] = None) -> list[Finding]:
     """Every incompatibility (error) and warning of a verdict, as findings."""
     findings = []
@@ -165,9 +185,11 @@ def _earlier(check: PairCheck) -> int:
     return comparison.writer if comparison.direction == BACKWARD else comparison.reader
 
 
-def verdict_summary(verdict: ModeVerdict, subject: Optional[str] = None) -> dict:
+def verdict_summary(
+    verdict: ModeVerdict, subject: Optional[str] = None, impact: Optional[Impact] = None
+) -> dict:
     """The verdict as data for JSON output."""
-    return {
+    summary = {
         "subject": subject or verdict.versions[-1].label,
         "mode": verdict.mode,
         "compatible": verdict.compatible,
@@ -183,3 +205,6 @@ def verdict_summary(verdict: ModeVerdict, subject: Optional[str] = None) -> dict
             for check in verdict.checks
         ],
     }
+    if impact is not None:
+        summary["impact"] = impact.as_data()
+    return summary
