@@ -67,6 +67,13 @@ def tagged_repository(tmp_path: Path, source: Path, folder: str, tag: str = "v1"
     return tmp_path
 
 
+def edit_json(path: Path, change) -> None:
+    """Apply `change` to the JSON document in `path` and write it back, indented."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
 def run_grimoire(
     *args: str, cwd: Path | str | None = None, offline: bool = False, timeout: float = 120
 ) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import git, tagged_repository
+from conftest import edit_json, git, tagged_repository
 from eventdesign.cli import main
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "compat" / "model"
@@ -36,12 +36,6 @@ def edit_model(repository: Path, change) -> None:
     model = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(model)
     path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
-
-
-def edit_json(path: Path, change) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def model_path(repository: Path) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tagged_repository
+from conftest import edit_json, tagged_repository
 from eventdesign.cli import main
 from eventdesign.compat.history import check_data
 from eventdesign.compat.impact import Reader, impact_of
@@ -29,12 +29,6 @@ def hotel(tmp_path: Path) -> Path:
 def compat(capsys, *args: str) -> tuple[int, str]:
     code = main(["compat", *args])
     return code, capsys.readouterr().out
-
-
-def edit_json(path: Path, change) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def drop_suite(hotel: Path) -> None:

@@ -24,7 +24,15 @@ Check that a new schema version is compatible with earlier ones, as a schema reg
 Modes: BACKWARD (default; the new schema reads data written with the previous one), FORWARD
 (the previous schema reads data written with the new one), FULL (both), their _TRANSITIVE forms
 (against every earlier version, not only the latest) and NONE. With --against each event uses
-its own `compatibility`, else the model's; --mode overrides both.
+its own `compatibility`, else the model's; --mode overrides both. A _TRANSITIVE mode with
+--against compares with every earlier committed version of each event's schema reachable from
+REV (the model's and its schema files' history, renames followed) and says how many it
+checked; --released 'v*' counts only tagged commits as versions (the rest are drafts).
+
+Incompatible events also get who is hurt: the consuming services and read models named in the
+model, what fails for each (BACKWARD or FORWARD), and the deploy order that is safe (consumers
+first when BACKWARD holds, the producer first when FORWARD holds). `--format markdown` prints a
+summary fit for a pull-request comment.
 
 JSON Schema follows Confluent Schema Registry's rules (strict policy: open, closed and partially
 open content models); Avro follows the specification's resolution rules via the official `avro`
@@ -64,6 +72,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="git revision to compare the design model's event schemas with",
     )
     parser.add_argument(
+        "--released",
+        metavar="TAG_GLOB",
+        help="with --against and a _TRANSITIVE mode: only commits tagged with a matching tag "
+        "(e.g. 'v*') are released versions; commits between them are drafts, not compared",
+    )
+    parser.add_argument(
         "--mode",
         type=_mode,
         metavar="MODE",
@@ -96,6 +110,8 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
     from ..compat.schema_files import language_for, read_schema_file
     from ..errors import InputError
 
+    if args.released:
+        raise InputError("--released marks released versions in git history; use it with --against")
     if args.history and args.paths:
         raise InputError("give either OLD NEW or --history V1 V2 ..., not both")
     paths = args.history or args.paths
@@ -130,7 +146,11 @@ def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]
     if len(args.paths) != 1 or args.history:
         raise InputError("--against REV takes the design model file: compat --against REV MODEL")
     result = check_against(
-        args.paths[0], args.against, mode_override=args.mode, require_avro=_require_avro
+        args.paths[0],
+        args.against,
+        mode_override=args.mode,
+        require_avro=_require_avro,
+        released=args.released,
     )
     return list(result.verdicts), list(result.findings), list(result.notes), result.impacts
 

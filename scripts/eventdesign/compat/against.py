@@ -23,7 +23,7 @@ from ..findings import Finding, Location
 from .changes import KINDS_BY_CODE
 from .history import ModeVerdict, SchemaVersion, check_history
 from .impact import Impact, impact_of, readers_of
-from .modes import normalize_mode
+from .modes import is_transitive, normalize_mode
 from .schema_files import schema_from_data
 
 GIT_TIMEOUT_SECONDS = 120
@@ -39,14 +39,18 @@ class AgainstResult:
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     impacts: dict[str, tuple[Impact, Location]] = field(default_factory=dict)
+    history_size: int = 1
 
 
-def _git(repository: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+def _git(
+    repository: Path, *args: str, binary: bool = False, input_text: Optional[str] = None
+) -> subprocess.CompletedProcess:
     environment = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     try:
         return subprocess.run(
             ["git", "-c", "protocol.allow=never", *args],
             cwd=repository,
+            input=input_text,
             capture_output=True,
             text=not binary,
             timeout=GIT_TIMEOUT_SECONDS,
@@ -63,7 +67,10 @@ def _repository_root(model_dir: Path, shown: str) -> Path:
     result = _git(model_dir, "rev-parse", "--show-toplevel")
     if result.returncode != 0:
         raise InputError(
-            "is not inside a git repository; --against compares with a git revision", shown
+            "is not inside a git repository, so --against has no revision to compare with; "
+            "compare two schema files instead: grimoire compat OLD NEW "
+            "(or --history V1 V2 ... VN)",
+            shown,
         )
     return Path(result.stdout.strip()).resolve()
 
@@ -144,6 +151,7 @@ def check_against(
     *,
     mode_override: Optional[str] = None,
     require_avro: Callable[[], None] = lambda: None,
+    released: Optional[str] = None,
 ) -> AgainstResult:
     """Check each event of the model at `model_path` against the same event at `revision`."""
     from ..model.loader import load_model
@@ -160,29 +168,85 @@ def check_against(
         return result
     with tempfile.TemporaryDirectory(prefix="grimoire-compat-") as temporary_name:
         temporary = Path(temporary_name).resolve()
-        _extract(root, revision, relative.parent, temporary)
+        history = []
+        if _needs_history(model, mode_override):
+            history = _earlier_versions(root, revision, relative, released, temporary, result)
         try:
-            old_model = load_model(temporary / relative)
+            history.append(_load_at(root, revision, relative, temporary / "at-revision", revision))
         except InputError as exc:
-            raise _rewrite(exc, temporary, revision) from None
-        prefix = str(temporary) + os.sep
-
-        def old_name(file: str) -> str:
-            return file.replace(prefix, f"{revision}:")
-
-        _compare_events(model, old_model, result, mode_override, require_avro, old_name)
+            raise _rewrite(exc, temporary / "at-revision", revision) from None
+        _compare_events(model, history, result, mode_override, require_avro)
     return result
+
+
+@dataclass(frozen=True)
+class _OldModel:
+    """The model as committed at one version: its label, the model, and how to name its files."""
+
+    label: str
+    model: Any
+    rename: Callable[[str], str]
+
+
+def _load_at(
+    root: Path, commit: str, relative: PurePosixPath, folder: Path, label: str
+) -> _OldModel:
+    from ..model.loader import load_model
+
+    folder.mkdir()
+    _extract(root, commit, relative.parent, folder)
+    prefix = str(folder) + os.sep
+    return _OldModel(
+        label, load_model(folder / relative), lambda file: file.replace(prefix, f"{label}:")
+    )
+
+
+def _needs_history(model: Any, mode_override: Optional[str]) -> bool:
+    if mode_override is not None:
+        return is_transitive(mode_override)
+    modes = [model.system.compatibility] + [e.compatibility for e in model.events.values()]
+    return any(mode and is_transitive(mode.strip().upper()) for mode in modes)
+
+
+def _earlier_versions(
+    root: Path,
+    revision: str,
+    relative: PurePosixPath,
+    released: Optional[str],
+    temporary: Path,
+    result: AgainstResult,
+) -> list[_OldModel]:
+    """The model at every earlier committed version (oldest first); unloadable ones noted."""
+    from .git_history import earlier_models
+
+    loaded = []
+    committed = earlier_models(
+        lambda *args, **kw: _git(root, *args, **kw), revision, relative, released
+    )
+    for version in committed:
+        try:
+            loaded.append(
+                _load_at(
+                    root, version.commit, version.path, temporary / version.commit, version.label
+                )
+            )
+        except InputError as exc:
+            result.notes.append(
+                f"skipped {version.label}: the model did not load there ({exc.message})"
+            )
+    result.history_size = len(committed) + 1
+    return loaded
 
 
 def _compare_events(
     model: Any,
-    old_model: Any,
+    history: list[_OldModel],
     result: AgainstResult,
     mode_override: Optional[str],
     require_avro: Callable[[], None],
-    old_name: Callable[[str], str],
 ) -> None:
     revision = result.revision
+    old_model = history[-1].model
     for name in old_model.events:
         if name not in model.events:
             result.findings.append(
@@ -230,12 +294,14 @@ def _compare_events(
         if event.schema_format == "avro":
             require_avro()
         new_locate = _locator(model, event, lambda file: file)
-        old_locate = _locator(old_model, old, old_name)
-        versions = [
-            SchemaVersion(
-                revision,
-                schema_from_data(old.schema, old_locate("").file, old.schema_format, old_locate),
-            ),
+        earlier = history if is_transitive(mode) else history[-1:]
+        versions = _event_versions(name, event.schema_format, earlier)
+        if is_transitive(mode):
+            result.notes.append(
+                f"{name}: {mode} checked {_plural(len(versions), 'earlier version')} "
+                f"of its schema (from {_plural(result.history_size, 'committed model version')})"
+            )
+        versions += [
             SchemaVersion(
                 WORKING_TREE,
                 schema_from_data(
@@ -248,3 +314,34 @@ def _compare_events(
         if not verdict.compatible:
             impact = impact_of(verdict, name, event.producer, readers_of(model, name))
             result.impacts[name] = (impact, model.locate(event.pointer))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _event_versions(name: str, schema_format: str, history: list[_OldModel]) -> list[SchemaVersion]:
+    """The event's distinct committed schemas in `history` (oldest first), in one language.
+
+    Committing the same schema again is not a new version, as in a registry; the newest commit
+    holding a schema names it."""
+    import json
+
+    versions = []
+    seen = set()
+    for old_model in reversed(history):
+        old = old_model.model.events.get(name)
+        if old is None or old.schema is None or old.schema_format != schema_format:
+            continue
+        text = json.dumps(old.schema, sort_keys=True)
+        if text in seen:
+            continue
+        seen.add(text)
+        locate = _locator(old_model.model, old, old_model.rename)
+        versions.append(
+            SchemaVersion(
+                old_model.label,
+                schema_from_data(old.schema, locate("").file, old.schema_format, locate),
+            )
+        )
+    return versions[::-1]
