@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 from ..errors import InputError
 from ..findings import Finding, Location
-from .changes import KINDS_BY_CODE
+from .explain import model_finding
 from .history import ModeVerdict, SchemaVersion, check_history
 from .impact import Impact, impact_of, readers_of
 from .modes import is_transitive, normalize_mode
@@ -133,18 +133,6 @@ def _locator(model: Any, event: Any, rename: Callable[[str], str]) -> Callable[[
     return locate
 
 
-def _model_finding(code: str, message: str, location: Location, element: str) -> Finding:
-    kind = KINDS_BY_CODE[code]
-    return Finding(
-        rule=kind.rule_id,
-        severity=kind.severity,
-        message=f"{element}: {message}: {kind.why}",
-        location=location,
-        hint=kind.hint,
-        element=element,
-    )
-
-
 def check_against(
     model_path: str,
     revision: str,
@@ -245,18 +233,27 @@ def _compare_events(
     mode_override: Optional[str],
     require_avro: Callable[[], None],
 ) -> None:
+    from .succession import successors, weakened_modes
+
     revision = result.revision
     old_model = history[-1].model
+    successor_of = {e.supersedes: n for n, e in model.events.items() if e.supersedes}
     for name in old_model.events:
         if name not in model.events:
+            successor = successor_of.get(name)
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "EVENT_TYPE_REMOVED",
-                    f"removed since {revision}",
+                    f"removed since {revision}"
+                    + (f" (superseded by {successor})" if successor else ""),
                     model.locate("/events"),
                     name,
                 )
             )
+    result.findings += weakened_modes(model, old_model, revision)
+    found, notes = successors(model, old_model, revision, require_avro, history[-1].rename)
+    result.findings += found
+    result.notes += notes
     for name, event in model.events.items():
         old = old_model.events.get(name)
         if old is None:
@@ -273,7 +270,7 @@ def _compare_events(
             continue
         if event.schema is None:
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "EVENT_SCHEMA_REMOVED",
                     f"has no schema now but had one at {revision}",
                     model.locate(event.pointer),
@@ -283,7 +280,7 @@ def _compare_events(
             continue
         if old.schema_format != event.schema_format:
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "SCHEMA_LANGUAGE_CHANGED",
                     f"schema changed from {old.schema_format} to {event.schema_format}",
                     model.locate(event.pointer),

@@ -137,6 +137,29 @@ KINDS: tuple[ChangeKind, ...] = (
         "Deploy consumers first when BACKWARD holds, the producer first when FORWARD holds; "
         "when neither holds, publish a new event type and move consumers over.",
     ),
+    ChangeKind(
+        "CMP006",
+        "COMPATIBILITY_WEAKENED",
+        "model",
+        "warning",
+        "an event's compatibility mode was weakened",
+        "Versions released under the stronger mode were checked against promises the weaker "
+        "mode no longer keeps (for example, FORWARD_TRANSITIVE to BACKWARD stops checking that "
+        "old readers can read new data, and stops checking against every earlier version).",
+        "Keep the stronger mode, or confirm every consumer of the event has been told, and "
+        "note the change where the event is documented.",
+    ),
+    ChangeKind(
+        "CMP007",
+        "SUPERSEDED_EVENT_INCOMPATIBLE",
+        "model",
+        "warning",
+        "a new event type cannot read the payloads of the event it supersedes",
+        "Consumers migrating from the superseded event to its successor must translate old "
+        "payloads (upcast) because the successor's schema does not accept them.",
+        "That is expected for a breaking change published as a new type: provide an upcaster "
+        "from the old event to the new one, and dual-publish until consumers have moved.",
+    ),
     # Avro (the `avro` package's incompatibility kinds) --------------------------------------
     ChangeKind(
         "CMP010",

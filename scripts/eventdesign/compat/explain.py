@@ -123,6 +123,19 @@ def rename_hint(rename: Rename, failing_directions: list[str]) -> str:
     return hint
 
 
+def model_finding(code: str, message: str, location: Location, element: str) -> Finding:
+    """A finding about an event as a whole (removed, weakened, superseded), from its kind."""
+    kind = kind_of(code)
+    return Finding(
+        rule=kind.rule_id,
+        severity=kind.severity,
+        message=f"{element}: {message}: {kind.why}",
+        location=location,
+        hint=kind.hint,
+        element=element,
+    )
+
+
 def impact_finding(impact: Impact, location: Location) -> Finding:
     """Who an incompatible event's change hurts, as an informational finding."""
     kind = kind_of("READERS_HURT")
