@@ -142,3 +142,27 @@ def test_knowledge_graph_with_mutually_recursive_nodes_reports_the_narrowed_leaf
     assert not verdict.compatible
     narrowed = [c for check in verdict.checks for c in check.errors if c.code == "TYPE_NARROWED"]
     assert [c.path for c in narrowed] == ["#/properties/label"]
+
+
+def category_tree(id_type: str) -> dict:
+    """A recursive Avro record: a product category with its subcategories."""
+    return {
+        "type": "record",
+        "name": "Category",
+        "fields": [
+            {"name": "id", "type": id_type},
+            {"name": "children", "type": {"type": "array", "items": "Category"}},
+            {"name": "parent", "type": ["null", "Category"], "default": None},
+        ],
+    }
+
+
+def test_a_recursive_avro_record_is_compared_and_its_change_found() -> None:
+    verdict = check_data([category_tree("string"), category_tree("int")], "BACKWARD", "avro")
+    assert not verdict.compatible
+    assert {c.code for check in verdict.checks for c in check.errors} == {"TYPE_MISMATCH"}
+
+
+def test_a_recursive_avro_record_widened_stays_compatible() -> None:
+    verdict = check_data([category_tree("int"), category_tree("long")], "BACKWARD", "avro")
+    assert verdict.compatible

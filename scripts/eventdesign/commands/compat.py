@@ -39,9 +39,14 @@ open content models); Avro follows the specification's resolution rules via the 
 package. The language comes from the extension (.avsc is Avro; .json, .yaml, .yml are JSON
 Schema) or --type.
 
+With --against, an event that `supersedes` another is compared with it (does it read the old
+payloads, or do consumers need an upcaster?), and a mode weakened since REV is reported.
+
 Each incompatibility is reported with its rule (CMP...), where it is (a JSON pointer or an
-Avro field path), why it breaks readers or writers, and what to do instead; the text output
-ends with one verdict line per check, e.g. `compat: BACKWARD: incompatible (2 changes; ...)`.
+Avro field path), why it breaks readers or writers, and what to do instead; a probable rename
+(a property gone and one new with the same schema or a similar name) is one finding with its
+safe alternatives. The text output ends with one verdict line per check, e.g.
+`compat: BACKWARD: incompatible (2 changes; ...)`.
 Exit codes: 0 compatible, 1 incompatible, 2 unusable input.
 """
 
