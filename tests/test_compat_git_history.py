@@ -150,3 +150,35 @@ def test_released_is_only_for_against(capsys, tmp_path: Path) -> None:
     code = main(["compat", str(old), str(old), "--released", "v*"])
     assert code == 2
     assert "use it with --against" in capsys.readouterr().err
+
+
+def test_commits_that_touch_neither_the_model_nor_its_schemas_are_not_versions(
+    capsys, tmp_path: Path
+) -> None:
+    repository = tagged_repository(tmp_path, HOTEL, "hotel", tag="v1")
+    hotel = repository / "hotel"
+    (hotel / "NOTES.md").write_text("Rooms are cleaned by noon.\n", encoding="utf-8")
+    commit(repository, "notes beside the model")
+    edit_json(hotel / GUEST_SCHEMA, set_floor({"type": "int", "default": 0}))
+    commit(repository, "write the floor", tag="v2")
+    model = str(hotel / "design.yaml")
+    _, out = compat(capsys, "--against", "v2", model, "--mode", "FULL_TRANSITIVE")
+    assert "(from 2 committed model versions)" in out
+
+
+def test_a_schema_file_renamed_in_history_is_followed(capsys, floor_history: Path) -> None:
+    repository = floor_history.parent
+    git(repository, "stash", "-q")
+    git(repository, "mv", "hotel/schemas/guest-checked-in.avsc", "hotel/schemas/check-in.avsc")
+    design = floor_history / "design.yaml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace("guest-checked-in.avsc", "check-in.avsc"),
+        encoding="utf-8",
+    )
+    commit(repository, "rename the schema file", tag="v3")
+    git(repository, "stash", "pop", "-q")
+    # The stashed edit (floor back as a string) follows the file to its new name.
+    assert '"string"' in (floor_history / "schemas" / "check-in.avsc").read_text()
+    code, out = compat(capsys, "--against", "v3", str(design), "--mode", "BACKWARD_TRANSITIVE")
+    assert code == 1
+    assert "[BACKWARD: working tree reads data written with v1]" in out

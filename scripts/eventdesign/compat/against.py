@@ -27,6 +27,7 @@ from .modes import is_transitive, normalize_mode
 from .schema_files import schema_from_data
 
 GIT_TIMEOUT_SECONDS = 120
+HISTORY_ROUNDS = 3
 WORKING_TREE = "working tree"
 
 
@@ -156,13 +157,18 @@ def check_against(
         return result
     with tempfile.TemporaryDirectory(prefix="grimoire-compat-") as temporary_name:
         temporary = Path(temporary_name).resolve()
-        history = []
-        if _needs_history(model, mode_override):
-            history = _earlier_versions(root, revision, relative, released, temporary, result)
+        at_revision = temporary / "at-revision"
         try:
-            history.append(_load_at(root, revision, relative, temporary / "at-revision", revision))
+            old = _load_at(root, revision, relative, at_revision, revision)
         except InputError as exc:
-            raise _rewrite(exc, temporary / "at-revision", revision) from None
+            raise _rewrite(exc, at_revision, revision) from None
+        history = [old]
+        if _needs_history(model, mode_override):
+            known = _schema_files(model, root) | _schema_files(old.model, at_revision)
+            history = [
+                *_earlier_versions(root, revision, relative, released, temporary, result, known),
+                old,
+            ]
         _compare_events(model, history, result, mode_override, require_avro)
     return result
 
@@ -196,6 +202,18 @@ def _needs_history(model: Any, mode_override: Optional[str]) -> bool:
     return any(mode and is_transitive(mode.strip().upper()) for mode in modes)
 
 
+def _schema_files(model: Any, folder: Path) -> set[PurePosixPath]:
+    """The schema files a model reads, as paths inside the repository extracted at `folder`."""
+    found = set()
+    for event in model.events.values():
+        if event.schema_file is not None:
+            try:
+                found.add(PurePosixPath(Path(event.schema_file).resolve().relative_to(folder)))
+            except ValueError:
+                continue  # outside the repository: not versioned with it
+    return found
+
+
 def _earlier_versions(
     root: Path,
     revision: str,
@@ -203,27 +221,44 @@ def _earlier_versions(
     released: Optional[str],
     temporary: Path,
     result: AgainstResult,
+    schema_files: set[PurePosixPath],
 ) -> list[_OldModel]:
-    """The model at every earlier committed version (oldest first); unloadable ones noted."""
+    """The model at every earlier committed version (oldest first); unloadable ones noted.
+
+    Only commits that touched the model file or a schema file it reads count. Files an older
+    version read under another name are learnt from that version, and the history is listed
+    again with them (a few rounds at most)."""
     from .git_history import earlier_models
 
-    loaded = []
-    committed = earlier_models(
-        lambda *args, **kw: _git(root, *args, **kw), revision, relative, released
-    )
-    for version in committed:
-        try:
-            loaded.append(
-                _load_at(
-                    root, version.commit, version.path, temporary / version.commit, version.label
+    loaded: dict[str, _OldModel] = {}
+    committed: list = []
+    for _ in range(HISTORY_ROUNDS):
+        committed = earlier_models(
+            lambda *args, **kw: _git(root, *args, **kw),
+            revision,
+            relative,
+            released,
+            sorted(schema_files),
+        )
+        learnt: set[PurePosixPath] = set()
+        for version in committed:
+            if version.commit in loaded:
+                continue
+            folder = temporary / version.commit
+            try:
+                old = _load_at(root, version.commit, version.path, folder, version.label)
+            except InputError as exc:
+                result.notes.append(
+                    f"skipped {version.label}: the model did not load there ({exc.message})"
                 )
-            )
-        except InputError as exc:
-            result.notes.append(
-                f"skipped {version.label}: the model did not load there ({exc.message})"
-            )
+                continue
+            loaded[version.commit] = old
+            learnt |= _schema_files(old.model, folder)
+        if learnt <= schema_files:
+            break
+        schema_files = schema_files | learnt
     result.history_size = len(committed) + 1
-    return loaded
+    return [loaded[v.commit] for v in committed if v.commit in loaded]
 
 
 def _compare_events(

@@ -1,15 +1,15 @@
 """Earlier committed versions of a design model, for the _TRANSITIVE modes of `compat --against`.
 
 The model file's history is followed across renames (`git log --follow`); every commit reachable
-from the revision that touched the folder the model lived in at the time (so its schema files
-too) is a candidate version. With `released`, only commits a matching tag points at count:
+from the revision that touched the model file or one of the schema files it reads is a
+candidate version. With `released`, only commits a matching tag points at count:
 commits between releases are drafts, never seen by a consumer, and are not compared.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -63,13 +63,15 @@ def earlier_models(
     revision: str,
     relative: PurePosixPath,
     released: Optional[str] = None,
+    schema_files: Sequence[PurePosixPath] = (),
 ) -> list[CommittedModel]:
     """The model's committed versions reachable from `revision`, oldest first, `revision`'s own
-    commit excluded; each commit paired with the path the model had there."""
+    commit excluded; each commit that touched the model file (under any of its names) or one of
+    `schema_files`, paired with the path the model had there."""
     head = git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").stdout.strip()
     paths = model_paths(git, revision, relative)
-    folders = sorted({str(path.parent) for path in paths})
-    listing = git("rev-list", "--topo-order", "--reverse", revision, "--", *folders)
+    pathspec = sorted({str(path) for path in paths} | {str(path) for path in schema_files})
+    listing = git("rev-list", "--topo-order", "--reverse", revision, "--", *pathspec)
     commits = [c for c in listing.stdout.split() if c != head] if listing.returncode == 0 else []
     tags = tags_by_commit(git, revision, released or "*")
     if released is not None:
