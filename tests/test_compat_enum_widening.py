@@ -34,6 +34,10 @@ WIDENINGS = {
         {"anyOf": [{"type": "integer", "enum": [1]}, {"type": "boolean"}]},
         {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
     ),
+    "enum in an explicit allOf": (
+        {"allOf": [{"type": "string"}, {"enum": ["CLAIM_OPEN", "CLAIM_PAID"]}]},
+        {"type": "string"},
+    ),
     "enum on a nested property of a closed object": (
         {
             "type": "object",
