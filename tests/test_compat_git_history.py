@@ -90,6 +90,7 @@ def test_the_models_own_transitive_mode_asks_for_the_history(capsys, floor_histo
     verdicts = {v["subject"]: v for v in json.loads(out)["verdicts"]}
     guest = verdicts["GuestCheckedIn"]
     assert guest["mode"] == "FULL_TRANSITIVE"
+    assert guest["versions_checked"] == 2
     assert {c["writer"] for c in guest["checked"] if c["direction"] == "BACKWARD"} == {"v1", "v2"}
     assert verdicts["RoomBooked"]["mode"] == "BACKWARD"
 

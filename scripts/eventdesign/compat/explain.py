@@ -208,6 +208,7 @@ def verdict_summary(
         "compatible": verdict.compatible,
         "changes": verdict.error_count,
         "warnings": verdict.warning_count,
+        "versions_checked": len({_earlier(check) for check in verdict.checks}),
         "checked": [
             {
                 "direction": check.comparison.direction,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Optional
 
-from .changes import Change
+from .changes import Change, kind_of
 from .history import ModeVerdict, PairCheck
 from .modes import BACKWARD
 
@@ -67,8 +67,7 @@ class Rename:
 
     @property
     def failing(self) -> list[tuple[PairCheck, Change]]:
-        from .changes import kind_of
-
+        """The absorbed changes that are incompatibilities or warnings."""
         return [(check, change) for check, change in self.absorbed if kind_of(change.code)]
 
 
