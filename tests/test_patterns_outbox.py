@@ -114,17 +114,23 @@ def test_two_relays_share_the_keys_and_a_dead_relays_keys_pass_to_the_survivor(c
     assert broker.per_key() == expected
 
 
-def test_a_relay_that_lost_its_lease_publishes_nothing_more(conninfo):
+def test_a_relay_cut_off_mid_publish_publishes_nothing_after_its_successor_starts(conninfo):
     broker, stuck = Broker(), threading.Event()
     with connect(conninfo) as writer, connect(conninfo) as conn_a, connect(conninfo) as conn_b:
         expected = write_events(writer, ["ride-1"], per_key=3)
         relay_a = outbox.Relay(conn_a, "relay-a", broker.publisher("a", pause=stuck), LEASE_SECONDS)
         relay_b = outbox.Relay(conn_b, "relay-b", broker.publisher("b"), LEASE_SECONDS)
         paused = Outcome(relay_a.run_once)  # publishes one record, then hangs in the call
+        while not broker.received:
+            time.sleep(0.01)
+        # The network drops relay a's session while it hangs; the server ends it.
+        writer.execute("SELECT pg_terminate_backend(%s)", (conn_a.info.backend_pid,))
         drain([relay_b])  # relay b takes over once relay a's lease has expired
         stuck.set()
         paused.outcome()
-        assert relay_a.run_once() == 0  # relay a claims again: nothing left to send
+        relay_a.conn = connect(conninfo)  # relay a's supervisor reconnects it
+        with relay_a.conn:
+            assert relay_a.run_once() == 0  # nothing left to send
     assert broker.received[0][0] == "a"
     assert [relay for relay, _, _ in broker.received[1:]] == ["b"] * 3
     assert broker.per_key() == expected
@@ -140,8 +146,8 @@ def test_a_poison_row_parks_its_own_key_and_every_other_key_flows(conninfo):
         relay.max_attempts, relay.backoff_base = 3, 0.0
         for _ in range(5):
             relay.run_once()
+        assert broker.per_key() == expected  # nothing of the poisoned key, everything else
         parked = relay_conn.execute(
             "SELECT event_id, attempts, last_error FROM outbox WHERE parked_at IS NOT NULL"
         ).fetchall()
-    assert broker.per_key() == expected  # nothing of the poisoned key, everything else
     assert parked == [(head, 3, "RuntimeError('broker rejected the record: too large')")]
