@@ -119,5 +119,5 @@ def node_modules() -> Path:
     return path
 
 
-# A throwaway PostgreSQL cluster for the database pattern tests (started on first use only).
-from postgres_cluster import postgres, postgres_server  # noqa: E402, F401
+# A throwaway PostgreSQL cluster (and a PgBouncer) for the database pattern tests, started on use.
+from postgres_cluster import postgres, postgres_server, through_pgbouncer  # noqa: E402, F401

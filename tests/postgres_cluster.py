@@ -11,9 +11,11 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 PORT = 5432  # only names the socket file inside the cluster's own folder
+BOUNCER_PORT = 6432  # likewise, for PgBouncer's socket in its own folder
 SERVER_SETTINGS = {
     "listen_addresses": "''",
     "fsync": "off",  # a throwaway cluster: speed over durability
@@ -127,6 +130,59 @@ def postgres(postgres_server: Cluster) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@pytest.fixture
+def through_pgbouncer(postgres_server: Cluster) -> Iterator[tuple[str, str]]:
+    """(direct, pooled) conninfo of a fresh database; pooled goes through PgBouncer in
+    transaction mode with one server connection, so consecutive transactions of one client may
+    run on different sessions and different clients share one."""
+    import psycopg
+
+    pgbouncer = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(pgbouncer).exists():
+        raise RuntimeError("PgBouncer is not installed: run `bash tests/tools/install.sh` first")
+    dbname = f"pooled_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server.conninfo(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {dbname}")
+    home = postgres_server.root / dbname
+    home.mkdir()
+    (home / "users.txt").write_text('"postgres" ""\n', encoding="utf-8")
+    settings = {
+        "listen_port": str(BOUNCER_PORT),
+        "unix_socket_dir": str(home),
+        "auth_type": "trust",
+        "auth_file": str(home / "users.txt"),
+        "pool_mode": "transaction",
+        "default_pool_size": "1",
+        "pidfile": str(home / "pgbouncer.pid"),
+        "logfile": str(home / "pgbouncer.log"),
+    }
+    config = "[databases]\n* = host={} port={}\n[pgbouncer]\n{}\n".format(
+        postgres_server.socket_dir, PORT, "\n".join(f"{k} = {v}" for k, v in settings.items())
+    )
+    (home / "pgbouncer.ini").write_text(config, encoding="utf-8")
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (home, *home.iterdir()):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    subprocess.run(
+        as_cluster_owner([pgbouncer, "-d", str(home / "pgbouncer.ini")]),
+        check=True,
+        capture_output=True,
+    )
+    pooled = f"host={home} port={BOUNCER_PORT} user=postgres dbname={dbname}"
+    try:
+        yield postgres_server.conninfo(dbname), pooled
+    finally:
+        pid = int((home / "pgbouncer.pid").read_text(encoding="utf-8"))
+        os.kill(pid, signal.SIGTERM)  # the PgBouncer this fixture started, nothing else
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.02)
+        with psycopg.connect(postgres_server.conninfo(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {dbname} WITH (FORCE)")
+
+
 # --- the pattern files the references include ----------------------------------------------
 
 PATTERNS_DIR = Path(__file__).resolve().parents[1] / "references" / "patterns"
@@ -152,8 +208,6 @@ def create_pattern_tables(conninfo: str, name: str) -> None:
 
 def blocked_or_finished(conn, pid: int, thread, timeout: float = 10.0) -> bool:
     """Wait until backend `pid` waits for a lock (True) or `thread` has finished (False)."""
-    import time
-
     deadline = time.monotonic() + timeout
     query = "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s"
     while time.monotonic() < deadline:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT
 
 REFERENCES_DIR = REPO_ROOT / "references"

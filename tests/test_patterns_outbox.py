@@ -151,3 +151,26 @@ def test_a_poison_row_parks_its_own_key_and_every_other_key_flows(conninfo):
             "SELECT event_id, attempts, last_error FROM outbox WHERE parked_at IS NOT NULL"
         ).fetchall()
     assert parked == [(head, 3, "RuntimeError('broker rejected the record: too large')")]
+
+
+def test_relays_behind_pgbouncer_in_transaction_mode_never_share_a_bucket(through_pgbouncer):
+    direct, pooled = through_pgbouncer
+    create_pattern_tables(direct, "outbox")
+    broker = Broker()
+    with connect(direct) as writer:
+        expected = write_events(writer, [f"ride-{n}" for n in range(20)], per_key=3)
+
+    def pooled_connection() -> psycopg.Connection:
+        # Behind transaction pooling a session is not yours between transactions.
+        return psycopg.connect(pooled, autocommit=True, prepare_threshold=None)
+
+    with pooled_connection() as conn_a, pooled_connection() as conn_b:
+        relay_a = outbox.Relay(conn_a, "relay-a", broker.publisher("a"))
+        relay_b = outbox.Relay(conn_b, "relay-b", broker.publisher("b"))
+        for _ in range(3):
+            relay_a.refresh_leases()
+            relay_b.refresh_leases()
+            assert not set(relay_a.fences) & set(relay_b.fences)
+        drain([relay_a, relay_b])
+    assert len(broker.received) == 60
+    assert broker.per_key() == expected
