@@ -126,6 +126,9 @@ def test_reusing_an_event_id_elsewhere_is_not_a_concurrency_conflict(conninfo):
 
 def test_catch_up_never_skips_a_late_commit_and_keeps_each_streams_order(conninfo):
     with connect(conninfo) as early, connect(conninfo) as late, connect(conninfo) as reader:
+        with pytest.raises(RuntimeError), late.transaction():
+            store.append(late, "meter-0", 0, [event("ReadingTaken", kwh=0)])
+            raise RuntimeError("the command failed after appending: all of it rolls back")
         store.append(late, "meter-9", 0, [event("ReadingTaken", kwh=1)])
         with early.transaction():
             early.execute("SELECT pg_current_xact_id()")  # this transaction's id is now older
@@ -139,5 +142,6 @@ def test_catch_up_never_skips_a_late_commit_and_keeps_each_streams_order(conninf
         seen += store.read_after(reader, checkpoint)
 
         assert sorted(row[5]["kwh"] for row in seen) == [1, 2, 3, 4]
+        assert [row[0] for row in seen] == [1, 2, 3, 4]  # gap-free, rollback included
         assert stream_versions(reader, "meter-9") == [1, 2, 3]
         assert [row[2] for row in seen if row[1] == "meter-9"] == [1, 2, 3]
