@@ -126,7 +126,7 @@ def test_removed_event_is_reported(capsys, repository: Path) -> None:
     edit_model(repository, lambda model: model["events"].pop("OrderCancelled"))
     code, out, _ = compat(capsys, "--against", "v1", model_path(repository))
     assert code == 1
-    assert "error CMP001 OrderCancelled: removed since v1" in out
+    assert "error CMP001 OrderCancelled: removed since v1; read there by billing" in out
 
 
 def test_removed_schema_is_reported(capsys, repository: Path) -> None:

@@ -276,11 +276,13 @@ def _compare_events(
     for name in old_model.events:
         if name not in model.events:
             successor = successor_of.get(name)
+            readers = [reader.service for reader in readers_of(old_model, name)]
             result.findings.append(
                 model_finding(
                     "EVENT_TYPE_REMOVED",
                     f"removed since {revision}"
-                    + (f" (superseded by {successor})" if successor else ""),
+                    + (f" (superseded by {successor})" if successor else "")
+                    + (f"; read there by {', '.join(readers)}" if readers else ""),
                     model.locate("/events"),
                     name,
                 )
