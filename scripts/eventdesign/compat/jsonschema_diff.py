@@ -1182,15 +1182,16 @@ def _unmatched_detail(
         if i in matching:
             continue
         # The closest candidate: same kind of schema first, then fewest incompatibilities.
+        old_kind = dereference(old_members[i]).kind
         candidates = [
             (
-                dereference(new_members[j]).kind != dereference(old_members[i]).kind,
-                sum(1 for d in sub if d[0] not in COMPATIBLE_CHANGES),
+                dereference(new_members[j]).kind != old_kind,
+                sum(1 for d in results[(i, j)] if d[0] not in COMPATIBLE_CHANGES),
                 j,
-                sub,
+                results[(i, j)],
             )
-            for (left, j), sub in results.items()
-            if left == i
+            for j in range(len(new_members))
+            if (i, j) in results
         ]
         if not candidates:
             continue
