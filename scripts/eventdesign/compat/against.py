@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 from ..errors import InputError
 from ..findings import Finding, Location
-from .explain import model_finding
+from .explain import model_finding, plural
 from .history import ModeVerdict, SchemaVersion, check_history
 from .impact import Impact, impact_of, readers_of
 from .modes import is_transitive, normalize_mode
@@ -332,8 +332,8 @@ def _compare_events(
         versions = _event_versions(name, event.schema_format, earlier)
         if is_transitive(mode):
             result.notes.append(
-                f"{name}: {mode} checked {_plural(len(versions), 'earlier version')} "
-                f"of its schema (from {_plural(result.history_size, 'committed model version')})"
+                f"{name}: {mode} checked {plural(len(versions), 'earlier version')} "
+                f"of its schema (from {plural(result.history_size, 'committed model version')})"
             )
         versions += [
             SchemaVersion(
@@ -348,10 +348,6 @@ def _compare_events(
         if not verdict.compatible:
             impact = impact_of(verdict, name, event.producer, readers_of(model, name))
             result.impacts[name] = (impact, model.locate(event.pointer))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _event_versions(name: str, schema_format: str, history: list[_OldModel]) -> list[SchemaVersion]:

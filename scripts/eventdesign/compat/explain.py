@@ -12,7 +12,8 @@ from .modes import BACKWARD
 from .renames import ADDED_CODES, Rename, find_renames
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
+    """'1 change', '2 changes'."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
@@ -184,9 +185,9 @@ def verdict_line(verdict: ModeVerdict, subject: Optional[str] = None) -> str:
     state = "compatible" if verdict.compatible else "incompatible"
     notes = []
     if not verdict.compatible:
-        notes.append(_plural(verdict.error_count, "change"))
+        notes.append(plural(verdict.error_count, "change"))
     if verdict.warning_count:
-        notes.append(_plural(verdict.warning_count, "warning"))
+        notes.append(plural(verdict.warning_count, "warning"))
     earlier = sorted({_earlier(check) for check in verdict.checks})
     notes.append("against " + ", ".join(verdict.versions[i].label for i in earlier))
     return f"{prefix}{verdict.mode}: {state} ({'; '.join(notes)})"

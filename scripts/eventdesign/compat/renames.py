@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Optional
 
+from ..model.payload import resolve_local_ref
 from .changes import Change, kind_of
 from .history import ModeVerdict, PairCheck
 from .modes import BACKWARD
@@ -166,18 +167,10 @@ def _avro_records(value: Any, pointer: str) -> list[tuple[str, dict]]:
 
 
 def _resolve(document: Any, pointer: Optional[str]) -> Any:
+    """The value at a JSON pointer ('' is the document), or None when it points nowhere."""
     if pointer is None:
         return None
-    value = document
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, dict):
-            value = value.get(token)
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
-            return None
-    return value
+    return resolve_local_ref(document, "#" + pointer)
 
 
 def _member_schema(verdict: ModeVerdict, member: _Member) -> Any:
