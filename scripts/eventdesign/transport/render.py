@@ -76,7 +76,7 @@ def _candidate_lines(rank: int, candidate: Candidate) -> list[str]:
     if candidate.fits:
         lines.append(f"     meets: {', '.join(candidate.fits)}")
     lines.extend(f"     caveat: {caveat}" for caveat in candidate.caveats)
-    lines.append(f"     hosting: {_hosting(transport)}; operating burden {transport.ops_burden}")
+    lines.append(f"     hosting: {_hosting(transport)}; operating burden {burden_text(transport)}")
     lines.append(f"     + {' '.join(transport.strengths)}")
     lines.append(f"     - {' '.join(transport.weaknesses)}")
     return lines
@@ -90,6 +90,38 @@ def _hosting(transport: Transport) -> str:
     if transport.self_run:
         parts.insert(0, "self-run")
     return ", ".join(parts)
+
+
+def burden_text(transport: Transport) -> str:
+    """'high self-run, low managed': the burden for each way of hosting it."""
+    words = {"self_run": "self-run", "managed": "managed"}
+    return ", ".join(f"{level} {words[how]}" for how, level in transport.ops_burden.items())
+
+
+def capacity_lines(transport: Transport) -> list[str]:
+    """Every sizing figure of an entry, with its kind and source."""
+    capacity = transport.capacity
+    if capacity is None:
+        return ["capacity: no sourced sizing figures"]
+    lines = []
+    for unit in capacity.units:
+        for figure in (*unit.figures.values(), unit.max_units):
+            if figure is not None:
+                lines.append(_figure_line(f"per {unit.unit}", figure))
+    for scope, figures in (("per key", capacity.key), ("per channel", capacity.channel)):
+        lines.extend(_figure_line(scope, figure) for figure in figures.values())
+    for scope, figure in (("storage", capacity.storage_copies), ("latency", capacity.latency_ms)):
+        if figure is not None:
+            lines.append(_figure_line(scope, figure))
+    lines.append(f"storage accounting: {capacity.storage_accounting}")
+    return lines
+
+
+def _figure_line(scope: str, figure) -> str:
+    return (
+        f"{scope} {figure.name} = {_plain(float(figure.value))} ({figure.kind}; {figure.note}; "
+        f"{figure.source.url}, accessed {figure.source.accessed})"
+    )
 
 
 def _plain(value: Any) -> str:
@@ -113,7 +145,7 @@ def advice_json(advice: Advice, matrix: Matrix) -> str:
                 "caveats": list(c.caveats),
                 "strengths": list(c.transport.strengths),
                 "weaknesses": list(c.transport.weaknesses),
-                "ops_burden": c.transport.ops_burden,
+                "ops_burden": dict(c.transport.ops_burden),
                 "hosting": _hosting(c.transport),
             }
             for rank, c in enumerate(advice.candidates, 1)
@@ -133,7 +165,7 @@ def transport_text(transport: Transport) -> str:
         f"{transport.name} [{transport.id}] ({transport.kind}; model transport "
         f"'{transport.model_transport}')",
         f"  {transport.summary}",
-        f"  hosting: {_hosting(transport)}; operating burden {transport.ops_burden}",
+        f"  hosting: {_hosting(transport)}; operating burden {burden_text(transport)}",
         f"  ordering: per-key {transport.per_key_ordering}, global {transport.global_ordering}. "
         f"{transport.ordering_detail}",
         f"  delivery: {transport.delivery_guarantee}. {transport.delivery_detail}",
@@ -147,12 +179,8 @@ def transport_text(transport: Transport) -> str:
         ("durability", transport.durability),
     ):
         rows.append(f"  {label}: {capability.support}. {capability.detail}")
-    ceiling = transport.throughput_ceiling
-    rows.append(
-        f"  throughput: {transport.throughput_tier} tier"
-        f"{'' if ceiling is None else f', ceiling {ceiling:,} msgs/s'}. "
-        f"{transport.throughput_detail}"
-    )
+    rows.append(f"  throughput: {transport.throughput_detail}")
+    rows.extend(f"  {line}" for line in capacity_lines(transport))
     rows.append(f"  message size: {transport.message_size_detail}")
     rows.append("  sources:")
     rows.extend(
