@@ -73,6 +73,7 @@ class CapacityUnit:
     figures: dict[str, Figure]
     key_on_one_unit: bool = False
     max_units: Optional[Figure] = None
+    counted_by_partitions: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,7 @@ def _capacity(data: Optional[dict[str, Any]], sources: tuple[Source, ...]) -> Op
             figures=figures(u["figures"]),
             key_on_one_unit=u.get("key_on_one_unit", False),
             max_units=figure("max_units", u.get("max")),
+            counted_by_partitions=u.get("counted_by_partitions", False),
         )
         for u in data.get("units") or []
     )
