@@ -193,7 +193,8 @@ def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> 
         figure = deciding.figure
         arithmetic = (
             f"{_number(deciding.demand)} {_MEASURE[figure.name]} / {_number(figure.value)} per "
-            f"{unit.unit.unit} ({figure.kind}) = {deciding.units:,} {unit.unit.plural}"
+            f"{unit.unit.unit} ({figure.kind}) = {deciding.units:,} "
+            f"{unit.unit.unit if deciding.units == 1 else unit.unit.plural}"
         )
         ceiling = unit.unit.max_units
         if unit.over_max and ceiling is not None:

@@ -151,7 +151,7 @@ class Sizing:
                 self.egress_bytes_per_s * ratio * SECONDS_PER_MONTH / 1e9
             )
         for sizing in self.units:
-            if sizing.units_needed is not None:
+            if sizing.unit.billed_hourly and sizing.units_needed is not None:
                 name = sizing.unit.unit.replace(" ", "_")
                 billed[f"{name}_hours_per_month"] = sizing.units_needed * HOURS_PER_MONTH
         if self.storage_bytes is not None and math.isfinite(self.storage_bytes):

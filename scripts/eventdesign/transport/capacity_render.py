@@ -26,11 +26,13 @@ def sizings_text(named: list[tuple[str, Sizing]]) -> str:
     lines: list[str] = []
     for channel, sizing in named:
         lines.extend(_channel_lines(channel, sizing, sources))
+    sources = [s for s in sources if isinstance(s, Source)]
     if sources:
         lines.append("Sources:")
         lines.extend(
             f"  [{n}] {s.title}: {s.url} (accessed {s.accessed})" for n, s in enumerate(sources, 1)
         )
+    sources = [s for s in sources if isinstance(s, Source)]
     lines.append(
         "Figures: limit = documented quota; planning = vendor sizing figure "
         "(override with --planning NAME=VALUE). No prices: price the billing units."
@@ -39,9 +41,20 @@ def sizings_text(named: list[tuple[str, Sizing]]) -> str:
 
 
 def _ref(figure: Figure, sources: list[Source]) -> str:
-    if figure.source not in sources:
+    numbered = [s for s in sources if isinstance(s, Source)]
+    if figure.source not in numbered:
         sources.append(figure.source)
-    return f"[{sources.index(figure.source) + 1}]"
+        numbered.append(figure.source)
+    return f"[{numbered.index(figure.source) + 1}]"
+
+
+def _said(figure: Figure, sources: list) -> str:
+    """': note' the first time a figure is shown, '' after (the note is in the output once)."""
+    key = ("said", figure.name, figure.source.url, figure.value)
+    if key in sources:
+        return ""
+    sources.append(key)
+    return f": {figure.note}"
 
 
 def _channel_lines(channel: str, sizing: Sizing, sources: list[Source]) -> list[str]:
@@ -105,7 +118,8 @@ def _demand(demand: Demand, unit: str, sources: list[Source]) -> str:
     figure = demand.figure
     return (
         f"{figure.name}: {_n(demand.demand)} {UNITS_OF[figure.name]} / {_n(figure.value)} per "
-        f"{unit} = {demand.units:,} ({figure.kind} {_ref(figure, sources)}: {figure.note})"
+        f"{unit} = {demand.units:,} ({figure.kind} {_ref(figure, sources)}"
+        f"{_said(figure, sources)})"
     )
 
 
@@ -114,7 +128,7 @@ def _ceiling(ceiling: Ceiling, sources: list[Source]) -> str:
     verdict = "OVER" if ceiling.exceeded else "within"
     return (
         f"{figure.name}: {_n(ceiling.demand)} {UNITS_OF[figure.name]}, {verdict} the "
-        f"{figure.kind} of {_n(figure.value)} {_ref(figure, sources)} ({figure.note})"
+        f"{figure.kind} of {_n(figure.value)} {_ref(figure, sources)}{_said(figure, sources)}"
     )
 
 
@@ -127,7 +141,8 @@ def _storage_lines(sizing: Sizing, sources: list[Source]) -> list[str]:
         return ["  storage: unbounded (retention is infinite)"]
     copies = sizing.storage_copies
     factor = (
-        f" x {_n(copies.value)} copies ({copies.kind} {_ref(copies, sources)}: {copies.note})"
+        f" x {_n(copies.value)} copies ({copies.kind} {_ref(copies, sources)}"
+        f"{_said(copies, sources)})"
         if copies is not None
         else ""
     )
@@ -204,6 +219,8 @@ def _finite(value: Optional[float]) -> Optional[float]:
 def _n(value: float) -> str:
     if float(value).is_integer():
         return f"{value:,.0f}"
+    if abs(value) < 1:
+        return f"{value:.3g}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 

@@ -43,14 +43,14 @@ def channel_loads(data: Any, matrix: Matrix) -> list[ChannelLoad]:
     """Every channel of the model that states a `load:`, in model order."""
     if not isinstance(data, dict) or not isinstance(data.get("channels"), dict):
         return []
-    carried = _messages_by_channel(data)
+    carried = messages_by_channel(data)
     loads = []
     for name, channel in data["channels"].items():
         if not isinstance(channel, dict) or not isinstance(channel.get("load"), dict):
             continue
         stated = channel["load"]
         messages = carried.get(name, [])
-        size, origin = _message_bytes(stated, messages)
+        size, origin = message_size(stated, messages)
         retention = channel.get("retention")
         window = stated.get("replay_window")
         loads.append(
@@ -64,7 +64,7 @@ def channel_loads(data: Any, matrix: Matrix) -> list[ChannelLoad]:
                     message_bytes=size,
                     message_bytes_origin=origin,
                     average_msgs_per_s=stated.get("average_msgs_per_s"),
-                    consumer_groups=max(1, len(_consumer_groups(messages))),
+                    consumer_groups=max(1, len(consumer_groups(messages))),
                     consumer_parallelism=stated.get("consumer_parallelism"),
                     retention_s=duration_seconds(retention) if retention else None,
                     key_cardinality=stated.get("key_cardinality"),
@@ -75,13 +75,13 @@ def channel_loads(data: Any, matrix: Matrix) -> list[ChannelLoad]:
                 retention=retention,
                 replay_window_s=duration_seconds(window) if window else None,
                 latency_ms=stated.get("latency_ms"),
-                ordering=channel.get("ordering") or _strongest_ordering(messages),
+                ordering=channel.get("ordering") or strongest_ordering(messages),
             )
         )
     return loads
 
 
-def _messages_by_channel(data: dict) -> dict[str, list[tuple[str, dict]]]:
+def messages_by_channel(data: dict) -> dict[str, list[tuple[str, dict]]]:
     """Channel name -> (kind, spec) of the events and commands it carries."""
     carried: dict[str, list[tuple[str, dict]]] = {}
     for kind in ("events", "commands"):
@@ -94,7 +94,7 @@ def _messages_by_channel(data: dict) -> dict[str, list[tuple[str, dict]]]:
     return carried
 
 
-def _consumer_groups(messages: list[tuple[str, dict]]) -> set[str]:
+def consumer_groups(messages: list[tuple[str, dict]]) -> set[str]:
     """Services reading the channel: each is one consumer group (one copy of every message)."""
     groups: set[str] = set()
     for kind, spec in messages:
@@ -107,7 +107,7 @@ def _consumer_groups(messages: list[tuple[str, dict]]) -> set[str]:
     return groups
 
 
-def _message_bytes(stated: dict, messages: list[tuple[str, dict]]) -> tuple[Optional[float], str]:
+def message_size(stated: dict, messages: list[tuple[str, dict]]) -> tuple[Optional[float], str]:
     if stated.get("message_bytes") is not None:
         return float(stated["message_bytes"]), "stated"
     largest, source = 0, ""
@@ -121,7 +121,7 @@ def _message_bytes(stated: dict, messages: list[tuple[str, dict]]) -> tuple[Opti
     return None, ""
 
 
-def _strongest_ordering(messages: list[tuple[str, dict]]) -> str:
+def strongest_ordering(messages: list[tuple[str, dict]]) -> str:
     order = ("none", "per-key", "global")
     strongest = "none"
     for _kind, spec in messages:

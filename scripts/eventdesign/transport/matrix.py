@@ -74,6 +74,7 @@ class CapacityUnit:
     key_on_one_unit: bool = False
     max_units: Optional[Figure] = None
     counted_by_partitions: bool = False
+    billed_hourly: bool = False
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ def _capacity(data: Optional[dict[str, Any]], sources: tuple[Source, ...]) -> Op
             key_on_one_unit=u.get("key_on_one_unit", False),
             max_units=figure("max_units", u.get("max")),
             counted_by_partitions=u.get("counted_by_partitions", False),
+            billed_hourly=u.get("billed_hourly", False),
         )
         for u in data.get("units") or []
     )
