@@ -130,7 +130,7 @@ def test_event_hubs_standard_is_ruled_out_above_its_throughput_unit_quota(matrix
 def test_per_key_ordering_at_high_throughput_rules_out_sqs_fifo_by_its_documented_ceiling(matrix):
     reasons = excluded(matrix, ordering="per-key", throughput_msgs_per_s=1_000_000)
     assert reasons["sqs-fifo"][0].startswith(
-        "1,000,000 msgs/s in needed, over the documented 700,000 per channel"
+        "needs 1,000,000 msgs/s in, over the documented 700,000 per channel"
     )
 
 

@@ -179,7 +179,7 @@ def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> 
     found = len(verdict.reasons)
     for ceiling in sizing.channel_ceilings:
         figure = ceiling.figure
-        words = f"{_number(ceiling.demand)} {_MEASURE[figure.name]} needed"
+        words = f"needs {_number(ceiling.demand)} {_MEASURE[figure.name]}"
         if ceiling.exceeded and figure.kind == "limit":
             verdict.reasons.append(
                 f"{words}, over the documented {_number(figure.value)} per channel: {figure.note}"
