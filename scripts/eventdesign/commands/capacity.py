@@ -149,12 +149,11 @@ def _from_flags(args: argparse.Namespace, matrix, overrides):
 
 def _from_model(args: argparse.Namespace, matrix, overrides):
     from ..errors import InputError
-    from ..model.loader import load_model
     from ..transport.capacity import size
     from ..transport.channel_load import channel_loads
+    from ..transport.model_data import load_model_data
 
-    model = load_model(args.model)
-    loads = channel_loads(model.raw, matrix)
+    loads = channel_loads(load_model_data(args.model).data, matrix)
     if not loads:
         raise InputError(
             "no channel states a `load:` (peak_msgs_per_s, message_bytes, ...); add one",

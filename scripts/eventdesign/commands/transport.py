@@ -196,14 +196,13 @@ def _flag_values(args: argparse.Namespace) -> dict:
 def _model_layers(args: argparse.Namespace):
     """The model's data; its system-wide inferred needs; the layers under every channel's own
     (the incumbent it runs, its `transport_needs:`)."""
-    from pathlib import Path
 
-    from ..model.source import load_document
+    from ..transport.model_data import load_model_data
     from ..transport.needs import inferred_from_model, needs_from_section
 
     if not args.model:
         return None, [], []
-    document = load_document(Path(args.model), args.model)
+    document = load_model_data(args.model)
     inferred = inferred_from_model(document.data)
     system = [
         ({name: value}, f"inferred: {why}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -160,10 +161,39 @@ def matrix_schema() -> dict:
 
 def load_matrix(path: Optional[Path] = None) -> Matrix:
     """Read, validate and type a capability matrix (the bundled one by default)."""
-    path = path or MATRIX_PATH
+    if path is None or Path(path).resolve() == MATRIX_PATH:
+        return _bundled_matrix()
     document = load_document(path)
     _validate(document)
     return build_matrix(document.data, str(path))
+
+
+@lru_cache(maxsize=1)
+def _bundled_matrix() -> Matrix:
+    """The bundled matrix, the quick way when it is valid: a plain YAML parse and the compiled
+    schema test (a few ms); the located, jsonschema-worded errors only when it is not."""
+    import yaml
+
+    from ..model.fast_check import UnsupportedSchema, compile_schema
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(MATRIX_PATH.read_text(encoding="utf-8"), Loader=loader)
+    try:
+        valid = compile_schema(matrix_schema())(data)
+    except UnsupportedSchema:
+        valid = False
+    if not valid or _figure_source_problem(data):
+        document = load_document(MATRIX_PATH)
+        _validate(document)
+    return build_matrix(data, str(MATRIX_PATH))
+
+
+def _figure_source_problem(data: dict) -> bool:
+    for entry in data["transports"]:
+        urls = {source["url"] for source in entry["sources"]}
+        if any(f["source"] not in urls for _, f in _figures(entry.get("capacity") or {}, ())):
+            return True
+    return False
 
 
 def _validate(document: SourceDocument) -> None:

@@ -28,10 +28,13 @@ class ChannelAdvice:
     advice: Advice
 
 
-def channel_values(data: dict, name: str) -> list[tuple[dict[str, Any], str]]:
-    """The needs one channel states or implies, each group with where it came from."""
+def channel_values(
+    data: dict, name: str, carried: dict[str, list[tuple[str, dict]]]
+) -> list[tuple[dict[str, Any], str]]:
+    """The needs one channel states or implies, each group with where it came from.
+    `carried` is `messages_by_channel(data)`."""
     channel = data["channels"][name]
-    messages = messages_by_channel(data).get(name, [])
+    messages = carried.get(name, [])
     derived: list[tuple[dict[str, Any], str]] = []
     ordering = channel.get("ordering") or strongest_ordering(messages)
     if ordering != "none":
@@ -77,11 +80,12 @@ def advise_channels(
     if not isinstance(channels, dict):
         return []
     groups: dict[tuple, tuple[list[str], Needs]] = {}
+    carried = messages_by_channel(data)
     for name, channel in channels.items():
         if not isinstance(channel, dict):
             continue
         needs = Needs()
-        for values, origin in [*below, *channel_values(data, name), *above]:
+        for values, origin in [*below, *channel_values(data, name, carried), *above]:
             needs = apply(needs, values, origin)
         key = tuple(sorted(needs.stated().items()))
         groups.setdefault(key, ([], needs))[0].append(name)
