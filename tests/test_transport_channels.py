@@ -125,3 +125,9 @@ def test_cli_text_names_each_channel_group():
     result = run_grimoire("transport", str(DATA / "hotel-booking.yaml"), "--top", "1")
     assert "== Channel bookings.commands" in result.stdout
     assert "== Channel bookings.events" in result.stdout
+
+
+def test_a_typical_message_size_is_checked_when_no_largest_is_stated(matrix):
+    # 2,000,000 B = 1,953 KiB > EventBridge's 1 MiB per event
+    why = reasons(matrix, message_bytes=2_000_000)["eventbridge"][0]
+    assert why.startswith("messages are limited to 1 MiB, under the 1.907 MiB needed")

@@ -241,9 +241,12 @@ def _check_latency(transport: Transport, needs: Needs, verdict: _Verdict) -> Non
 
 
 def _check_message_size(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
-    if needs.max_message_kb is None:
+    if needs.max_message_kb is not None:
+        wanted_bytes = needs.max_message_kb * 1024
+    elif needs.message_bytes is not None:
+        wanted_bytes = needs.message_bytes  # no largest stated: the typical size must fit
+    else:
         return
-    wanted_bytes = needs.max_message_kb * 1024
     largest = transport.max_message_bytes
     default = transport.default_message_bytes
     if largest is not None and largest < wanted_bytes:
