@@ -113,3 +113,15 @@ def test_explain_describes_each_capacity_rule():
         result = run_grimoire("check", "--explain", rule)
         assert result.returncode == 0, result.stderr
         assert "Source:" in result.stdout
+
+
+def test_a_replay_window_of_forever_needs_infinite_retention(tmp_path):
+    data = yaml.safe_load((DATA / "telemetry-sound.yaml").read_text(encoding="utf-8"))
+    data["channels"]["telemetry.readings"]["load"]["replay_window"] = "infinite"
+    path = tmp_path / "telemetry.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    model = load_model(path)
+    (found,) = run_rules(model, selection_for(model))
+    assert found.rule == "CAP002"
+    assert "must keep its history forever, but its retention 30d is shorter" in found.message
+    assert "retention: infinite" in found.hint

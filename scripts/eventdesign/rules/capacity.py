@@ -6,6 +6,7 @@ Only channels that state a load are checked; the sizing is the `capacity` comman
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -124,6 +125,12 @@ def check_retention(model: DesignModel) -> Iterator[Finding]:
             continue
         transport = sizing.transport
         days = window / 86400
+        span = (
+            "keep its history forever"
+            if math.isinf(window)
+            else f"replay {_n(days)} days of history"
+        )
+        wanted = "infinite" if math.isinf(window) else f"{_n(days)}d"
         kept = duration_seconds(stated.retention) if stated.retention else None
         ceiling = transport.max_retention_days
         if transport.replay.support == "none":
@@ -141,9 +148,9 @@ def check_retention(model: DesignModel) -> Iterator[Finding]:
             continue
         yield finding(
             "CAP002",
-            f"channel '{stated.channel}' must replay {_n(days)} days of history, but {problem}",
+            f"channel '{stated.channel}' must {span}, but {problem}",
             model.locate(f"{stated.pointer}/{'retention' if stated.retention else 'load'}"),
-            hint=f"set `retention: {_n(days)}d` or longer, or keep history in an archive",
+            hint=f"set `retention: {wanted}` or longer, or keep history in an archive",
             element=f"channel {stated.channel}",
         )
 
