@@ -336,3 +336,19 @@ def test_cli_without_model_or_flags_says_what_to_give():
     result = run_grimoire("capacity")
     assert result.returncode == 2
     assert "--transport and --msgs-per-s" in result.stderr
+
+
+def test_global_order_puts_the_whole_rate_on_one_shard(matrix):
+    # 2,000 records/s all on one key > 1,000 records/s per shard; bytes 1,000,000 < 1,048,576
+    sizing = sized(matrix, "kinesis", msgs_per_s=2_000, message_bytes=500, ordering="global")
+    assert [(c.figure.name, c.exceeded) for c in sizing.key_ceilings] == [
+        ("write_bytes_per_s", False),
+        ("write_records_per_s", True),
+    ]
+    assert not sizing.fits
+
+
+def test_unordered_pubsub_needs_no_ordering_keys(matrix):
+    sizing = sized(matrix, "pubsub", msgs_per_s=200_000, message_bytes=500, ordering="none")
+    assert sizing.units == ()
+    assert sizing.fits  # 100,000,000 B/s within 200,000,000 per large region

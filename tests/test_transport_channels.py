@@ -131,3 +131,25 @@ def test_a_typical_message_size_is_checked_when_no_largest_is_stated(matrix):
     # 2,000,000 B = 1,953 KiB > EventBridge's 1 MiB per event
     why = reasons(matrix, message_bytes=2_000_000)["eventbridge"][0]
     assert why.startswith("messages are limited to 1 MiB, under the 1.907 MiB needed")
+
+
+def test_global_order_at_200k_rules_out_one_shard_and_one_fifo_group(matrix):
+    needs = dict(ordering="global", throughput_msgs_per_s=200_000, message_bytes=500)
+    why = reasons(matrix, **needs)
+    # one shard takes 1,000 records/s; one FIFO message group 3,000 msgs/s
+    assert "global order puts all 200,000 msgs/s in on one key, over the limit of 1,000" in (
+        " ".join(why["kinesis"])
+    )
+    assert "over the limit of 3,000" in " ".join(why["sqs-fifo"])
+    # Kafka's one partition is a planning figure: a caveat with the numbers, not an exclusion
+    kafka = next(c for c in advise(matrix, Needs(**needs)).candidates if c.transport.id == "kafka")
+    assert any("100,000,000 B/s in on one key" in caveat for caveat in kafka.caveats)
+
+
+def test_fan_out_egress_counts_every_consumer_group(matrix):
+    # 10,000 events/s x 3 rules = 30,000 EventBridge invocations/s > 18,750
+    why = reasons(matrix, throughput_msgs_per_s=10_000, consumer_groups=3)["eventbridge"]
+    assert why == (
+        "needs 30,000 deliveries/s, over the documented 18,750 per channel: "
+        + why[0].split("per channel: ", 1)[1],
+    )

@@ -66,6 +66,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     one.add_argument("--message-bytes", type=_positive, metavar="N", help="typical message size")
     one.add_argument("--retention", metavar="DURATION", help="e.g. 7d, 30d, infinite")
     one.add_argument("--consumers", type=_count, default=1, metavar="N", help="consumer groups")
+    one.add_argument(
+        "--ordering",
+        choices=("none", "per-key", "global"),
+        default="per-key",
+        help="order the channel keeps (default per-key; global puts all on one key)",
+    )
     one.add_argument("--parallelism", type=_count, metavar="N", help="instances in one group")
     one.add_argument("--key-cardinality", type=_count, metavar="N", help="distinct keys")
     one.add_argument("--hot-key-share", type=_share, metavar="X", help="busiest key's share")
@@ -143,6 +149,7 @@ def _from_flags(args: argparse.Namespace, matrix, overrides):
         key_cardinality=args.key_cardinality,
         hot_key_share=args.hot_key_share,
         replay_read_msgs_per_s=args.replay_read_msgs_per_s,
+        ordering=args.ordering,
     )
     return _with_overrides(transport, overrides), load
 

@@ -62,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--latency-ms", type=_positive, metavar="N", help="end-to-end delivery target"
     )
     needs.add_argument(
+        "--consumers",
+        type=_positive,
+        metavar="N",
+        help="consumer groups reading each message (egress and deliveries)",
+    )
+    needs.add_argument(
         "--incumbent",
         action="append",
         metavar="ID",
@@ -126,6 +132,7 @@ FLAG_NEEDS = {
     "max_message_kb": "max_message_kb",
     "message_bytes": "message_bytes",
     "latency_ms": "latency_ms",
+    "consumers": "consumer_groups",
     "incumbent": "incumbent",
     "fan_out": "fan_out",
     "dlq": "dead_letter",

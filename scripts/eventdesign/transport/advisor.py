@@ -160,6 +160,8 @@ def _sizing(transport: Transport, needs: Needs) -> Sizing:
         msgs_per_s=needs.throughput_msgs_per_s,
         message_bytes=needs.message_bytes,
         retention_s=retention,
+        consumer_groups=int(needs.consumer_groups or 1),
+        ordering=needs.ordering,
     )
     return size(transport, load)
 
@@ -186,6 +188,16 @@ def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> 
             )
         elif ceiling.exceeded:
             verdict.caveats.append(f"{words}, over the planning {_number(figure.value)}")
+    if needs.ordering == "global":
+        for ceiling in sizing.key_ceilings:
+            figure = ceiling.figure
+            if not ceiling.exceeded:
+                continue
+            words = (
+                f"global order puts all {_number(ceiling.demand)} {_MEASURE[figure.name]} on "
+                f"one key, over the {figure.kind} of {_number(figure.value)}: {figure.note}"
+            )
+            (verdict.reasons if figure.kind == "limit" else verdict.caveats).append(words)
     for unit in sizing.units:
         deciding = unit.deciding
         if deciding is None:

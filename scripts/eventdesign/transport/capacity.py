@@ -46,6 +46,7 @@ class Load:
     key_cardinality: Optional[int] = None
     hot_key_share: Optional[float] = None
     replay_read_msgs_per_s: Optional[float] = None
+    ordering: str = "per-key"
 
     @property
     def steady_msgs_per_s(self) -> float:
@@ -223,6 +224,7 @@ def size(transport: Transport, load: Load) -> Sizing:
     units = tuple(
         _size_unit(unit, load, ingress, egress, storage, capacity.in_memory)
         for unit in capacity.units
+        if load.ordering != "none" or not unit.only_when_ordered
     )
     channel = _ceilings(capacity.channel, load, ingress)
     key_rate = _key_rate(load)
@@ -243,6 +245,8 @@ def size(transport: Transport, load: Load) -> Sizing:
                 f"only {cardinality:,} distinct keys: at most {cardinality:,} of the "
                 f"{needed:,} {sizing.unit.plural} carry traffic"
             )
+    if load.ordering == "global":
+        notes.append("global order: every message goes to one key, so one unit carries it all")
     replay_seconds, origin = _replay(load, units, storage is not None)
     if capacity.in_memory and storage is not None:
         notes.append("retention is held in memory: storage is RAM, not disk")
@@ -310,7 +314,10 @@ def _ceilings(figures: dict[str, Figure], load: Load, ingress: Optional[float]) 
 
 
 def _key_rate(load: Load) -> Optional[float]:
-    """The busiest key's rate: the stated hot-key share, else an even spread over the keys."""
+    """The busiest key's rate: everything under global order, else the stated hot-key share,
+    else an even spread over the keys."""
+    if load.ordering == "global":
+        return load.msgs_per_s
     if load.hot_key_share is not None:
         return load.msgs_per_s * load.hot_key_share
     if load.key_cardinality:

@@ -95,11 +95,12 @@ def _channel_lines(channel: str, sizing: Sizing, sources: list[Source]) -> list[
     for ceiling in sizing.channel_ceilings:
         lines.append("  channel " + _ceiling(ceiling, sources))
     if sizing.key_msgs_per_s is not None:
-        share = (
-            f"{_n(load.hot_key_share * 100)}% of the traffic"
-            if load.hot_key_share is not None
-            else f"even over {load.key_cardinality:,} keys"
-        )
+        if load.ordering == "global":
+            share = "global order: all of it"
+        elif load.hot_key_share is not None:
+            share = f"{_n(load.hot_key_share * 100)}% of the traffic"
+        else:
+            share = f"even over {load.key_cardinality or 1:,} keys"
         lines.append(f"  hot key: {_n(sizing.key_msgs_per_s)} msgs/s on the busiest key ({share})")
         for ceiling in sizing.key_ceilings:
             lines.append("    per key " + _ceiling(ceiling, sources))

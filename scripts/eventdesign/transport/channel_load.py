@@ -70,6 +70,7 @@ def channel_loads(data: Any, matrix: Matrix) -> list[ChannelLoad]:
                     key_cardinality=stated.get("key_cardinality"),
                     hot_key_share=stated.get("hot_key_share"),
                     replay_read_msgs_per_s=stated.get("replay_read_msgs_per_s"),
+                    ordering=channel.get("ordering") or strongest_ordering(messages),
                 ),
                 partitions=channel.get("partitions"),
                 retention=retention,

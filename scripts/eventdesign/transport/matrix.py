@@ -76,6 +76,7 @@ class CapacityUnit:
     max_units: Optional[Figure] = None
     counted_by_partitions: bool = False
     billed_hourly: bool = False
+    only_when_ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,7 @@ def _capacity(data: Optional[dict[str, Any]], sources: tuple[Source, ...]) -> Op
             max_units=figure("max_units", u.get("max")),
             counted_by_partitions=u.get("counted_by_partitions", False),
             billed_hourly=u.get("billed_hourly", False),
+            only_when_ordered=u.get("only_when_ordered", False),
         )
         for u in data.get("units") or []
     )

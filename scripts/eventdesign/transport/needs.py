@@ -25,6 +25,7 @@ MODEL_KEYS: dict[str, tuple[str, str]] = {
     "max_message_kb": ("max_message_kb", "positive"),
     "message_bytes": ("message_bytes", "positive"),
     "latency_ms": ("latency_ms", "positive"),
+    "consumer_groups": ("consumer_groups", "positive"),
     "incumbent": ("incumbent", "transports"),
     "fan_out": ("fan_out", "bool"),
     "dead_letter": ("dead_letter", "bool"),
@@ -48,6 +49,7 @@ class Needs:
     max_message_kb: Optional[float] = None
     message_bytes: Optional[float] = None
     latency_ms: Optional[float] = None
+    consumer_groups: Optional[float] = None
     incumbent: tuple[str, ...] = ()
     fan_out: bool = False
     dead_letter: bool = False

@@ -41,7 +41,8 @@ def channel_values(
         derived.append(({"ordering": ordering}, f"channel {name} ordering"))
     groups = consumer_groups(messages)
     if len(groups) > 1:
-        derived.append(({"fan_out": True}, f"{len(groups)} services read channel {name}"))
+        why = f"{len(groups)} services read channel {name}"
+        derived.append(({"fan_out": True, "consumer_groups": float(len(groups))}, why))
     retention = channel.get("retention")
     load = channel.get("load") if isinstance(channel.get("load"), dict) else {}
     windows = [w for w in (retention, load.get("replay_window")) if w]

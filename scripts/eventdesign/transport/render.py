@@ -18,6 +18,7 @@ NEED_LABELS = {
     "max_message_kb": "max message KiB",
     "message_bytes": "message bytes",
     "latency_ms": "latency target ms",
+    "consumer_groups": "consumer groups",
     "incumbent": "incumbent",
     "fan_out": "fan-out",
     "dead_letter": "dead-lettering",
