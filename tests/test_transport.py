@@ -86,6 +86,22 @@ def test_every_number_in_the_matrix_has_a_source_covering_it(matrix, field, has_
     assert unsourced == []
 
 
+def test_every_capacity_figure_cites_a_source_of_its_entry_that_covers_capacity(matrix):
+    from eventdesign.transport.matrix import _figures
+
+    data = load_document(MATRIX_PATH).data
+    for entry in data["transports"]:
+        capacity_urls = {s["url"] for s in entry["sources"] if "capacity" in s["covers"]}
+        for path, figure in _figures(entry.get("capacity") or {}, ()):
+            assert figure["source"] in capacity_urls, (entry["id"], path)
+
+
+def test_a_figure_citing_no_source_of_its_entry_is_rejected_with_its_line():
+    with pytest.raises(InputError, match="is not one of its sources") as caught:
+        load_matrix(DATA / "unsourced-figure.yaml")
+    assert caught.value.line == 26
+
+
 def test_every_source_names_its_access_date(matrix):
     dates = {s.accessed for t in matrix.transports for s in t.sources}
     assert dates and all(len(d) == 10 for d in dates)
