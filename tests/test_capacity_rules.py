@@ -125,3 +125,16 @@ def test_a_replay_window_of_forever_needs_infinite_retention(tmp_path):
     assert found.rule == "CAP002"
     assert "must keep its history forever, but its retention 30d is shorter" in found.message
     assert "retention: infinite" in found.hint
+
+
+def test_capacity_estimates_the_message_size_from_the_schema_without_examples(tmp_path):
+    data = yaml.safe_load((DATA / "telemetry-sound.yaml").read_text(encoding="utf-8"))
+    del data["channels"]["telemetry.readings"]["load"]["message_bytes"]
+    del data["events"]["ReadingRecorded"]["examples"]
+    path = tmp_path / "telemetry.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run_grimoire("capacity", str(path), "--format", "json")
+    (record,) = json.loads(result.stdout)["channels"]
+    # {"deviceId":"xxxxxxxxxxxxxxxx","celsius":12345.678}: 16-character string, 9-digit number
+    assert record["message_bytes"] == len('{"deviceId":"xxxxxxxxxxxxxxxx","celsius":12345.678}')
+    assert record["message_bytes_origin"].startswith("estimated from the inline payload schema")

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from .capacity import Load, duration_seconds
 from .matrix import Matrix, Transport
+from .schema_size import estimated_bytes
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,13 @@ def message_size(stated: dict, messages: list[tuple[str, dict]]) -> tuple[Option
                 largest, source = size, "the largest example payload, as compact JSON"
     if largest:
         return float(largest), f"derived: {source} (add the envelope if it travels too)"
+    estimates = [estimated_bytes(spec.get("schema")) for _kind, spec in messages]
+    known = [size for size in estimates if size is not None]
+    if known:
+        return float(max(known)), (
+            "estimated from the inline payload schema (every property, typical string "
+            "lengths); state message_bytes or add examples"
+        )
     return None, ""
 
 
