@@ -166,15 +166,18 @@ def advice_json(advice: Advice, matrix: Matrix, groups: list[ChannelAdvice] = ()
     document = advice_record(advice)
     if groups:
         document["channel_groups"] = [
-            {"channels": list(group.channels), **advice_record(group.advice)} for group in groups
+            {"channels": list(group.channels), **advice_record(group.advice, profile=False)}
+            for group in groups
         ]
     document["matrix"] = {"path": matrix.path, "accessed": matrix.accessed}
     return json.dumps(document, indent=2) + "\n"
 
 
-def advice_record(advice: Advice) -> dict[str, Any]:
-    """One advice as JSON data: needs with their origins, ranked fits, exclusions."""
-    return {
+def advice_record(advice: Advice, profile: bool = True) -> dict[str, Any]:
+    """One advice as JSON data: needs with their origins, ranked fits, exclusions. Without
+    `profile`, fits leave out what is the same for every channel (strengths, weaknesses,
+    hosting: `transport --show ID` has them)."""
+    record = {
         "needs": advice.needs.stated(),
         "need_origins": {k: v for k, v in advice.needs.origins.items()},
         "fits": [
@@ -200,6 +203,11 @@ def advice_record(advice: Advice) -> dict[str, Any]:
             for e in advice.excluded
         ],
     }
+    if not profile:
+        for fit in record["fits"]:
+            for key in ("strengths", "weaknesses", "hosting", "ops_burden"):
+                del fit[key]
+    return record
 
 
 def transport_text(transport: Transport) -> str:
