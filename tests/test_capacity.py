@@ -352,3 +352,16 @@ def test_unordered_pubsub_needs_no_ordering_keys(matrix):
     sizing = sized(matrix, "pubsub", msgs_per_s=200_000, message_bytes=500, ordering="none")
     assert sizing.units == ()
     assert sizing.fits  # 100,000,000 B/s within 200,000,000 per large region
+
+
+def test_a_queue_keeps_nothing_to_size_for_replay(matrix):
+    sizing = sized(matrix, "sqs-fifo", msgs_per_s=1_000, message_bytes=500, retention_s=4 * DAY)
+    assert sizing.storage_bytes is None and sizing.replay_seconds is None
+
+
+def test_cli_says_when_the_matrix_has_no_figure_to_size_with():
+    result = run_grimoire(
+        "capacity", "--transport", "rabbitmq", "--msgs-per-s", "5000", "--message-bytes", "900"
+    )
+    assert result.returncode == 0
+    assert "no sourced per-unit figure in the matrix; measure before committing" in result.stdout

@@ -220,7 +220,8 @@ def size(transport: Transport, load: Load) -> Sizing:
     egress = ingress * load.consumer_groups if ingress is not None else None
     notes: list[str] = []
     copies = capacity.storage_copies
-    storage = _storage(load, copies)
+    # Queues delete what consumers acknowledge: nothing is retained to size or replay.
+    storage = _storage(load, copies) if transport.replay.support != "none" else None
     units = tuple(
         _size_unit(unit, load, ingress, egress, storage, capacity.in_memory)
         for unit in capacity.units

@@ -74,7 +74,13 @@ def _channel_lines(channel: str, sizing: Sizing, sources: list[Source]) -> list[
             f"consumer group{'' if load.consumer_groups == 1 else 's'}"
         )
     if not sizing.units:
-        lines.append("  units: none to provision (the service scales itself)")
+        if transport.self_run:
+            lines.append(
+                "  units: no sourced per-unit figure in the matrix; measure before committing "
+                f"({transport.throughput_detail})"
+            )
+        else:
+            lines.append(f"  units: none to provision ({transport.throughput_detail})")
     for unit_sizing in sizing.units:
         unit = unit_sizing.unit
         needed = unit_sizing.units_needed
@@ -135,6 +141,8 @@ def _ceiling(ceiling: Ceiling, sources: list[Source]) -> str:
 
 def _storage_lines(sizing: Sizing, sources: list[Source]) -> list[str]:
     load = sizing.load
+    if sizing.transport.replay.support == "none":
+        return [f"  storage: nothing kept for replay ({sizing.transport.replay.detail})"]
     if sizing.storage_bytes is None:
         why = "no retention stated" if load.retention_s is None else "message size unknown"
         return [f"  storage: not computed ({why})"]
@@ -147,12 +155,13 @@ def _storage_lines(sizing: Sizing, sources: list[Source]) -> list[str]:
         if copies is not None
         else ""
     )
-    accounting = sizing.transport.capacity.storage_accounting if sizing.transport.capacity else ""
-    return [
+    lines = [
         f"  storage: {_bytes(sizing.storage_bytes)} = {_n(load.steady_msgs_per_s)} msgs/s x "
         f"{_n(load.message_bytes or 0)} B x {_duration(load.retention_s or 0)}{factor}",
-        f"    {accounting}",
     ]
+    if sizing.transport.capacity:
+        lines.append(f"    {sizing.transport.capacity.storage_accounting}")
+    return lines
 
 
 def sizings_json(named: list[tuple[str, Sizing]]) -> str:
