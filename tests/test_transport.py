@@ -406,3 +406,18 @@ def test_cli_show_of_an_unknown_id_exits_2():
 def test_cli_works_from_any_working_directory(tmp_path):
     result = run_grimoire("transport", "--fan-out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_bundled_matrix_is_an_input_error_with_its_line(tmp_path, monkeypatch):
+    from eventdesign.transport import matrix as matrix_module
+
+    broken = tmp_path / "transports.yaml"
+    broken.write_text("format: grimoire-transports/1\naccessed: x: y\n", encoding="utf-8")
+    monkeypatch.setattr(matrix_module, "MATRIX_PATH", broken)
+    matrix_module._bundled_matrix.cache_clear()
+    try:
+        with pytest.raises(InputError) as caught:
+            load_matrix()
+        assert caught.value.line == 2
+    finally:
+        matrix_module._bundled_matrix.cache_clear()

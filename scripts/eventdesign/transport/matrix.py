@@ -178,14 +178,15 @@ def _bundled_matrix() -> Matrix:
     from ..model.fast_check import UnsupportedSchema, compile_schema
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(MATRIX_PATH.read_text(encoding="utf-8"), Loader=loader)
     try:
+        data = yaml.load(MATRIX_PATH.read_text(encoding="utf-8"), Loader=loader)
         valid = compile_schema(matrix_schema())(data)
-    except UnsupportedSchema:
+    except (yaml.YAMLError, UnsupportedSchema):
         valid = False
     if not valid or _figure_source_problem(data):
-        document = load_document(MATRIX_PATH)
+        document = load_document(MATRIX_PATH)  # says where a broken file breaks
         _validate(document)
+        data = document.data
     return build_matrix(data, str(MATRIX_PATH))
 
 
