@@ -138,3 +138,18 @@ def test_capacity_estimates_the_message_size_from_the_schema_without_examples(tm
     # {"deviceId":"xxxxxxxxxxxxxxxx","celsius":12345.678}: 16-character string, 9-digit number
     assert record["message_bytes"] == len('{"deviceId":"xxxxxxxxxxxxxxxx","celsius":12345.678}')
     assert record["message_bytes_origin"].startswith("estimated from the inline payload schema")
+
+
+def test_capacity_applies_a_planning_override_to_the_model_channels():
+    result = run_grimoire(
+        "capacity", str(DATA / "telemetry-sound.yaml"), "--planning", "copies=2", "--format", "json"
+    )
+    (record,) = json.loads(result.stdout)["channels"]
+    # 120,000 x 500 B x 2,592,000 s x 2 copies
+    assert record["storage_bytes"] == 311_040_000_000_000
+
+
+def test_capacity_rejects_an_override_no_channel_can_use():
+    result = run_grimoire("capacity", str(DATA / "pings-sound.yaml"), "--planning", "copies=2")
+    assert result.returncode == 2
+    assert "no channel's transport has that planning figure" in result.stderr

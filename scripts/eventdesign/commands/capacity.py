@@ -155,31 +155,31 @@ def _from_flags(args: argparse.Namespace, matrix, overrides):
 
 
 def _from_model(args: argparse.Namespace, matrix, overrides):
+    """Every channel with a load, sized; a planning override applies to each channel whose
+    transport has that planning figure, and must apply to at least one."""
     from ..errors import InputError
-    from ..transport.capacity import size
+    from ..transport.capacity import overridable, size
     from ..transport.channel_load import channel_loads
     from ..transport.model_data import load_model_data
 
-    loads = channel_loads(load_model_data(args.model).data, matrix)
+    loads = [s for s in channel_loads(load_model_data(args.model).data, matrix) if s.transport]
     if not loads:
         raise InputError(
             "no channel states a `load:` (peak_msgs_per_s, message_bytes, ...); add one",
             args.model,
         )
+    used: set[str] = set()
     named = []
     for stated in loads:
-        if stated.transport is None:
-            continue
-        transport = stated.transport
-        if overrides and any(n in _overridable(transport) for n in overrides):
-            transport = _with_overrides(
-                transport, {n: v for n, v in overrides.items() if n in _overridable(transport)}
-            )
-        named.append((stated.channel, size(transport, stated.load)))
+        known = overridable(stated.transport)
+        mine = {name: value for name, value in overrides.items() if name in known}
+        used.update(mine)
+        named.append((stated.channel, size(_with_overrides(stated.transport, mine), stated.load)))
+    unused = sorted(set(overrides) - used)
+    if unused:
+        known = sorted({n for s in loads for n in overridable(s.transport)})
+        raise InputError(
+            f"--planning {', '.join(unused)}: no channel's transport has that planning figure; "
+            f"overridable here: {', '.join(known) or 'none'}"
+        )
     return named
-
-
-def _overridable(transport) -> list[str]:
-    from ..transport.capacity import overridable
-
-    return overridable(transport)
