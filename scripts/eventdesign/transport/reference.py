@@ -114,16 +114,16 @@ SHORT_FIGURES = {
 def _sizing(transport: Transport) -> str:
     """'shard: 1,048,576 B/s in, 1,000 msgs/s in (L)'; L = documented limit, P = planning."""
     capacity = transport.capacity
-    if capacity is None:
-        return "no sourced figures"
-    parts = []
+    parts: list[str] = []
+    if capacity is None or not (capacity.units or capacity.channel):
+        return "no sourced figures" if transport.self_run else "service scales itself"
     for unit in capacity.units:
         figures = ", ".join(_short(f) for f in unit.figures.values())
         parts.append(f"{unit.unit}: {figures}")
     channel = ", ".join(_short(f) for f in capacity.channel.values())
     if channel:
         parts.append(f"channel: {channel}")
-    return "; ".join(parts) or "service scales itself"
+    return "; ".join(parts)
 
 
 def _short(figure) -> str:
