@@ -118,6 +118,13 @@ TRIGGERS = [
     ("TOP004", lambda m: event(m).update(channel="orders.evts"), "event OrderPlaced"),
     ("TOP005", lambda m: add_event(m, "OrderArchived", consumers=[]), "event OrderArchived"),
     ("TOP006", lambda m: event(m)["consumers"].append("orders"), "event OrderPlaced"),
+    ("TOP009", lambda m: m["channels"]["orders.dlq"].update(transport="sqs"), "channel orders.dlq"),
+    (
+        "TOP010",
+        lambda m: event(m, "InvoiceIssued").update(consumers=["billing"]),
+        "read model OrderHistory",
+    ),
+    ("TOP011", lambda m: event(m).update(internal=True), "event OrderPlaced"),
     (
         "TOP007",
         lambda m: (
@@ -188,6 +195,34 @@ TRIGGERS = [
     ("SCH007", lambda m: event(m).update(key="order_id"), "event OrderPlaced"),
     ("SCH008", lambda m: event(m).update(key="customer.phone"), "event OrderPlaced"),
     ("SCH009", lambda m: event(m, "InvoiceIssued").pop("schema"), "event InvoiceIssued"),
+    (
+        "SCH010",
+        lambda m: (queue_channel(m, "sqs"), m.update(envelope={"attributes": ELEVEN_ATTRIBUTES})),
+        "channel orders.events",
+    ),
+    (
+        "SCH011",
+        lambda m: (
+            queue_channel(m, "sqs"),
+            event(m, "OrderPlaced")["schema"].update(
+                additionalProperties=False,
+                properties={
+                    "orderId": {"type": "string", "maxLength": 40},
+                    "customer": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"email": {"type": "string", "maxLength": 300_000}},
+                    },
+                },
+            ),
+        ),
+        "event OrderPlaced",
+    ),
+    (
+        "SCH012",
+        lambda m: event(m).update(compatibility="FULL_TRANSITIVE"),
+        "event OrderPlaced",
+    ),
     ("REL001", lambda m: m["services"]["orders"].update(outbox="none"), "service orders"),
     (
         "REL002",
@@ -206,6 +241,13 @@ TRIGGERS = [
     ),
     ("REL005", lambda m: event(m).pop("channel"), "event OrderPlaced"),
     ("REL006", lambda m: event(m).pop("key"), "event OrderPlaced"),
+    (
+        "REL008",
+        lambda m: m["services"]["orders"].update(
+            state="event-sourced", outbox="none", event_store={"publish": "direct"}
+        ),
+        "service orders",
+    ),
     (
         "REL007",
         lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
@@ -227,7 +269,19 @@ TRIGGERS = [
         lambda m: customer_fields(m).update(iban={"type": "string"}),
         "event OrderPlaced field customer.iban",
     ),
+    (
+        "DAT005",
+        lambda m: (
+            event(m)["pii"].append({"field": "customer.email", "protection": "encryption"}),
+            add_event(m, "CustomerForgotten", consumers=["orders"], erases="customer"),
+        ),
+        "consumer billing of event OrderPlaced",
+    ),
 ]
+ELEVEN_ATTRIBUTES = [
+    "id", "source", "specversion", "type", "time", "subject", "datacontenttype", "dataschema",
+    "correlationid", "causationid", "traceparent",
+]  # fmt: skip
 
 
 def test_every_model_rule_has_a_trigger_case():
@@ -605,9 +659,9 @@ def test_point_to_point_transports_come_from_the_capability_matrix():
     from eventdesign.rules.reliability import point_to_point_transports
     from eventdesign.transport.matrix import load_matrix
 
-    transports = load_matrix().transports
-    no_fan_out = {t.model_transport for t in transports if t.fan_out.support == "none"}
-    assert point_to_point_transports() == {"sqs", "sqs-fifo"} == no_fan_out
+    matrix = load_matrix()
+    no_fan_out = {t.model_transport for t in matrix.transports if t.fan_out.support == "none"}
+    assert point_to_point_transports(matrix) == {"sqs", "sqs-fifo"} == no_fan_out
 
 
 def test_event_sourced_service_needs_no_outbox(tmp_path):

@@ -78,6 +78,7 @@ class Transport:
     strengths: tuple[str, ...]
     weaknesses: tuple[str, ...]
     sources: tuple[Source, ...]
+    max_message_attributes: Optional[int] = None
 
     def offerings_on(self, cloud: str) -> tuple[ManagedOffering, ...]:
         """Managed offerings usable on `cloud` ('any' accepts every offering)."""
@@ -192,6 +193,7 @@ def build_matrix(data: dict[str, Any], path: str) -> Matrix:
                     Source(s["title"], s["url"], s["accessed"], tuple(s["covers"]))
                     for s in entry["sources"]
                 ),
+                max_message_attributes=entry["message_size"].get("max_attributes"),
             )
         )
     return Matrix(path=path, accessed=data["accessed"], transports=tuple(transports))
