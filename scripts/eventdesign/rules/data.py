@@ -88,6 +88,17 @@ def _ends_with(found: tuple[str, ...], names: frozenset[str]) -> int:
     return 0
 
 
+OWNER_WORDS = PERSON_WORDS | PLACE_WORDS
+
+
+def _singular(word: str) -> str:
+    """`witnesses` -> `witness`, `guests` -> `guest`: an array of people names its items."""
+    for ending in ("es", "s"):
+        if word.endswith(ending) and word[: -len(ending)] in OWNER_WORDS:
+            return word[: -len(ending)]
+    return word
+
+
 @lru_cache(maxsize=4096)
 def name_looks_personal(name: str, parent_name: str = "") -> bool:
     """True when a payload field's name (inside a field named `parent_name`, if any) says it
@@ -96,7 +107,7 @@ def name_looks_personal(name: str, parent_name: str = "") -> bool:
     if not found:
         return False
     parent = _field_words(parent_name)
-    parent_word = parent[-1] if parent else ""
+    parent_word = _singular(parent[-1]) if parent else ""
     if _ends_with(found, PERSONAL_NAMES):
         return not (len(found) > 1 and found[-1] == "notes" and found[-2] in DOCUMENT_NOTES)
     for names in (ADDRESS_NAMES, LOCATION_NAMES, NAME_WORDS):

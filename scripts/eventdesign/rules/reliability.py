@@ -319,8 +319,8 @@ def check_competing_consumers(model: DesignModel, matrix: Any) -> Iterator[Findi
             f"point-to-point {channel.transport} channel '{channel.name}': each message reaches "
             "only one of them",
             model.locate(f"{event.pointer}/channel"),
-            hint="fan out through SNS, EventBridge or a topic with one queue per consumer, or"
-            " give each consumer its own channel",
+            hint="fan out through a topic (SNS, EventBridge, `delivery: topic`) with one queue"
+            " or subscription per consumer, or give each consumer its own channel",
             element=f"event {event.name}",
         )
 
