@@ -409,3 +409,15 @@ def test_unwritable_cache_folder_still_renders(
     blocker.write_text("a file where the cache folder would go")
     environment = cached_environment(tmp_path, blocker / "templates")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
+
+
+def test_context_invariants_are_listed_in_the_catalog() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    index = render_docs(load_model(model))["index.md"]
+    assert "- [Invariants](#invariants)" in index
+    assert (
+        "- Accounts:\n"
+        "  - An account's balance never goes below minus its overdraft limit.\n"
+        "  - A posted entry is never changed; corrections are new entries.\n"
+    ) in index
+    assert "Invariants" not in render_docs(load_model(EXAMPLE_MODEL))["index.md"]
