@@ -25,21 +25,24 @@ NAMES = ["banking-ledger", "hotel-booking", "iot-telemetry", "insurance-claims"]
 # Every finding `check` reports on each flawed design: (rule, line, column, element).
 PLANTED = {
     "banking-ledger": [
-        ("REL008", 26, 7, "service ledger"),
-        ("DAT004", 104, 13, "command OpenAccount field holder.dateOfBirth"),
-        ("TOP010", 113, 31, "read model AccountStatement"),
+        ("REL009", 22, 5, "command OpenAccount"),
+        ("REL008", 27, 7, "service ledger"),
+        ("DAT004", 105, 13, "command OpenAccount field holder.dateOfBirth"),
+        ("TOP010", 114, 31, "read model AccountStatement"),
     ],
     "hotel-booking": [
-        ("TOP009", 23, 19, "channel guests.events"),
-        ("DAT005", 36, 31, "consumer notifications of event BookingConfirmed"),
-        ("REL007", 37, 5, "event BookingConfirmed"),
-        ("DAT004", 54, 9, "event BookingConfirmed field specialRequests"),
+        ("TOP009", 24, 19, "channel guests.events"),
+        ("DAT005", 37, 31, "consumer notifications of event BookingConfirmed"),
+        ("REL007", 38, 5, "event BookingConfirmed"),
+        ("DAT004", 55, 9, "event BookingConfirmed field specialRequests"),
+        ("TOP012", 84, 5, "command ConfirmBooking"),
     ],
     "iot-telemetry": [
-        ("SCH010", 35, 5, "channel alerts"),
-        ("DAT004", 63, 13, "event TelemetryReported field vehicle.latitude"),
-        ("DAT004", 64, 13, "event TelemetryReported field vehicle.longitude"),
-        ("SCH011", 97, 5, "event AlertRaised"),
+        ("SCH010", 36, 5, "channel alerts"),
+        ("SCH005", 45, 34, "channel alerts.dlq"),
+        ("DAT004", 64, 13, "event TelemetryReported field vehicle.latitude"),
+        ("DAT004", 65, 13, "event TelemetryReported field vehicle.longitude"),
+        ("SCH011", 98, 5, "event AlertRaised"),
     ],
     "insurance-claims": [
         ("SCH012", 39, 7, "event ClaimFiled"),

@@ -126,6 +126,11 @@ TRIGGERS = [
     ),
     ("TOP011", lambda m: event(m).update(internal=True), "event OrderPlaced"),
     (
+        "TOP012",
+        lambda m: m["commands"]["IssueInvoice"].update(synchronous=True, channel="orders.events"),
+        "command IssueInvoice",
+    ),
+    (
         "TOP007",
         lambda m: (
             add_event(
@@ -247,6 +252,11 @@ TRIGGERS = [
             state="event-sourced", outbox="none", event_store={"publish": "direct"}
         ),
         "service orders",
+    ),
+    (
+        "REL009",
+        lambda m: m["services"]["billing"].update(idempotency_scope="message-id"),
+        "command IssueInvoice",
     ),
     (
         "REL007",

@@ -68,7 +68,8 @@ def check_content_model(model: DesignModel) -> Iterator[Finding]:
         breaks = "FORWARD" if kind == "closed" else "BACKWARD"
         yield finding(
             "SCH012",
-            f"event '{event.name}' has a {kind} JSON Schema content model under {mode}: no"
+            f"event '{event.name}' has {'an open' if kind == 'open' else 'a closed'} JSON"
+            f" Schema content model under {mode}: no"
             f" field can ever be added (each addition breaks {breaks})",
             model.locate_in_schema(event, "/additionalProperties"),
             hint="add patternProperties for future fields (partially open), use Avro, or"

@@ -383,3 +383,37 @@ def check_event_store_publication(model: DesignModel) -> Iterator[Finding]:
             element=f"service {service.name}",
             severity=None if declared else "warning",
         )
+
+
+@rule(
+    "REL009",
+    "command-deduplicated-by-message-id",
+    family=FAMILY,
+    severity="warning",
+    summary="A command handler that recognises repeats by message id applies a re-sent command"
+    " twice; use a command id kept across retries or a business key.",
+    explanation="""
+A message id identifies one send, not one intent. A sender that times out, or gets a rejection
+it retries after a fix, sends the command again as a new message with a new id: a handler that
+deduplicates by message id (`idempotency_scope: message-id`) applies it a second time (two
+charges, two bookings). Deduplicate commands by an id the sender keeps across retries
+(`command-id`, e.g. an Idempotency-Key the client generates once) or by the business key the
+effect is unique on (`business-key`, e.g. one payment per invoice). Message-id deduplication
+is right for events, which the producer's outbox re-sends with the same id.
+Source: Pat Helland, "Idempotence Is Not a Medical Condition" (ACM Queue, 2012); Stripe API
+reference, "Idempotent requests"; Chris Richardson, Microservices Patterns (2018), ch. 3.3.6.
+""",
+)
+def check_command_dedupe_scope(model: DesignModel) -> Iterator[Finding]:
+    for command in model.commands.values():
+        service = model.services.get(command.handler)
+        if service is None or service.idempotency_scope != "message-id":
+            continue
+        yield finding(
+            "REL009",
+            f"command '{command.name}' is handled by '{service.name}', which recognises repeats"
+            " by message id: a command re-sent after a timeout or rejection is applied twice",
+            model.locate(f"{service.pointer}/idempotency_scope"),
+            hint="deduplicate by a command id the sender keeps across retries, or a business key",
+            element=f"command {command.name}",
+        )

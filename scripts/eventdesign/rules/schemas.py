@@ -529,23 +529,32 @@ def _envelope_pointer(model: DesignModel) -> str:
     explanation="""
 Without an `id` consumers cannot deduplicate, without `source` and `type` they cannot route or
 know what they hold, and without `specversion` no CloudEvents SDK accepts the message. These
-four are REQUIRED by CloudEvents 1.0; the `custom` profile needs id, source and type.
+four are REQUIRED by CloudEvents 1.0; the `custom` profile needs id, source and type. A
+channel's own envelope (a slim one on a high-volume stream) is held to the same four: slim
+drops the optional attributes, never these.
 Source: CloudEvents 1.0.2 specification, "Required Attributes".
 """,
 )
 def check_envelope_required(model: DesignModel) -> Iterator[Finding]:
-    present = set(model.envelope_attributes)
-    required = REQUIRED_ATTRIBUTES.get(model.envelope_profile, REQUIRED_ATTRIBUTES["custom"])
-    for attribute in required:
-        if attribute not in present:
-            yield finding(
-                "SCH005",
-                f"the envelope ({model.envelope_profile}) lacks the required attribute "
-                f"'{attribute}'",
-                model.locate(_envelope_pointer(model)),
-                hint=f"add '{attribute}' to envelope.attributes",
-                element="envelope",
-            )
+    envelopes = [("envelope", "envelope", model.envelope, _envelope_pointer(model))]
+    for channel in model.channels.values():
+        if channel.envelope is not None:
+            where = f"channels.{channel.name}.envelope"
+            pointer = f"{channel.envelope.pointer}/attributes"
+            envelopes.append((f"channel {channel.name}", where, channel.envelope, pointer))
+    for element, where, envelope, pointer in envelopes:
+        present = set(envelope.attributes)
+        required = REQUIRED_ATTRIBUTES.get(envelope.profile, REQUIRED_ATTRIBUTES["custom"])
+        for attribute in required:
+            if attribute not in present:
+                yield finding(
+                    "SCH005",
+                    f"the {'' if element == 'envelope' else element + ' '}envelope"
+                    f" ({envelope.profile}) lacks the required attribute '{attribute}'",
+                    model.locate(pointer),
+                    hint=f"add '{attribute}' to {where}.attributes",
+                    element=element,
+                )
 
 
 @rule(

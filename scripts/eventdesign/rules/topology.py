@@ -573,3 +573,31 @@ def check_internal_events(model: DesignModel) -> Iterator[Finding]:
             hint="drop `internal: true`, or publish a separate integration event",
             element=f"event {event.name}",
         )
+
+
+@rule(
+    "TOP012",
+    "synchronous-command-on-channel",
+    family=FAMILY,
+    severity="error",
+    summary="A synchronous command is a request to its handler, not a message: it has no channel.",
+    explanation="""
+`synchronous: true` says the command is an HTTP or gRPC request the issuer waits on; a channel
+says it is a message on a broker that the handler takes when it can. Both cannot hold: the
+design leaves open whether the issuer blocks, whether the command survives the handler being
+down, and where timeouts and retries live. Drop the channel (a request), or drop
+`synchronous` (a message with its dead letter and idempotent handler).
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
+Message" and "Request-Reply".
+""",
+)
+def check_synchronous_commands(model: DesignModel) -> Iterator[Finding]:
+    for command in model.commands.values():
+        if command.synchronous and command.channel is not None:
+            yield finding(
+                "TOP012",
+                f"command '{command.name}' is synchronous but names channel '{command.channel}'",
+                model.locate(f"{command.pointer}/channel"),
+                hint="drop the channel (a request), or drop `synchronous` (a message)",
+                element=f"command {command.name}",
+            )
