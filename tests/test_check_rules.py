@@ -706,6 +706,12 @@ def test_pii_field_inside_array_items_is_found(tmp_path):
         ("name", {"type": "string"}),
         ("postcode", {"type": "string"}),
         ("ipAddress", {"type": "string"}),
+        ("latitude", {"type": "number"}),
+        ("lng", {"type": "number"}),
+        ("homeLocation", {"type": "string"}),
+        ("notes", {"type": "string"}),
+        ("specialRequests", {"type": "string"}),
+        ("givenName", {"type": "string"}),
     ],
 )
 def test_undeclared_personal_field_is_flagged(tmp_path, field, spec):
@@ -725,6 +731,10 @@ def test_undeclared_personal_field_is_flagged(tmp_path, field, spec):
         ("product", "name"),
         ("warehouse", "address"),
         ("warehouse", "street"),
+        ("station", "latitude"),
+        ("hotels", "longitude"),
+        ("invoice", "creditNotes"),
+        ("products", "name"),
     ],
 )
 def test_field_that_is_not_personal_is_not_flagged(tmp_path, where, field):
@@ -799,3 +809,27 @@ def test_undeclared_personal_field_in_avro_is_flagged_in_its_file(tmp_path):
     (found,) = findings_for(tmp_path, model, "DAT004", files)
     assert found.element == "event OrderPlaced field payee.iban"
     assert found.location.file.endswith("order.avsc")
+
+
+def test_personal_field_of_a_person_array_item_is_flagged(tmp_path):
+    def witnesses(m: dict) -> None:
+        item = {"type": "object", "properties": {"name": {"type": "string"}}}
+        event(m)["schema"]["properties"]["witnesses"] = {"type": "array", "items": item}
+
+    found = findings_for(tmp_path, changed(witnesses), "DAT004")
+    assert [f.element for f in found] == ["event OrderPlaced field witnesses.name"]
+
+
+def test_personal_data_in_a_command_is_checked_like_an_event(tmp_path):
+    def command_with_email(m: dict) -> None:
+        schema = m["commands"]["IssueInvoice"]["schema"]
+        schema["properties"]["billingEmail"] = {"type": "string"}
+        m["commands"]["IssueInvoice"]["pii"] = [{"field": "orderId", "protection": "none"}]
+
+    model = changed(command_with_email)
+    assert [f.element for f in findings_for(tmp_path, model, "DAT004")] == [
+        "command IssueInvoice field billingEmail"
+    ]
+    assert [f.element for f in findings_for(tmp_path, model, "DAT001")] == [
+        "command IssueInvoice field orderId"
+    ]
