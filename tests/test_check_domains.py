@@ -38,11 +38,13 @@ PLANTED = {
         ("TOP012", 84, 5, "command ConfirmBooking"),
     ],
     "iot-telemetry": [
-        ("SCH010", 36, 5, "channel alerts"),
-        ("SCH005", 45, 34, "channel alerts.dlq"),
-        ("DAT004", 64, 13, "event TelemetryReported field vehicle.latitude"),
-        ("DAT004", 65, 13, "event TelemetryReported field vehicle.longitude"),
-        ("SCH011", 98, 5, "event AlertRaised"),
+        ("REL010", 32, 30, "channel device.state"),
+        ("SCH010", 37, 5, "channel alerts"),
+        ("SCH005", 46, 34, "channel alerts.dlq"),
+        ("DAT004", 65, 13, "event TelemetryReported field vehicle.latitude"),
+        ("DAT004", 66, 13, "event TelemetryReported field vehicle.longitude"),
+        ("REL011", 86, 5, "event ThresholdExceeded"),
+        ("SCH011", 99, 5, "event AlertRaised"),
     ],
     "insurance-claims": [
         ("SCH012", 39, 7, "event ClaimFiled"),

@@ -259,6 +259,16 @@ TRIGGERS = [
         "command IssueInvoice",
     ),
     (
+        "REL010",
+        lambda m: m["channels"]["orders.events"].update(replication={"factor": 1}),
+        "channel orders.events",
+    ),
+    (
+        "REL011",
+        lambda m: m["channels"]["orders.events"].update(cleanup="compact"),
+        "event OrderPlaced",
+    ),
+    (
         "REL007",
         lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
         "event OrderPlaced",
@@ -833,3 +843,39 @@ def test_personal_data_in_a_command_is_checked_like_an_event(tmp_path):
     assert [f.element for f in findings_for(tmp_path, model, "DAT001")] == [
         "command IssueInvoice field orderId"
     ]
+
+
+@pytest.mark.parametrize(
+    ("replication", "severity"),
+    [
+        ({"factor": 3, "min_in_sync": 4}, "error"),
+        ({"factor": 3, "min_in_sync": 3}, "warning"),
+        ({"factor": 1}, "warning"),
+        ({"factor": 3, "min_in_sync": 2}, None),
+        ({"factor": 2}, None),
+    ],
+)
+def test_replication_must_survive_one_broker(tmp_path, replication, severity):
+    model = changed(lambda m: m["channels"]["orders.events"].update(replication=replication))
+    found = findings_for(tmp_path, model, "REL010")
+    assert [f.severity for f in found] == ([severity] if severity else [])
+
+
+def test_keyless_event_on_a_compacted_channel_is_an_error(tmp_path):
+    def keyless(m: dict) -> None:
+        m["channels"]["orders.events"]["cleanup"] = "compact"
+        event(m).update(snapshot=True, ordering="none")
+        del event(m)["key"]
+
+    (found,) = findings_for(tmp_path, changed(keyless), "REL011")
+    assert (found.severity, "has no key" in found.message) == ("error", True)
+
+
+def test_snapshot_with_a_key_on_a_compacted_channel_passes(tmp_path):
+    def state_topic(m: dict) -> None:
+        m["channels"]["orders.events"]["cleanup"] = "compact"
+        event(m).update(snapshot=True)
+
+    model = changed(state_topic)
+    assert findings_for(tmp_path, model, "REL011") == []
+    assert findings_for(tmp_path, model, "DAT003") == []

@@ -417,3 +417,91 @@ def check_command_dedupe_scope(model: DesignModel) -> Iterator[Finding]:
             hint="deduplicate by a command id the sender keeps across retries, or a business key",
             element=f"command {command.name}",
         )
+
+
+@rule(
+    "REL010",
+    "replication-unsafe",
+    family=FAMILY,
+    severity="warning",
+    summary="A channel's replication must survive a broker loss: more than one copy, and fewer"
+    " required acknowledgements than copies (an error when no write can succeed).",
+    explanation="""
+With one copy (`replication: {factor: 1}`) losing that broker loses its messages. With
+`min_in_sync` equal to `factor`, one broker down makes every write with acks=all fail, so a
+routine restart stops the producers. With `min_in_sync` above `factor` no acknowledged write
+can ever succeed: an error. The usual setting is three copies and two in sync (Kafka
+replication.factor=3, min.insync.replicas=2, producers acks=all).
+Source: Apache Kafka documentation, Topic Configs (min.insync.replicas) and Design
+("Replication"); Confluent, "Kafka replication" (production recommendations).
+""",
+)
+def check_replication(model: DesignModel) -> Iterator[Finding]:
+    for channel in model.channels.values():
+        replication = channel.replication
+        if replication is None or replication.factor is None:
+            continue
+        factor, in_sync = replication.factor, replication.min_in_sync
+        severity = None
+        if in_sync is not None and in_sync > factor:
+            problem = f"needs {in_sync} in-sync copies of {factor}: no write can succeed"
+            severity, where = "error", "min_in_sync"
+        elif factor == 1:
+            problem, where = "keeps one copy: losing its broker loses its messages", "factor"
+        elif in_sync == factor:
+            problem = f"needs all {factor} copies in sync: one broker down stops every write"
+            where = "min_in_sync"
+        else:
+            continue
+        yield finding(
+            "REL010",
+            f"channel '{channel.name}' {problem}",
+            model.locate(f"{channel.pointer}/replication/{where}"),
+            hint="keep three copies with two in sync (factor 3, min_in_sync 2)",
+            element=f"channel {channel.name}",
+            severity=severity,
+        )
+
+
+@rule(
+    "REL011",
+    "compacted-channel-misuse",
+    family=FAMILY,
+    severity="error",
+    summary="Every event on a compacted channel needs a key (an error without one) and must"
+    " carry the whole state (a warning for a change event).",
+    explanation="""
+Compaction keeps only the latest message per key. A message without a key cannot be compacted
+and Kafka rejects it on a compacted topic; declare the event's `key`. A change event (a delta
+such as FundsWithdrawn) on a compacted channel loses every earlier change of its key once the
+cleaner runs, so a consumer that replays sees only the last delta and builds a wrong state.
+Put only whole-state events (`snapshot: true`) on a compacted channel, and the change events
+on a channel that keeps them (`cleanup: delete`).
+Source: Apache Kafka documentation, Design ("Log Compaction"); Kleppmann, Designing
+Data-Intensive Applications (2017), ch. 11 "Log compaction".
+""",
+)
+def check_compacted_channels(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        if channel is None or not channel.compacted:
+            continue
+        if event.key is None:
+            yield finding(
+                "REL011",
+                f"event '{event.name}' has no key but travels on compacted channel "
+                f"'{channel.name}'",
+                model.locate(f"{event.pointer}/channel"),
+                hint="add `key:` with the entity id the channel keeps the latest state of",
+                element=f"event {event.name}",
+            )
+        elif not event.snapshot:
+            yield finding(
+                "REL011",
+                f"event '{event.name}' is a change, not a whole state, on compacted channel "
+                f"'{channel.name}': compaction drops its earlier changes",
+                model.locate(f"{event.pointer}/channel"),
+                hint="put change events on a delete-policy channel; keep snapshots here",
+                element=f"event {event.name}",
+                severity="warning",
+            )
