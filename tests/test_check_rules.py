@@ -879,3 +879,17 @@ def test_snapshot_with_a_key_on_a_compacted_channel_passes(tmp_path):
     model = changed(state_topic)
     assert findings_for(tmp_path, model, "REL011") == []
     assert findings_for(tmp_path, model, "DAT003") == []
+
+
+def test_command_examples_and_key_are_checked_like_an_event(tmp_path):
+    def command_with_key_and_example(m: dict) -> None:
+        m["commands"]["IssueInvoice"].update(key="orderId", examples=[{"orderId": 7}])
+
+    model = changed(command_with_key_and_example)
+    assert [f.element for f in findings_for(tmp_path, model, "SCH004")] == [
+        "command IssueInvoice example 1"
+    ]
+    assert [f.element for f in findings_for(tmp_path, model, "SCH008")] == ["command IssueInvoice"]
+    model["commands"]["IssueInvoice"].update(key="invoiceId", examples=[{"orderId": "o-1"}])
+    assert [f.element for f in findings_for(tmp_path, model, "SCH007")] == ["command IssueInvoice"]
+    assert findings_for(tmp_path, model, "SCH004") == []
