@@ -191,3 +191,14 @@ def test_erasure_of_another_subject_does_not_count(tmp_path):
         ("DAT005", "consumer housekeeping of event BookingConfirmed"),
         ("DAT005", "consumer notifications of event BookingConfirmed"),
     ]
+
+
+def test_command_handler_holding_a_subjects_data_must_receive_its_erasure(tmp_path):
+    def readable_command(model):
+        pii = model["commands"]["ConfirmBooking"]["pii"][0]
+        pii["protection"] = "encryption"
+        model["events"]["GuestForgotten"]["consumers"].remove("booking")
+
+    assert findings(tmp_path, "hotel-booking", readable_command) == [
+        ("DAT005", "handler booking of command ConfirmBooking")
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding
 from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
@@ -315,9 +315,9 @@ ERASED_AT_SOURCE = frozenset(("crypto-shredding", "tokenisation", "omitted"))
     explanation="""
 When a person asks to be forgotten (GDPR Art. 17), every copy of their data must go: the
 producer's and every consumer's store. A model that has an erasure event (`erases: customer`
-on e.g. CustomerForgotten) says how that request travels; a consumer that receives the
-subject's personal data in clear or merely encrypted (protection `none` or `encryption`) but
-does not consume the erasure event keeps the data for ever. Fields protected by
+on e.g. CustomerForgotten) says how that request travels; a consumer (or a command's handler)
+that receives the subject's personal data in clear or merely encrypted (protection `none` or
+`encryption`) but does not consume the erasure event keeps the data for ever. Fields protected by
 crypto-shredding, tokenisation or omitted leave nothing readable to erase and are not counted.
 A `pii:` entry's `subject` names whose data it is; an entry without one is matched by any
 erasure event. The check runs only when the model declares an erasure event.
@@ -330,25 +330,41 @@ def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
     erasers = [event for event in model.events.values() if event.erases]
     if not erasers:
         return
-    for event in model.events.values():
-        readable = [p for p in event.pii if p.protection not in ERASED_AT_SOURCE]
-        for consumer in event.consumers:
-            if consumer.service == event.producer:
+    for kind, message in messages(model):
+        readable = [p for p in message.pii if p.protection not in ERASED_AT_SOURCE]
+        if not readable:
+            continue
+        if kind == "event":
+            sender = message.producer
+            holders = [(c.service, c.pointer, "consumer") for c in message.consumers]
+        else:
+            sender = None
+            holders = [(message.handler, f"{message.pointer}/handler", "handler")]
+        for service, pointer, role in holders:
+            if service == sender:
                 continue
-            for pii in readable:
-                matching = [e for e in erasers if pii.subject in (None, e.erases)]
-                receivers = {c.service for e in matching for c in e.consumers}
-                if consumer.service in receivers | {e.producer for e in matching}:
-                    continue
-                subject = f"{pii.subject}'s" if pii.subject else "a subject's"
-                names = ", ".join(e.name for e in matching) or "any erasure event"
-                yield finding(
-                    "DAT005",
-                    f"consumer '{consumer.service}' of event '{event.name}' receives {subject}"
-                    f" personal data '{pii.field}' but never receives {names}",
-                    model.locate(consumer.pointer),
-                    hint=f"add '{consumer.service}' to the consumers of {names}, or protect"
-                    f" '{pii.field}' with crypto-shredding or tokenisation",
-                    element=f"consumer {consumer.service} of event {event.name}",
-                )
-                break
+            missed = _erasure_missed(service, readable, erasers)
+            if missed is None:
+                continue
+            pii, names = missed
+            subject = f"{pii.subject}'s" if pii.subject else "a subject's"
+            yield finding(
+                "DAT005",
+                f"{role} '{service}' of {kind} '{message.name}' receives {subject} personal"
+                f" data '{pii.field}' but never receives {names}",
+                model.locate(pointer),
+                hint=f"add '{service}' to the consumers of {names}, or protect '{pii.field}'"
+                " with crypto-shredding or tokenisation",
+                element=f"{role} {service} of {kind} {message.name}",
+            )
+
+
+def _erasure_missed(service: str, readable: list, erasers: list) -> tuple[Any, str] | None:
+    """The first readable field whose erasure events `service` neither receives nor sends,
+    with those events' names; None when every field's erasure reaches it."""
+    for pii in readable:
+        matching = [e for e in erasers if pii.subject in (None, e.erases)]
+        receivers = {c.service for e in matching for c in e.consumers}
+        if service not in receivers | {e.producer for e in matching}:
+            return pii, ", ".join(e.name for e in matching) or "any erasure event"
+    return None
