@@ -893,3 +893,24 @@ def test_command_examples_and_key_are_checked_like_an_event(tmp_path):
     model["commands"]["IssueInvoice"].update(key="invoiceId", examples=[{"orderId": "o-1"}])
     assert [f.element for f in findings_for(tmp_path, model, "SCH007")] == ["command IssueInvoice"]
     assert findings_for(tmp_path, model, "SCH004") == []
+
+
+@pytest.mark.parametrize(
+    ("broker", "channel", "flagged"),
+    [
+        ("kafka", "sqs", True),
+        ("azure-event-hubs", "kafka", True),
+        ("rabbitmq", "rabbitmq-stream", False),
+        ("sqs", "sns-fifo", False),
+        ("kafka", "kafka", False),
+    ],
+)
+def test_channel_transport_must_be_one_its_broker_serves(tmp_path, broker, channel, flagged):
+    def moved(m: dict) -> None:
+        m["brokers"]["bus"]["transport"] = broker
+        for spec in m["channels"].values():
+            spec["transport"] = broker
+        m["channels"]["orders.dlq"]["transport"] = channel
+
+    found = findings_for(tmp_path, changed(moved), "TOP009")
+    assert [f.element for f in found] == (["channel orders.dlq"] if flagged else [])

@@ -459,12 +459,12 @@ def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
         )
 
 
-# Transports that one broker serves together: a RabbitMQ broker has classic queues and streams,
-# an AWS account standard and FIFO queues and topics.
+# Transports that one broker serves together: a RabbitMQ broker has classic queues and streams;
+# an AWS account and region, modelled as one broker, has SQS queues and the SNS topics that
+# fan out to them, standard and FIFO.
 SAME_BROKER = (
     frozenset(("rabbitmq", "rabbitmq-stream")),
-    frozenset(("sqs", "sqs-fifo")),
-    frozenset(("sns", "sns-fifo")),
+    frozenset(("sqs", "sqs-fifo", "sns", "sns-fifo")),
 )
 
 
@@ -485,8 +485,8 @@ A channel lives on one broker; when the channel says `transport: sqs` and its br
 `transport: kafka`, one of them is wrong, and every transport-based check (ordering, fan-out,
 dead letters, size limits) and the AsyncAPI servers follow whichever they read. Fix the
 channel's transport or move it to a broker of that transport. Transports one broker serves
-together are accepted: RabbitMQ queues and streams, SQS standard and FIFO, SNS standard and
-FIFO.
+together are accepted: RabbitMQ queues and streams; SQS and SNS, standard and FIFO (one AWS
+account and region).
 """,
 )
 def check_channel_broker_transport(model: DesignModel) -> Iterator[Finding]:
