@@ -202,3 +202,31 @@ def test_command_handler_holding_a_subjects_data_must_receive_its_erasure(tmp_pa
     assert findings(tmp_path, "hotel-booking", readable_command) == [
         ("DAT005", "handler booking of command ConfirmBooking")
     ]
+
+
+def test_projection_of_crypto_shredded_data_must_receive_the_erasure(tmp_path):
+    """Deleting the key does not erase a read model's decrypted copy."""
+
+    def concierge(read_model):
+        def change(model):
+            for pii in model["events"]["BookingConfirmed"]["pii"]:
+                pii["protection"] = "crypto-shredding"
+            model["services"]["concierge"] = {
+                "context": "Operations",
+                "state": "owned",
+                "idempotency": "inbox",
+            }
+            consumer = {"service": "concierge", "dead_letter": "booking.dlq"}
+            if read_model:
+                consumer["read_model"] = "GuestRequests"
+                model["read_models"] = {
+                    "GuestRequests": {"owner": "concierge", "sources": ["BookingConfirmed"]}
+                }
+            model["events"]["BookingConfirmed"]["consumers"].append(consumer)
+
+        return change
+
+    assert findings(tmp_path, "hotel-booking", concierge(read_model=False)) == []
+    assert findings(tmp_path, "hotel-booking", concierge(read_model=True)) == [
+        ("DAT005", "consumer concierge of event BookingConfirmed")
+    ]

@@ -318,7 +318,9 @@ producer's and every consumer's store. A model that has an erasure event (`erase
 on e.g. CustomerForgotten) says how that request travels; a consumer (or a command's handler)
 that receives the subject's personal data in clear or merely encrypted (protection `none` or
 `encryption`) but does not consume the erasure event keeps the data for ever. Fields protected by
-crypto-shredding, tokenisation or omitted leave nothing readable to erase and are not counted.
+tokenisation or omitted leave nothing readable to erase and are not counted; crypto-shredded
+fields are not counted either, except for a consumer that feeds a read model (`read_model:`):
+a projection keeps a decrypted copy that deleting the key does not erase.
 A `pii:` entry's `subject` names whose data it is; an entry without one is matched by any
 erasure event. The check runs only when the model declares an erasure event.
 Add the consumer to the erasure event, or protect the field so it is erased at the source.
@@ -331,18 +333,21 @@ def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
     if not erasers:
         return
     for kind, message in messages(model):
-        readable = [p for p in message.pii if p.protection not in ERASED_AT_SOURCE]
-        if not readable:
+        if not message.pii:
             continue
         if kind == "event":
             sender = message.producer
-            holders = [(c.service, c.pointer, "consumer") for c in message.consumers]
+            holders = [
+                (c.service, c.pointer, "consumer", c.read_model is not None)
+                for c in message.consumers
+            ]
         else:
             sender = None
-            holders = [(message.handler, f"{message.pointer}/handler", "handler")]
-        for service, pointer, role in holders:
+            holders = [(message.handler, f"{message.pointer}/handler", "handler", False)]
+        for service, pointer, role, projects in holders:
             if service == sender:
                 continue
+            readable = [p for p in message.pii if _readable_by(p.protection, projects)]
             missed = _erasure_missed(service, readable, erasers)
             if missed is None:
                 continue
@@ -357,6 +362,14 @@ def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
                 " with crypto-shredding or tokenisation",
                 element=f"{role} {service} of {kind} {message.name}",
             )
+
+
+def _readable_by(protection: str, projects: bool) -> bool:
+    """Whether a holder keeps a readable copy of a field so protected (a projection keeps a
+    decrypted copy of crypto-shredded data)."""
+    if protection == "crypto-shredding":
+        return projects
+    return protection not in ERASED_AT_SOURCE
 
 
 def _erasure_missed(service: str, readable: list, erasers: list) -> tuple[Any, str] | None:
