@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
@@ -157,13 +156,11 @@ def _known_in_model(model: DesignModel, rules: Sequence[Rule], pattern: str, poi
         ) from None
 
 
-@lru_cache(maxsize=1)
 def bundled_matrix() -> Any:
-    """The bundled transport capability matrix (validated by its own tests, so not here)."""
-    from ..model.source import load_document
-    from ..transport.matrix import MATRIX_PATH, build_matrix
+    """The bundled transport capability matrix (read and checked once per process)."""
+    from ..transport.matrix import load_matrix
 
-    return build_matrix(load_document(MATRIX_PATH).data, str(MATRIX_PATH))
+    return load_matrix()
 
 
 PROVIDERS = {"matrix": bundled_matrix}
