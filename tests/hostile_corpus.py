@@ -28,6 +28,7 @@ MODEL_COMMANDS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "asyncapi": (["export", "asyncapi", "design.yaml", "-o", "out.json"], ("out.json",)),
     "docs": (["export", "docs", "design.yaml", "-o", "docs"], ("docs",)),
     "transport": (["transport", "design.yaml", "--format", "json"], ()),
+    "capacity": (["capacity", "design.yaml"], ()),
 }
 
 

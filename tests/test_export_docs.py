@@ -49,8 +49,12 @@ def anchors_of(text: str) -> set[str]:
     return {github_anchor(h) for h in HEADING.findall(FENCE.sub("", text))}
 
 
-def export(model: Path, target: Path) -> subprocess.CompletedProcess:
-    return run_grimoire("export", "docs", str(model), "-o", str(target))
+def export(model: Path, target: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_grimoire("export", "docs", str(model), "-o", str(target), *extra)
+
+
+def entries_of(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -216,8 +220,21 @@ def test_conflicting_user_file_refuses_and_leaves_the_directory_unchanged(tmp_pa
     result = export(EXAMPLE_MODEL, target)
     assert result.returncode == 2
     assert str(user_page) in result.stderr
-    assert "remove it or choose another directory" in result.stderr
+    assert "pass --force to overwrite it or choose another directory" in result.stderr
     assert snapshot(target) == before
+    forced = export(EXAMPLE_MODEL, target, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert user_page.read_text().startswith(DOCS_MARKER)
+    assert not (target / "events" / "stale.md").exists()
+
+
+def test_a_folder_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
+    target = tmp_path / "docs"
+    (target / "index.md").mkdir(parents=True)
+    result = export(EXAMPLE_MODEL, target, "--force")
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert entries_of(tmp_path) == ["docs", "docs/index.md"]
 
 
 def test_stale_generated_pages_are_removed(example_copy: Path, tmp_path: Path) -> None:
@@ -409,3 +426,28 @@ def test_unwritable_cache_folder_still_renders(
     blocker.write_text("a file where the cache folder would go")
     environment = cached_environment(tmp_path, blocker / "templates")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
+
+
+def test_context_invariants_are_listed_in_the_catalog() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    index = render_docs(load_model(model))["index.md"]
+    assert "- [Invariants](#invariants)" in index
+    assert (
+        "- Accounts:\n"
+        "  - An account's balance never goes below minus its overdraft limit.\n"
+        "  - A posted entry is never changed; corrections are new entries.\n"
+    ) in index
+    assert "Invariants" not in render_docs(load_model(EXAMPLE_MODEL))["index.md"]
+
+
+def test_service_page_shows_event_store_stream_processor_and_idempotency_scope() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    pages = render_docs(load_model(model))
+    ledger = pages["services/ledger.md"]
+    assert "| Repeats recognised by | command-id |" in ledger
+    assert (
+        "| Event store | EventStoreDB; stream account-{accountId}; snapshots every 200 events;"
+        " published by subscription |"
+    ) in ledger
+    fraud = pages["services/fraud.md"]
+    assert "| Stream processor | kafka-streams (state checkpointed with input offsets) |" in fraud

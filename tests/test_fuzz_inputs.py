@@ -126,6 +126,7 @@ def test_mutated_models_get_a_verdict_or_a_refusal(changes) -> None:
             ["export", "asyncapi", "design.yaml", "-o", "out.json"],
             ["export", "docs", "design.yaml", "-o", "docs"],
             ["transport", "design.yaml"],
+            ["capacity", "design.yaml"],
         ):
             run(folder, *argv)
 

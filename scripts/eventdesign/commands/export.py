@@ -29,8 +29,8 @@ Export MODEL for other tools and for people.
       A Markdown catalog: index.md, one page per event, service and saga, with Mermaid
       diagrams GitHub renders. Each generated file starts with a marker line; the export
       replaces and removes only marked files and refuses (exit 2) if a file without the
-      marker is in the way. The directory is updated all at once or not at all; the folder
-      holding DIR must exist.
+      marker is in the way (with --force such a file is replaced; a folder never is). The
+      directory is updated all at once or not at all; the folder holding DIR must exist.
 
 examples:
   export asyncapi design.yaml -o asyncapi.yaml
@@ -71,6 +71,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     docs.add_argument("model", metavar="MODEL", help="the design model (YAML)")
     docs.add_argument("-o", "--output", metavar="DIR", required=True, help="output directory")
+    docs.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files in DIR's page paths that grimoire did not generate",
+    )
     for sub in (asyncapi, docs):
         sub.add_argument(
             "--allow-outside",
@@ -129,7 +134,9 @@ def _docs(args: argparse.Namespace, model) -> int:
     from ..render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs
 
     files = render_docs(model)
-    result = write_tree(Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS)
+    result = write_tree(
+        Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS, force=args.force
+    )
     print(
         f"{printable(args.output)}: wrote {len(result.written)} Markdown files, "
         f"{result.unchanged} unchanged, removed {len(result.removed)} stale",

@@ -616,6 +616,8 @@ def pointer_text(pointer: str) -> str:
 
 def dereference(node: SchemaNode, document: SchemaDocument | None = None) -> SchemaNode:
     """The schema a reference chain ends at (everit's ReferenceSchema.getReferredSchema)."""
+    if node.kind != "ref":
+        return node
     first = node
     seen: set[int] = set()  # by identity: a 2,000-link chain must not cost 2,000 squared
     while node.kind == "ref":
