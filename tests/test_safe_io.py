@@ -371,6 +371,18 @@ def test_an_interrupted_export_leaves_nothing_behind(
     assert entries(tmp_path) == before
 
 
+def test_staging_a_killed_run_left_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()  # its pid now names no process
+    abandoned = tmp_path / f".grimoire-staging-{killed.pid}-x1"
+    (abandoned / "new").mkdir(parents=True)
+    running = tmp_path / f".grimoire-staging-{os.getpid()}-x2"
+    running.mkdir()
+    result = grimoire("diagram", str(EXAMPLE_MODEL), "--markdown", str(tmp_path / "d.md"))
+    assert result.returncode == 0, result.stderr
+    assert entries(tmp_path) == [running.name, "d.md"]
+
+
 # --- a partial clone is not a pass -----------------------------------------------------------
 
 

@@ -28,8 +28,8 @@ DESCRIPTION = (
 )
 INTERRUPTION = (
     "Interrupted runs: exit 130 on SIGINT (Ctrl-C), 143 on SIGTERM, 129 on SIGHUP; no\n"
-    "half-written or temporary file is left behind (SIGKILL cannot be caught: a killed run may\n"
-    "leave a hidden .grimoire-staging-* entry next to its output)."
+    "half-written or temporary file is left behind. SIGKILL cannot be caught: a killed run may\n"
+    "leave a hidden .grimoire-staging-* entry, which the next run writing there removes."
 )
 LIMITS = (
     "Limits (over one, the command refuses with exit 2 and says which): input files 8 MiB\n"

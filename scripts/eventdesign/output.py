@@ -364,6 +364,7 @@ def _staged(parent: Path, make: Callable[[Path, str], str]) -> Iterator[str]:
     creation and the block (before its name is known here) removes it: by that prefix.
     """
     prefix = f"{STAGING_PREFIX}{os.getpid()}-"
+    _remove_abandoned_staging(parent)
     path = None
     try:
         path = make(parent, prefix)
@@ -373,6 +374,33 @@ def _staged(parent: Path, make: Callable[[Path, str], str]) -> Iterator[str]:
         raise
     if os.path.lexists(path):
         _remove_entry(path)
+
+
+def _remove_abandoned_staging(parent: Path) -> None:
+    """Remove staging that a run killed outright (SIGKILL, a power cut) left in `parent`.
+
+    Only entries whose name says they are grimoire's staging and whose process is gone;
+    another run's staging, still being written, is left alone.
+    """
+    with contextlib.suppress(OSError), os.scandir(parent) as listing:
+        for entry in listing:
+            if not entry.name.startswith(STAGING_PREFIX):
+                continue
+            pid = entry.name[len(STAGING_PREFIX) :].split("-", 1)[0]
+            if pid.isascii() and pid.isdigit() and not _process_alive(int(pid)):
+                _remove_entry(entry.path)
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name != "posix":  # on Windows, os.kill(pid, 0) would send CTRL_C_EVENT
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or not a pid we can ask about: keep it
+    return True
 
 
 def _remove_staging(parent: Path, prefix: str) -> None:
