@@ -187,6 +187,16 @@ def test_the_json_export_marks_itself_and_is_replaced_again(tmp_path: Path) -> N
     assert target.read_text().startswith('{\n  "x-generated-by": "grimoire export asyncapi')
 
 
+def test_exporting_into_the_current_folder_stages_nowhere_else(tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    for _ in range(2):  # a new catalog, then an update of it
+        result = grimoire("export", "docs", str(EXAMPLE_MODEL), "-o", ".", cwd=here)
+        assert result.returncode == 0, result.stderr
+        assert [p.name for p in tmp_path.iterdir()] == ["here"]
+    assert not [p for p in here.rglob(".grimoire*")]
+
+
 # --- permissions and folders -----------------------------------------------------------------
 
 
