@@ -91,6 +91,16 @@ def test_official_parser_accepts_the_root_extension_without_a_word(
     assert about_root_extension == []
 
 
+def test_official_parser_accepts_the_generated_file_marks(node_modules: Path, tmp_path: Path):
+    files = [tmp_path / "api.yaml", tmp_path / "api.json"]
+    for path in files:
+        result = run_grimoire("export", "asyncapi", str(EXAMPLE_MODEL), "-o", str(path))
+        assert result.returncode == 0, result.stderr
+    diagnostics = validate_with_parser(node_modules, files)
+    for path in files:
+        assert [d for d in diagnostics[str(path)] if d["severity"] == 0] == [], path
+
+
 def test_validator_reports_errors_in_a_broken_document(node_modules: Path, tmp_path: Path) -> None:
     document = build_asyncapi(load_model(EXAMPLE_MODEL))
     document["operations"]["orders.send.OrderPlaced"]["channel"] = {"$ref": "#/channels/nope"}
