@@ -26,7 +26,7 @@ from typing import Any
 
 from ..model.payload import DATA_KEYWORDS
 from ..model.types import SYSTEM_SETTINGS
-from .spec import AsyncApiSpec, SpecChannel, _Document
+from .spec import AsyncApiSpec, SpecChannel, SpecOperation, _Document, _Recursive
 
 TRANSPORTS = frozenset(
     (
@@ -92,9 +92,65 @@ def build_model(spec: AsyncApiSpec) -> ImportResult:
     return _Builder(spec).build()
 
 
+KAFKA_TOPIC_FIELDS = {"partitions": "partitions", "replicas": "replicas"}
+DURATION_UNITS = (("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000))
+DURATION_UNITS += (("s", 1000), ("ms", 1))
+MESSAGE_FIELDS = (
+    "title",
+    "summary",
+    "contentType",
+    "headers",
+    "correlationId",
+    "tags",
+    "externalDocs",
+    "bindings",
+    "examples",
+)
+OPERATION_FIELDS = ("title", "summary", "description", "tags", "externalDocs", "bindings")
+KEY_MENTION = re.compile(r"payload's ([A-Za-z0-9_$.\-]+?)\.?$")
+HEADER_ATTRIBUTE = re.compile(r"[^a-z0-9]")
+
+
+def _duration(milliseconds: int) -> str | None:
+    """retention.ms as a model duration (the largest unit that divides it), -1 as infinite."""
+    if milliseconds == -1:
+        return "infinite"
+    if milliseconds <= 0:
+        return None
+    for unit, size in DURATION_UNITS:
+        if milliseconds % size == 0:
+            return f"{milliseconds // size}{unit}"
+    return None
+
+
+def _single_value(schema: Any) -> str | None:
+    """The one string a binding schema allows (`const`, or an `enum` of one)."""
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(schema.get("const"), str):
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+        return enum[0]
+    return None
+
+
+def _without(mapping: dict, *keys: str) -> dict:
+    return {key: value for key, value in mapping.items() if key not in keys}
+
+
+def _header_attribute(header: str) -> str:
+    """The envelope attribute a header carries: its name lower-cased, letters and digits."""
+    return HEADER_ATTRIBUTE.sub("", header.lower())[:20]
+
+
 class _Builder:
     def __init__(self, spec: AsyncApiSpec) -> None:
         self.spec = spec
+        # A document `export asyncapi` wrote says what it kept in each `x-grimoire.asyncapi`;
+        # of any other document, everything the model has no place for is kept.
+        self.ours = bool(spec.extension)
+        self.kept_servers: dict[str, dict] = {}
         self.notes = list(spec.notes)
         self.services: dict[str, dict] = {}
         self.brokers: dict[str, dict] = {}
@@ -116,6 +172,15 @@ class _Builder:
         carried = self.channels_of_messages()
         events = self.read_events(carried)
         commands = self.read_commands(carried)
+        if spec.contrary:
+            listed = ", ".join(f"{key} ({verb})" for key, verb in spec.contrary[:5])
+            more = f" and {len(spec.contrary) - 5} more" if len(spec.contrary) > 5 else ""
+            self.notes.append(
+                f"2.x direction: read per the specification (subscribe = the application "
+                f"sends, publish = it receives), but the words of {listed}{more} say the "
+                "opposite; if the document was written the other way round, import again "
+                "with --invert-2x-operations"
+            )
         system: dict[str, Any] = {"name": spec.title}
         if spec.description:
             system["description"] = spec.description
@@ -125,6 +190,11 @@ class _Builder:
         if isinstance(settings, dict):
             system.update({k: settings[k] for k in SYSTEM_SETTINGS if k in settings})
         model: dict[str, Any] = {"format": "grimoire/1", "system": system}
+        document_kept = self.kept_of(spec.extension, lambda: dict(spec.fields))
+        if self.kept_servers and not self.ours:
+            document_kept["servers"] = self.kept_servers
+        if document_kept:
+            model["asyncapi"] = document_kept
         for key in ("rules", "contexts"):
             if key in sections:
                 model[key] = copy.deepcopy(sections[key])
@@ -152,17 +222,21 @@ class _Builder:
         self.notes.append(
             "system.compatibility not given: BACKWARD applies to every event; set the policy"
         )
-        if "envelope" in model:
-            envelope = model["envelope"]
+        envelope = model.get("envelope")
+        if envelope and envelope["attributes"]:
+            named = envelope.get("headers") or {}
+            shown = [
+                f"{attribute} (header {named[attribute]})" if attribute in named else attribute
+                for attribute in envelope["attributes"]
+            ]
             self.notes.append(
-                f"envelope: profile {envelope['profile']} with attributes "
-                f"{', '.join(envelope['attributes']) or '(none)'} read from message headers; "
-                "check them"
+                f"envelope: profile {envelope['profile']} with attributes {', '.join(shown)} "
+                "read from message headers; check them"
             )
         else:
             self.notes.append(
-                "envelope: no message headers; the CloudEvents 1.0 attributes apply, set "
-                "`envelope:` if the messages carry others"
+                "envelope: no message headers; the envelope is empty (custom, no attributes), "
+                "so new events carry no metadata: set `envelope:` to what they should carry"
             )
         for name, service in model["services"].items():
             missing = [policy for policy in SERVICE_POLICIES if policy not in service]
@@ -177,15 +251,37 @@ class _Builder:
             if guesses:
                 self.notes.append(f"event '{name}': {'; '.join(guesses)}")
 
+    def kept_of(self, extension: dict, compute: Any) -> dict:
+        """What to keep of an element: as its `x-grimoire.asyncapi` says in our own export,
+        else `compute()` (the element's fields the model has no place for)."""
+        if self.ours:
+            kept = extension.get("asyncapi")
+            return copy.deepcopy(kept) if isinstance(kept, dict) else {}
+        return compute()
+
+    def inline(self, node: Any) -> Any:
+        """A kept field with its references resolved (a recursive schema localized)."""
+        try:
+            return self.spec.document.inline(node)
+        except _Recursive:
+            return _localize(node, self.spec.document)
+
     def read_brokers(self) -> None:
         for server in self.spec.servers:
             transport = server.extension.get("transport")
             if transport not in TRANSPORTS:
                 transport = PROTOCOL_TRANSPORTS.get(server.protocol.lower())
             if transport is None:
+                if not self.ours:
+                    kept = {"protocol": server.protocol, **server.fields}
+                    if server.host:
+                        kept["host"] = server.host
+                    if server.description:
+                        kept["description"] = server.description
+                    self.kept_servers[server.key] = kept
                 self.notes.append(
                     f"server '{server.key}': protocol '{server.protocol}' maps to no transport "
-                    "grimoire knows; left out"
+                    "grimoire knows; kept as it is under `asyncapi.servers`, not as a broker"
                 )
                 continue
             broker: dict[str, Any] = {"transport": transport}
@@ -193,8 +289,20 @@ class _Builder:
                 broker["host"] = server.host
             if server.description:
                 broker["description"] = server.description
+            kept = self.kept_of(server.extension, lambda s=server: self.server_kept(s))
+            if kept:
+                broker["asyncapi"] = kept
             self.brokers[server.name] = broker
             self.server_brokers[server.key] = server.name
+
+    def server_kept(self, server: Any) -> dict:
+        kept = dict(server.fields)
+        kept["protocol"] = server.protocol
+        if server.key != server.name:
+            kept["key"] = server.key
+        if server.host and WHOLE_VARIABLE.match(server.host):
+            kept["host"] = server.host
+        return kept
 
     def read_channel(self, channel: SpecChannel) -> None:
         extension = channel.extension
@@ -220,18 +328,79 @@ class _Builder:
             entry["address"] = address
         if channel.description:
             entry["description"] = channel.description
-        kafka = channel.bindings.get("kafka") if isinstance(channel.bindings, dict) else None
-        if isinstance(kafka, dict) and isinstance(kafka.get("partitions"), int):
-            entry["partitions"] = kafka["partitions"]
+        bindings = self.inline(channel.bindings) if isinstance(channel.bindings, dict) else {}
+        kafka = bindings.get("kafka")
+        remaining = dict(bindings)
+        if isinstance(kafka, dict):
+            remaining["kafka"] = self.topic_settings(
+                kafka, entry, entry.get("address", channel.name)
+            )
+            if not remaining["kafka"]:
+                del remaining["kafka"]
         for name in CHANNEL_FIELDS:
             if name in extension:
                 entry[name] = extension[name]
+
+        def channel_kept() -> dict:
+            kept: dict[str, Any] = {}
+            if channel.key != channel.name:
+                kept["key"] = channel.key
+            if channel.title:
+                kept["title"] = channel.title
+            if remaining:
+                kept["bindings"] = remaining
+            others = [key for key in channel.servers if key not in self.server_brokers]
+            if others:
+                kept["servers"] = others
+            return kept
+
+        kept = self.kept_of(extension, channel_kept)
+        if kept:
+            entry["asyncapi"] = kept
         name = channel.name
         if name in self.channels:
             name = f"{channel.name} ({channel.key})"
             self.notes.append(f"channel '{channel.key}': name taken; imported as '{name}'")
         self.channels[name] = entry
         self.channel_names[channel.key] = name
+
+    def topic_settings(self, kafka: dict, entry: dict, address: str) -> dict:
+        """Move a Kafka channel binding's topic settings onto the channel entry; returns the
+        rest of the binding (what only AsyncAPI says)."""
+        rest = _without(kafka, "bindingVersion")
+        if rest.get("topic") == address:
+            rest.pop("topic")
+        for binding_key, model_key in KAFKA_TOPIC_FIELDS.items():
+            if isinstance(rest.get(binding_key), int) and rest[binding_key] >= 1:
+                entry[model_key] = rest.pop(binding_key)
+        config = rest.pop("topicConfiguration", None)
+        if isinstance(config, dict):
+            config = dict(config)
+            retention = config.get("retention.ms")
+            if isinstance(retention, int) and _duration(retention) is not None:
+                entry.setdefault("retention", _duration(retention))
+                del config["retention.ms"]
+            policy = config.get("cleanup.policy")
+            if isinstance(policy, str):
+                policy = [part.strip() for part in policy.split(",")]
+            if (
+                isinstance(policy, list)
+                and policy
+                and all(item in ("delete", "compact") for item in policy)
+            ):
+                entry["cleanup_policy"] = list(dict.fromkeys(policy))
+                del config["cleanup.policy"]
+            plain = {
+                key: value
+                for key, value in config.items()
+                if isinstance(value, (str, int, float, bool))
+            }
+            if plain:
+                entry["topic_config"] = plain
+            others = _without(config, *plain)
+            if others:
+                rest["topicConfiguration"] = others
+        return rest
 
     def transport_of(self, channel: SpecChannel) -> str:
         declared = channel.extension.get("transport")
@@ -310,6 +479,7 @@ class _Builder:
                 details = {
                     k: operation.extension[k] for k in CONSUMER_FIELDS if k in operation.extension
                 }
+                details.update(self.operation_details(operation, consumer=True))
                 consumers.append(
                     {"service": operation.service, **details} if details else operation.service
                 )
@@ -317,10 +487,14 @@ class _Builder:
             channel = self.event_channel(name, identity, senders, channel_of_message)
             if channel is not None:
                 event["channel"] = channel
+            schema, schema_format = self.payload(message)
             for key in ("key", "ordering"):
                 if key in extension:
                     event[key] = extension[key]
-            schema, schema_format = self.payload(message)
+            if "key" not in event and not self.ours:
+                key = self.key_field(raw, schema, name)
+                if key is not None:
+                    event["key"] = key
             if schema is not None:
                 event["schema"] = schema
                 if schema_format == "avro":
@@ -335,8 +509,78 @@ class _Builder:
             ]
             if examples:
                 event["examples"] = examples
+            kept = self.kept_of(extension, lambda r=raw, o=senders: self.event_kept(r, o))
+            if kept:
+                event["asyncapi"] = kept
             events[name] = event
         return events
+
+    def event_kept(self, raw: dict, senders: list[SpecOperation]) -> dict:
+        """A foreign message's fields the model has no place for, and its sender's operation."""
+        message = {key: self.inline(raw[key]) for key in MESSAGE_FIELDS if key in raw}
+        kept: dict[str, Any] = {"message": message}
+        sent = self.operation_details(senders[0], consumer=False) if senders else {}
+        if sent.get("asyncapi"):
+            kept["send"] = sent["asyncapi"]
+        return kept
+
+    def operation_details(self, operation: SpecOperation, consumer: bool) -> dict:
+        """A foreign operation's group and client ids (for a consumer) and its other fields
+        (`asyncapi`: operationId, summary, tags, bindings, security...)."""
+        if self.ours:
+            kept = operation.extension.get("asyncapi")
+            details: dict[str, Any] = {"asyncapi": copy.deepcopy(kept)} if kept else {}
+        else:
+            details = {"asyncapi": {}}
+        raw = operation.raw
+        bindings = self.inline(raw["bindings"]) if isinstance(raw.get("bindings"), dict) else {}
+        kafka = bindings.get("kafka") if isinstance(bindings.get("kafka"), dict) else {}
+        if consumer:
+            for binding_key, model_key in (("groupId", "group_id"), ("clientId", "client_id")):
+                value = _single_value(kafka.get(binding_key))
+                if value is not None:
+                    details[model_key] = value
+                    kafka = _without(kafka, binding_key)
+        if self.ours:
+            return details
+        kept = details["asyncapi"]
+        if operation.key is not None:
+            kept["operationId"] = operation.key
+        for key in OPERATION_FIELDS:
+            if key in raw and key != "bindings":
+                kept[key] = self.inline(raw[key])
+        kafka = _without(kafka, "bindingVersion")
+        bindings = {**bindings, "kafka": kafka} if kafka else _without(bindings, "kafka")
+        if bindings:
+            kept["bindings"] = bindings
+        if operation.security:
+            kept["security"] = operation.security
+        if not kept:
+            del details["asyncapi"]
+        return details
+
+    def key_field(self, raw: dict, schema: Any, name: str) -> str | None:
+        """The payload field a Kafka key binding names, when it names exactly one."""
+        bindings, _ = self.spec.document.resolve(raw.get("bindings"))
+        kafka = bindings.get("kafka") if isinstance(bindings, dict) else None
+        key, _ = self.spec.document.resolve(kafka.get("key") if isinstance(kafka, dict) else None)
+        if not isinstance(key, dict):
+            return None
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        fields = list(properties) if isinstance(properties, dict) else []
+        text = " ".join(t for t in (key.get("title"), key.get("description")) if isinstance(t, str))
+        mentioned = KEY_MENTION.search(text)
+        if mentioned and mentioned.group(1).split(".")[0] in fields:
+            return mentioned.group(1)
+        words = set(re.findall(r"[A-Za-z0-9_]+", text))
+        named = [field for field in fields if field in words]
+        if len(named) == 1:
+            return named[0]
+        self.notes.append(
+            f"event '{name}': the Kafka key binding names no payload field; kept as it is, "
+            "set `key` to the field it holds"
+        )
+        return None
 
     def read_commands(self, channel_of_message: dict[str, list[str]]) -> dict[str, dict]:
         """The messages `export asyncapi` marked as commands, as model commands."""
@@ -430,26 +674,54 @@ class _Builder:
             return copy.deepcopy(payload), "avro"
         return _localize(payload, self.spec.document), "jsonschema"
 
-    def envelope(self) -> dict | None:
+    def envelope(self) -> dict:
+        """The envelope the messages' headers show: CloudEvents when every header is a
+        CloudEvents binding's, else the team's own names, kept as the headers that carry
+        each attribute. Headers on some messages only are envelope too (noted)."""
+        names: list[str] = []
+        carried = 0
         for message in self.spec.messages.values():
+            if _is_command(message.raw):
+                continue
             headers = message.raw.get("headers")
             if isinstance(headers, dict) and "schema" in headers and "schemaFormat" in headers:
                 headers = headers["schema"]
             headers, _ = self.spec.document.resolve(headers)
             properties = headers.get("properties") if isinstance(headers, dict) else None
-            if not isinstance(properties, dict) or not properties:
+            if isinstance(properties, dict) and properties:
+                carried += 1
+                names.extend(n for n in properties if n not in names)
+        if not names:
+            return {"profile": "custom", "attributes": []}
+        prefixed = [
+            next((n[len(p) :] for p in CLOUDEVENTS_PREFIXES if n.startswith(p)), None)
+            for n in names
+        ]
+        if all(prefixed):
+            attributes = [a for a in prefixed if a and ENVELOPE_ATTRIBUTE.match(a)]
+            return {"profile": "cloudevents-1.0", "attributes": list(dict.fromkeys(attributes))}
+        attributes: list[str] = []
+        headers: dict[str, str] = {}
+        for header in names:
+            attribute = _header_attribute(header)
+            if not attribute or attribute in attributes:
+                self.notes.append(
+                    f"envelope: header '{header}' maps to no attribute of its own; "
+                    "kept on its messages only"
+                )
                 continue
-            names = list(properties)
-            prefixed = [
-                next((n[len(p) :] for p in CLOUDEVENTS_PREFIXES if n.startswith(p)), None)
-                for n in names
-            ]
-            if all(prefixed):
-                attributes = [a for a in prefixed if a and ENVELOPE_ATTRIBUTE.match(a)]
-                return {"profile": "cloudevents-1.0", "attributes": attributes}
-            attributes = [n for n in names if ENVELOPE_ATTRIBUTE.match(n)]
-            return {"profile": "custom", "attributes": attributes}
-        return None
+            attributes.append(attribute)
+            if header != attribute:
+                headers[attribute] = header
+        envelope: dict[str, Any] = {"profile": "custom", "attributes": attributes}
+        if headers:
+            envelope["headers"] = headers
+        if carried < len(self.spec.messages):
+            self.notes.append(
+                f"envelope: {carried} of {len(self.spec.messages)} messages carry headers; "
+                "their header names make the envelope, each message keeps its own headers"
+            )
+        return envelope
 
 
 def _is_command(raw: dict) -> bool:

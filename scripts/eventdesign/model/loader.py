@@ -224,6 +224,7 @@ class _Builder:
                 transport=spec["transport"],
                 host=spec.get("host"),
                 description=spec.get("description", ""),
+                asyncapi=spec.get("asyncapi", {}),
             )
             for name, spec in (data.get("brokers") or {}).items()
         }
@@ -239,6 +240,10 @@ class _Builder:
                 retention=spec.get("retention"),
                 ordering=spec.get("ordering"),
                 dead_letter=spec.get("dead_letter"),
+                replicas=spec.get("replicas"),
+                cleanup_policy=tuple(spec.get("cleanup_policy", ())),
+                topic_config=spec.get("topic_config", {}),
+                asyncapi=spec.get("asyncapi", {}),
             )
             for name, spec in (data.get("channels") or {}).items()
         }
@@ -295,6 +300,8 @@ class _Builder:
             ),
             raw=data,
             schema_documents=self.schema_documents,
+            envelope_headers=dict(envelope.get("headers", {})),
+            asyncapi=data.get("asyncapi", {}),
         )
 
     def event(self, name: str, spec: dict) -> Event:
@@ -313,6 +320,9 @@ class _Builder:
                         dead_letter=entry.get("dead_letter"),
                         idempotency=entry.get("idempotency"),
                         read_model=entry.get("read_model"),
+                        group_id=entry.get("group_id"),
+                        client_id=entry.get("client_id"),
+                        asyncapi=entry.get("asyncapi", {}),
                     )
                 )
         pii = []
@@ -346,6 +356,7 @@ class _Builder:
             pii=tuple(pii),
             snapshot=bool(spec.get("snapshot", False)),
             examples=tuple(spec.get("examples", ())),
+            asyncapi=spec.get("asyncapi", {}),
         )
 
 

@@ -55,6 +55,7 @@ class Broker:
     transport: str
     host: str | None = None
     description: str = ""
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ class Channel:
     retention: str | None = None
     ordering: str | None = None
     dead_letter: str | None = None
+    replicas: int | None = None
+    cleanup_policy: tuple[str, ...] = ()
+    topic_config: dict = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class Consumer:
     dead_letter: str | None = None
     idempotency: str | None = None
     read_model: str | None = None
+    group_id: str | None = None
+    client_id: str | None = None
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,7 @@ class Event:
     pii: tuple[PiiField, ...] = ()
     snapshot: bool = False
     examples: tuple[Any, ...] = ()
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def schema_pointer(self) -> str:
@@ -164,6 +173,9 @@ class DesignModel:
     rule_settings: RuleSettings
     raw: dict
     schema_documents: dict[str, SourceDocument] = field(default_factory=dict)
+    # attribute -> the header that carries it, where the messages use their own names
+    envelope_headers: dict[str, str] = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:

@@ -37,6 +37,7 @@ from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
 from ..model.types import (
     SYSTEM_SETTINGS,
     Command,
+    Consumer,
     DesignModel,
     Event,
     compensation_command,
@@ -132,14 +133,19 @@ AVRO_TO_JSON_TYPES = {
     "boolean": "boolean",
     "bytes": "string",
 }
+SUGGESTED_GROUP_ID = (
+    "Suggested: the design model states no consumer group, so the service's name is offered; "
+    "state the real one as the consumer's group_id."
+)
 ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
 PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURATION = re.compile(r"^([0-9]+)(ms|s|m|h|d|w)$")
 DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 
-def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
-    """The AsyncAPI 3.0.0 document for the whole system, or for what one service sends/receives.
+def build_asyncapi(model: DesignModel, service: str | None = None, version: str = "3.0") -> dict:
+    """The AsyncAPI 3.0.0 (or 2.6.0) document for the whole system, or for what one service
+    sends/receives.
 
     Raises KeyError when `service` is not one of the model's services.
     """
@@ -160,7 +166,14 @@ def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
         or command.handler == service
         or any(issuer == service for issuer, _ in issuers[command.name])
     ]
-    return _Builder(model, service, events, commands, issuers).document()
+    document = _Builder(model, service, events, commands, issuers).document()
+    if version == "2.6":
+        from .asyncapi2 import as_asyncapi_2
+
+        return as_asyncapi_2(document)
+    if version != "3.0":
+        raise ValueError(f"AsyncAPI {version} is not written; 3.0 or 2.6")
+    return document
 
 
 def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]]]:
@@ -411,8 +424,16 @@ class _Builder:
         self.header_schemas: dict[str, dict] = {}
         self.headers_by_transport: dict[str | None, tuple[str | None, dict[str, str]]] = {}
         self.correlation_ids: dict[str, dict] = {}
-        self.server_keys = component_keys(broker.name for broker in self.brokers)
-        self.channel_keys = component_keys(channel.name for channel in self.channels)
+        self.server_keys = _keys_with_kept(
+            component_keys(broker.name for broker in self.brokers),
+            {broker.name: broker.asyncapi.get("key") for broker in self.brokers},
+        )
+        kept_servers = model.asyncapi.get("servers")
+        self.kept_servers = kept_servers if isinstance(kept_servers, dict) else {}
+        self.channel_keys = _keys_with_kept(
+            component_keys(channel.name for channel in self.channels),
+            {channel.name: channel.asyncapi.get("key") for channel in self.channels},
+        )
         # An implicit channel is named after its message; its key must not clash with others.
         self.implicit = [item for item in items if item.channel not in model.channels]
         implicit_keys = [component_keys([item.name])[item.name] for item in self.implicit]
@@ -444,10 +465,21 @@ class _Builder:
             description = service.description or description
         if description:
             info["description"] = description
-        document: dict[str, Any] = {"asyncapi": ASYNCAPI_VERSION, "info": info}
+        kept = model.asyncapi
+        kept_info = kept.get("info") if isinstance(kept.get("info"), dict) else {}
+        for key in ("termsOfService", "contact", "license", "tags", "externalDocs"):
+            if key in kept_info:
+                info[key] = kept_info[key]
+        document: dict[str, Any] = {"asyncapi": ASYNCAPI_VERSION}
+        if isinstance(kept.get("id"), str):
+            document["id"] = kept["id"]
+        document["info"] = info
         if self.service is not None:
             document["x-service"] = self.service
-        document["defaultContentType"] = "application/json"
+        content_type = kept.get("defaultContentType")
+        document["defaultContentType"] = (
+            content_type if isinstance(content_type, str) else "application/json"
+        )
         servers = self.servers()
         if servers:
             document["servers"] = servers
@@ -460,6 +492,9 @@ class _Builder:
         components["messages"] = messages
         if self.correlation_ids:
             components["correlationIds"] = self.correlation_ids
+        schemes = kept.get("securitySchemes")
+        if isinstance(schemes, dict) and schemes:
+            components["securitySchemes"] = schemes
         document["components"] = components
         extension = self.root_extension()
         if extension:
@@ -474,6 +509,8 @@ class _Builder:
         settings = {key: system[key] for key in SYSTEM_SETTINGS if key in system}
         if settings:
             extension["system"] = settings
+        if self.model.asyncapi:
+            extension["asyncapi"] = self.model.asyncapi
         if self.service is None:
             sections = {key: raw.get(key) for key in ROOT_SECTIONS}
             extension.update({key: value for key, value in sections.items() if value})
@@ -523,17 +560,47 @@ class _Builder:
                 variables["host"] = {
                     "description": f"The design model gives no host for broker '{broker.name}'."
                 }
-            server["protocol"] = protocol
+            kept = broker.asyncapi
+            if isinstance(kept.get("host"), str):
+                server["host"] = kept["host"]
+            server["protocol"] = kept.get("protocol") or protocol
+            version = kept.get("protocolVersion") or version
             if version:
                 server["protocolVersion"] = version
             server["title"] = broker.name
             if broker.description:
                 server["description"] = broker.description
+            variables = overlay(variables, kept.get("variables") or {})
             if variables:
                 server["variables"] = variables
+            server.update(self.kept_server_fields(kept))
             server["x-grimoire"] = {"transport": broker.transport}
-            servers[self.server_keys[broker.name]] = server
+            servers[self.server_keys[broker.name]] = _with_kept(server, kept)
+        taken = set(servers)
+        for key, kept in self.kept_servers.items():
+            if key in taken or not isinstance(kept, dict):
+                continue
+            server = {"host": kept.get("host") or "{host}", "protocol": kept.get("protocol")}
+            for field in ("protocolVersion", "description"):
+                if field in kept:
+                    server[field] = kept[field]
+            if "variables" in kept or "host" not in kept:
+                server["variables"] = kept.get("variables") or {
+                    "host": {"description": "The imported document gives no host."}
+                }
+            server.update(self.kept_server_fields(kept))
+            servers[key] = server
         return servers
+
+    def kept_server_fields(self, kept: dict) -> dict:
+        fields: dict[str, Any] = {}
+        security = security_references(kept.get("security"))
+        if security:
+            fields["security"] = security
+        for field in ("tags", "externalDocs", "bindings"):
+            if field in kept:
+                fields[field] = kept[field]
+        return fields
 
     # channels ------------------------------------------------------------------------------
     def channel_objects(self) -> dict:
@@ -544,12 +611,17 @@ class _Builder:
         for channel in self.channels:
             key = self.channel_keys[channel.name]
             address, renamed = _address_with_valid_parameters(channel.address or channel.name)
+            kept = channel.asyncapi
             item: dict[str, Any] = {"address": address}
-            item["title"] = channel.name
+            item["title"] = kept.get("title") or channel.name
             if channel.description:
                 item["description"] = channel.description
-            if channel.broker in self.server_keys:
-                item["servers"] = [{"$ref": f"#/servers/{self.server_keys[channel.broker]}"}]
+            server_keys = (
+                [self.server_keys[channel.broker]] if channel.broker in self.server_keys else []
+            )
+            server_keys += [key for key in kept.get("servers") or [] if key in self.kept_servers]
+            if server_keys:
+                item["servers"] = [{"$ref": f"#/servers/{key}"} for key in server_keys]
             item["messages"] = self.channel_messages(by_channel.get(key, []))
             parameters = {
                 name: {"description": f"'{renamed.get(name, name)}' in the address."}
@@ -558,6 +630,10 @@ class _Builder:
             if parameters:
                 item["parameters"] = parameters
             bindings = self.channel_bindings(channel, item["address"])
+            for protocol, binding in (kept.get("bindings") or {}).items():
+                # Kafka's topic settings are model fields; the rest of a binding is kept.
+                kafka = protocol == "kafka" and protocol in bindings
+                bindings[protocol] = overlay(bindings[protocol], binding) if kafka else binding
             if bindings:
                 item["bindings"] = bindings
             extension: dict[str, Any] = {"transport": channel.transport}
@@ -568,7 +644,7 @@ class _Builder:
                 if value is not None:
                     extension[field] = value
             item["x-grimoire"] = extension
-            channels[key] = item
+            channels[key] = _with_kept(item, kept)
         for item in self.implicit:
             channels[self.implicit_channel_keys[id(item)]] = {
                 "address": None,
@@ -591,9 +667,17 @@ class _Builder:
             kafka: dict[str, Any] = {"topic": address}
             if channel.partitions:
                 kafka["partitions"] = channel.partitions
+            if channel.replicas:
+                kafka["replicas"] = channel.replicas
+            configuration: dict[str, Any] = {}
             retention_ms = _retention_ms(channel.retention)
             if retention_ms is not None:
-                kafka["topicConfiguration"] = {"retention.ms": retention_ms}
+                configuration["retention.ms"] = retention_ms
+            if channel.cleanup_policy:
+                configuration["cleanup.policy"] = list(channel.cleanup_policy)
+            configuration.update(channel.topic_config)
+            if configuration:
+                kafka["topicConfiguration"] = configuration
             kafka["bindingVersion"] = KAFKA_BINDING_VERSION
             return {"kafka": kafka}
         if channel.transport in ("rabbitmq", "rabbitmq-stream") and len(address) <= 255:
@@ -605,72 +689,115 @@ class _Builder:
 
     # operations ----------------------------------------------------------------------------
     def operations(self) -> dict:
-        # (action, service, event or command, what AsyncAPI has no field for)
-        parties: list[tuple[str, str, Event | Command, dict]] = []
+        # (action, service, event or command, what AsyncAPI has no field for, consumer)
+        parties: list[tuple[str, str, Event | Command, dict, Consumer | None]] = []
         for event in self.events:
-            parties.append(("send", event.producer, event, {}))
+            parties.append(("send", event.producer, event, {}, None))
             for consumer in event.consumers:
                 details = {
                     field: getattr(consumer, field)
                     for field in ("dead_letter", "idempotency", "read_model")
                     if getattr(consumer, field) is not None
                 }
-                parties.append(("receive", consumer.service, event, details))
+                parties.append(("receive", consumer.service, event, details, consumer))
         for command in self.commands:
             for issuer, saga in self.issuers[command.name]:
-                parties.append(("send", issuer, command, {"saga": saga} if saga else {}))
-            parties.append(("receive", command.handler, command, {}))
+                parties.append(("send", issuer, command, {"saga": saga} if saga else {}, None))
+            parties.append(("receive", command.handler, command, {}, None))
         entries = []
         seen = set()
-        for action, service, item, details in parties:
+        for action, service, item, details, consumer in parties:
             if self.service is not None and service != self.service:
                 continue
             identity = (action, service, isinstance(item, Command), item.name)
             if identity not in seen:
                 seen.add(identity)
-                entries.append((action, service, item, details))
-        service_keys = component_keys(sorted({service for _, service, _, _ in entries}))
+                entries.append((action, service, item, details, consumer))
+        service_keys = component_keys(sorted({entry[1] for entry in entries}))
+        # An operation an imported contract named keeps its id, and one operation of the
+        # contract that carried several messages becomes one again.
+        groups: dict[tuple, list] = {}
+        for entry in entries:
+            action, service, item, _, consumer = entry
+            kept = _operation_kept(item, action, consumer)
+            operation_id = kept.get("operationId")
+            if isinstance(operation_id, str) and operation_id:
+                operation_id = component_keys([operation_id])[operation_id]
+                group = (operation_id, action, service, self.channel_key_of(item))
+            else:
+                group = (None, action, service, isinstance(item, Command), item.name)
+            groups.setdefault(group, []).append(entry)
         raw_ids = [
-            f"{service_keys[service]}.{action}.{self.message_key_of(item)}"
-            for action, service, item, _ in entries
+            group[0] or f"{service_keys[group[2]]}.{group[1]}.{self.message_key_of(members[0][2])}"
+            for group, members in groups.items()
         ]
-        operation_keys = _deduplicated(raw_ids)
         operations = {}
-        for key, (action, service, item, details) in zip(operation_keys, entries):
-            channel_key = self.channel_key_of(item)
-            verb = "sends" if action == "send" else "receives"
-            title = f"{service} {verb} {item.name}"
-            if isinstance(item, Command):
-                title = f"{service} {verb} the command {item.name}"
-                if details.get("saga"):
-                    title += f" (orchestrating saga {details['saga']})"
-            operation: dict[str, Any] = {
-                "action": action,
-                "channel": {"$ref": f"#/channels/{channel_key}"},
-                "title": title,
-                "messages": [
-                    {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(item)}"}
-                ],
-            }
-            bindings = self.operation_bindings(item, action, service)
-            if bindings:
-                operation["bindings"] = bindings
-            operation["x-service"] = service
-            if details:
-                operation["x-grimoire"] = details
-            operations[key] = operation
+        for key, members in zip(_deduplicated(raw_ids), groups.values()):
+            action, service, item, details, consumer = members[0]
+            operations[key] = self.operation(members, key)
         return operations
 
-    def operation_bindings(self, item: Event | Command, action: str, service: str) -> dict:
+    def operation(self, members: list, key: str) -> dict:
+        action, service, item, details, consumer = members[0]
+        kept = _operation_kept(item, action, consumer)
+        channel_key = self.channel_key_of(item)
+        verb = "sends" if action == "send" else "receives"
+        title = f"{service} {verb} {item.name}"
+        if isinstance(item, Command):
+            title = f"{service} {verb} the command {item.name}"
+            if details.get("saga"):
+                title += f" (orchestrating saga {details['saga']})"
+        operation: dict[str, Any] = {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{channel_key}"},
+            "title": kept.get("title") or title,
+        }
+        for field in ("summary", "description"):
+            if isinstance(kept.get(field), str):
+                operation[field] = kept[field]
+        security = security_references(kept.get("security"))
+        if security:
+            operation["security"] = security
+        for field in ("tags", "externalDocs"):
+            if field in kept:
+                operation[field] = kept[field]
+        operation["messages"] = [
+            {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(member[2])}"}
+            for member in members
+        ]
+        bindings = overlay(
+            self.operation_bindings(item, action, service, consumer), kept.get("bindings") or {}
+        )
+        if bindings:
+            operation["bindings"] = bindings
+        operation["x-service"] = service
+        if details:
+            operation["x-grimoire"] = details
+        return _with_kept(operation, kept)
+
+    def operation_bindings(
+        self, item: Event | Command, action: str, service: str, consumer: Consumer | None
+    ) -> dict:
+        """Kafka consumer group and client ids as the model states them; a group id is only
+        suggested (the service's name, marked so) when nothing states one."""
         channel = self.model.channels.get(item.channel or "")
-        if action == "receive" and channel is not None and channel.transport == "kafka":
-            return {
-                "kafka": {
-                    "groupId": {"type": "string", "enum": [service]},
-                    "bindingVersion": KAFKA_BINDING_VERSION,
-                }
+        if channel is None or channel.transport != "kafka" or action != "receive":
+            return {}
+        kafka: dict[str, Any] = {}
+        kept = consumer.asyncapi.get("bindings") if consumer is not None else None
+        stated = isinstance(kept, dict) and "groupId" in (kept.get("kafka") or {})
+        if consumer is not None and consumer.group_id:
+            kafka["groupId"] = {"type": "string", "enum": [consumer.group_id]}
+        elif not stated:
+            kafka["groupId"] = {
+                "type": "string",
+                "description": SUGGESTED_GROUP_ID,
+                "examples": [service],
             }
-        return {}
+        if consumer is not None and consumer.client_id:
+            kafka["clientId"] = {"type": "string", "enum": [consumer.client_id]}
+        kafka["bindingVersion"] = KAFKA_BINDING_VERSION
+        return {"kafka": kafka}
 
     # messages ------------------------------------------------------------------------------
     def messages(self) -> dict:
@@ -693,20 +820,37 @@ class _Builder:
     def message(self, event: Event) -> dict:
         summary = event.description.strip().splitlines()[0] if event.description else None
         message, transport = self.message_base(event, self.event_keys[event.name], summary)
+        kept = event.asyncapi.get("message")
+        kept = kept if isinstance(kept, dict) else None
+        if kept is not None:
+            # An imported message keeps its own headers and correlation id (or none), title,
+            # summary, content type, tags and external docs.
+            for field in ("headers", "correlationId"):
+                message.pop(field, None)
+            message = _kept_message(message, kept)
+        bindings: dict[str, Any] = {}
         if transport == "kafka" and event.key:
-            message["bindings"] = {
-                "kafka": {
-                    "key": _key_schema(event),
-                    "bindingVersion": KAFKA_BINDING_VERSION,
-                }
+            bindings["kafka"] = {
+                "key": _key_schema(event),
+                "bindingVersion": KAFKA_BINDING_VERSION,
             }
-        if event.examples:
-            message["examples"] = [
-                {"name": f"example-{index}", "payload": example}
-                for index, example in enumerate(event.examples, 1)
-            ]
+        if kept is not None and isinstance(kept.get("bindings"), dict):
+            bindings = overlay(bindings, kept["bindings"])
+        if bindings:
+            message["bindings"] = bindings
+        examples = [
+            {"name": f"example-{index}", "payload": example}
+            for index, example in enumerate(event.examples, 1)
+        ]
+        kept_examples = kept.get("examples") if kept is not None else None
+        if isinstance(kept_examples, list) and [
+            e["payload"] for e in kept_examples if isinstance(e, dict) and "payload" in e
+        ] == list(event.examples):
+            examples = kept_examples  # named, with headers, as the contract wrote them
+        if examples:
+            message["examples"] = examples
         message["x-grimoire"] = _event_extension(event)
-        return message
+        return _with_kept(message, event.asyncapi)
 
     def message_base(
         self, item: Event | Command, key: str, summary: str | None
@@ -774,6 +918,63 @@ class _Builder:
         return key, names
 
 
+def _operation_kept(item: Event | Command, action: str, consumer: Consumer | None) -> dict:
+    """What an imported contract said about the operation of this party."""
+    if consumer is not None:
+        return consumer.asyncapi
+    if action == "send" and isinstance(item, Event):
+        kept = item.asyncapi.get("send")
+        return kept if isinstance(kept, dict) else {}
+    return {}
+
+
+def overlay(generated: Any, kept: Any) -> Any:
+    """`kept` written over `generated`, mappings merged key by key (kept wins)."""
+    if isinstance(generated, dict) and isinstance(kept, dict):
+        result = dict(generated)
+        for key, value in kept.items():
+            result[key] = overlay(result.get(key), value)
+        return result
+    return kept
+
+
+def security_references(names: Any) -> list[dict]:
+    """Kept security requirements (scheme names, or {name: scopes}) as 3.0 references."""
+    references = []
+    for item in names if isinstance(names, list) else []:
+        for name in [item] if isinstance(item, str) else list(item):
+            references.append({"$ref": f"#/components/securitySchemes/{name}"})
+    return references
+
+
+def _with_kept(item: dict, kept: dict) -> dict:
+    """An element with the record of what it kept, for `import asyncapi` to read back."""
+    if kept:
+        extension = item.setdefault("x-grimoire", {})
+        extension["asyncapi"] = kept
+    return item
+
+
+def _kept_message(message: dict, kept: dict) -> dict:
+    """A generated message with an imported message's own fields, in the usual order."""
+    result: dict[str, Any] = {}
+    for key, value in message.items():
+        if key == "payload":
+            for field in ("headers",):
+                if field in kept:
+                    result[field] = kept[field]
+        result[key] = value
+    for field in ("title", "summary", "contentType"):
+        if isinstance(kept.get(field), str):
+            result[field] = kept[field]
+    for field in ("correlationId", "tags", "externalDocs"):
+        if field in kept:
+            result[field] = kept[field]
+    if "headers" in kept and "headers" not in result:
+        result["headers"] = kept["headers"]
+    return result
+
+
 def _address_parameters(address: str) -> list[str]:
     names = []
     for name in ADDRESS_PARAMETER.findall(address):
@@ -810,6 +1011,21 @@ def _retention_ms(retention: str | None) -> int | None:
     if match is None:
         return None
     return int(match.group(1)) * DURATION_MS[match.group(2)]
+
+
+def _keys_with_kept(keys: dict[str, str], kept: dict[str, Any]) -> dict[str, str]:
+    """Component keys, each replaced by the key an imported contract gave it when that one is
+    valid and unique."""
+    result = dict(keys)
+    taken = set(keys.values())
+    for name, key in kept.items():
+        if not isinstance(key, str) or key == result[name] or key in taken:
+            continue
+        if key == component_keys([key])[key]:
+            taken.discard(result[name])
+            taken.add(key)
+            result[name] = key
+    return result
 
 
 def _deduplicated(keys: list[str]) -> list[str]:
