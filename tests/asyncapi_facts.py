@@ -196,8 +196,21 @@ def read_facts(document: dict) -> dict[str, set]:
         facts["operations"].add((operation_id, action))
         group = _kafka(operation).get("groupId")
         if group is not None:
-            facts["group_ids"].add((operation_id, _canonical(group)))
+            facts["group_ids"].add((operation_id, _group_value(group)))
     return facts
+
+
+def _group_value(schema: Any) -> str:
+    """The group id a binding states (`const` or a one-item `enum`), else its whole schema."""
+    if isinstance(schema, dict) and isinstance(schema.get("const"), str):
+        return schema["const"]
+    if (
+        isinstance(schema, dict)
+        and isinstance(schema.get("enum"), list)
+        and len(schema["enum"]) == 1
+    ):
+        return str(schema["enum"][0])
+    return _canonical(schema)
 
 
 def _scheme_names(requirement: Any) -> set[str]:

@@ -2,8 +2,9 @@
 
 The documents are the examples the AsyncAPI CLI ships (tests/tools/install.sh unpacks them
 into .cache/tools/asyncapi-examples/VERSION/): 2.6 and 3.0 versions of the specification's
-examples and of vendors' (ADEO, Slack, Gitter, Gemini, Kraken). Run this file to print the
-table: one row per document and target version, `kept/total` per fact.
+examples and of vendors' (ADEO, Slack, Gitter, Gemini, Kraken); then the contracts written
+for the tests in tests/data/export/asyncapi-*. Run this file to print the table: one row per
+document and target version, `kept/total` per fact (`*` marks a loss).
 
     .venv/bin/python tests/asyncapi_fidelity.py
 """
@@ -29,12 +30,17 @@ from eventdesign.importer import import_asyncapi  # noqa: E402
 from eventdesign.model.loader import load_model  # noqa: E402
 from eventdesign.render.asyncapi import build_asyncapi  # noqa: E402
 
+OWN = REPO_ROOT / "tests" / "data" / "export"
+
 
 def example_documents() -> list[Path]:
-    """Every example document (YAML) of every example set, sorted."""
-    return sorted(
+    """Every example document (YAML) of every example set, sorted; then the contracts written
+    for these tests in the style of vendors' (tests/data/export/asyncapi-*), which add Kafka
+    keys, consumer groups and topic configuration the public examples lack."""
+    public = sorted(
         path for example_set in EXAMPLE_SETS for path in (EXAMPLES / example_set).glob("*.y*ml")
     )
+    return public + sorted(OWN.glob("asyncapi-*/*.yaml"))
 
 
 def label(path: Path) -> str:

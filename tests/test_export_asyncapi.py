@@ -29,6 +29,7 @@ HOSTILE = DATA / "hostile-names" / "design.yaml"
 CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
 VALIDATOR = REPO_ROOT / "tests" / "tools" / "asyncapi_validate.mjs"
 COMPONENT_KEY = r"^[a-zA-Z0-9\.\-_]+$"
+VERSIONS = ("3.0", "2.6")
 
 # (label, model, service or None)
 EXPORTS = [
@@ -62,18 +63,22 @@ def parser_diagnostics(node_modules: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("asyncapi")
     files = {}
     for label, model_path, service in EXPORTS:
-        document = build_asyncapi(load_model(model_path), service)
-        suffix = "json" if label.endswith("service") else "yaml"
-        path = folder / f"{label}.{suffix}"
-        path.write_text(dump_asyncapi(document, suffix), encoding="utf-8")
-        files[label] = path
+        for version in VERSIONS:
+            document = build_asyncapi(load_model(model_path), service, version)
+            suffix = "json" if label.endswith("service") else "yaml"
+            path = folder / f"{label}-{version}.{suffix}"
+            path.write_text(dump_asyncapi(document, suffix), encoding="utf-8")
+            files[label, version] = path
     diagnostics = validate_with_parser(node_modules, list(files.values()))
-    return {label: diagnostics[str(path)] for label, path in files.items()}
+    return {key: diagnostics[str(path)] for key, path in files.items()}
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("label", [label for label, _, _ in EXPORTS])
-def test_official_parser_reports_no_errors(parser_diagnostics: dict, label: str) -> None:
-    errors = [d for d in parser_diagnostics[label] if d["severity"] == 0]
+def test_official_parser_reports_no_errors(
+    parser_diagnostics: dict, label: str, version: str
+) -> None:
+    errors = [d for d in parser_diagnostics[label, version] if d["severity"] == 0]
     assert errors == []
 
 

@@ -34,11 +34,19 @@ def consumer_services(event: dict) -> list[str]:
     return [c if isinstance(c, str) else c["service"] for c in event["consumers"]]
 
 
-def round_trip(model_path: Path, tmp_path: Path, suffix: str = "yaml"):
+def round_trip(model_path: Path, tmp_path: Path, suffix: str = "yaml", version: str = "3.0"):
     """Export with the CLI, import with the CLI, load the imported model."""
     exported = tmp_path / f"asyncapi.{suffix}"
     imported = tmp_path / "imported.yaml"
-    result = run_grimoire("export", "asyncapi", str(model_path), "-o", str(exported))
+    result = run_grimoire(
+        "export",
+        "asyncapi",
+        str(model_path),
+        "-o",
+        str(exported),
+        "--asyncapi-version",
+        version,
+    )
     assert result.returncode == 0, result.stderr
     result = run_grimoire("import", "asyncapi", str(exported), "-o", str(imported))
     assert result.returncode == 0, result.stderr
@@ -70,17 +78,22 @@ def channel_facts(model) -> dict:
             c.retention,
             c.ordering,
             c.dead_letter,
+            c.replicas,
+            c.cleanup_policy,
+            c.topic_config,
+            c.asyncapi,
         )
         for name, c in model.channels.items()
     }
 
 
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
 @pytest.mark.parametrize("label", sorted(ROUND_TRIP_MODELS))
 def test_round_trip_keeps_every_event_producer_consumer_and_channel(
-    label: str, tmp_path: Path
+    label: str, version: str, tmp_path: Path
 ) -> None:
     original = load_model(ROUND_TRIP_MODELS[label])
-    imported = round_trip(ROUND_TRIP_MODELS[label], tmp_path)
+    imported = round_trip(ROUND_TRIP_MODELS[label], tmp_path, version=version)
     assert event_facts(imported) == event_facts(original)
     assert channel_facts(imported) == channel_facts(original)
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..model.payload import DATA_KEYWORDS
 from ..model.types import SYSTEM_SETTINGS
+from ..render.asyncapi import NAME_MAPS
 from .spec import AsyncApiSpec, SpecChannel, SpecOperation, _Document, _Recursive
 
 TRANSPORTS = frozenset(
@@ -139,9 +140,31 @@ def _without(mapping: dict, *keys: str) -> dict:
     return {key: value for key, value in mapping.items() if key not in keys}
 
 
+# Header names teams commonly give the CloudEvents attributes (lower-cased, letters and digits).
+HEADER_SYNONYMS = {
+    "eventid": "id",
+    "messageid": "id",
+    "eventtype": "type",
+    "messagetype": "type",
+    "occurredat": "time",
+    "eventtime": "time",
+    "timestamp": "time",
+    "eventsource": "source",
+    "producer": "source",
+    "schemaversion": "dataschema",
+    "contenttype": "datacontenttype",
+}
+
+
+def _ids_first(details: dict) -> dict:
+    return dict(sorted(details.items(), key=lambda item: item[0] == "asyncapi"))
+
+
 def _header_attribute(header: str) -> str:
-    """The envelope attribute a header carries: its name lower-cased, letters and digits."""
-    return HEADER_ATTRIBUTE.sub("", header.lower())[:20]
+    """The envelope attribute a header carries: the CloudEvents attribute its name commonly
+    stands for, else the name lower-cased, letters and digits only."""
+    plain = HEADER_ATTRIBUTE.sub("", header.lower())
+    return HEADER_SYNONYMS.get(plain, plain[:20])
 
 
 class _Builder:
@@ -504,7 +527,7 @@ class _Builder:
                     event[key] = extension[key]
             examples = [
                 copy.deepcopy(example["payload"])
-                for example in raw.get("examples") or []
+                for example in raw.get("examples") or extension.get("examples") or []
                 if isinstance(example, dict) and "payload" in example
             ]
             if examples:
@@ -542,7 +565,7 @@ class _Builder:
                     details[model_key] = value
                     kafka = _without(kafka, binding_key)
         if self.ours:
-            return details
+            return _ids_first(details)
         kept = details["asyncapi"]
         if operation.key is not None:
             kept["operationId"] = operation.key
@@ -557,7 +580,7 @@ class _Builder:
             kept["security"] = operation.security
         if not kept:
             del details["asyncapi"]
-        return details
+        return _ids_first(details)
 
     def key_field(self, raw: dict, schema: Any, name: str) -> str | None:
         """The payload field a Kafka key binding names, when it names exactly one."""
@@ -760,16 +783,18 @@ def _localize(payload: Any, document: _Document) -> Any:
             copied[name] = walk(resolved)
         return f"#/$defs/{names[reference]}"
 
-    def walk(node: Any) -> Any:
+    def walk(node: Any, names: bool = False) -> Any:
         if isinstance(node, dict):
             result = {}
             for key, value in node.items():
-                if key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                if names:
+                    result[key] = walk(value)
+                elif key == "$ref" and isinstance(value, str) and value.startswith("#"):
                     result[key] = reference_for(value)
                 elif key in DATA_KEYWORDS:
                     result[key] = copy.deepcopy(value)
                 else:
-                    result[key] = walk(value)
+                    result[key] = walk(value, key in NAME_MAPS)
             return result
         if isinstance(node, list):
             return [walk(item) for item in node]
@@ -781,14 +806,16 @@ def _localize(payload: Any, document: _Document) -> Any:
     return localized
 
 
-def _index_paths(node: Any, pointer: str, paths: dict[int, str]) -> None:
+def _index_paths(node: Any, pointer: str, paths: dict[int, str], names: bool = False) -> None:
+    """id(node) -> its pointer, for every schema in `node`; `names` when `node` maps names to
+    schemas (a `$defs` named `default` is a schema, not the keyword's data)."""
     if isinstance(node, (dict, list)):
         paths.setdefault(id(node), pointer)
     if isinstance(node, dict):
         for key, value in node.items():
-            if key not in DATA_KEYWORDS:
+            if names or key not in DATA_KEYWORDS:
                 token = str(key).replace("~", "~0").replace("/", "~1")
-                _index_paths(value, f"{pointer}/{token}", paths)
+                _index_paths(value, f"{pointer}/{token}", paths, key in NAME_MAPS and not names)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             _index_paths(item, f"{pointer}/{index}", paths)

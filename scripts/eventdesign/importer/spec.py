@@ -176,15 +176,18 @@ def _scheme_3(scheme: Any) -> Any:
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """JSON Merge Patch (RFC 7396) of copies: how AsyncAPI applies traits."""
+    """JSON Merge Patch (RFC 7396): how AsyncAPI applies traits. Values only one side has are
+    shared, not copied, so references into them still find them in the document."""
     if not isinstance(patch, dict):
         return patch
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
+        elif key in result:
+            result[key] = merge_patch(result[key], value)
         else:
-            result[key] = merge_patch(result.get(key), value)
+            result[key] = value
     return result
 
 
@@ -393,7 +396,8 @@ class _Reader3(_Reader):
             extension = _extension(channel)
             item = SpecChannel(
                 key=key,
-                name=_text(channel.get("title")) if extension and channel.get("title") else key,
+                name=_text(extension.get("name"))
+                or (_text(channel.get("title")) if extension and channel.get("title") else key),
                 address=channel.get("address") if isinstance(channel.get("address"), str) else None,
                 description=_text(channel.get("description")),
                 servers=[

@@ -637,6 +637,8 @@ class _Builder:
             if bindings:
                 item["bindings"] = bindings
             extension: dict[str, Any] = {"transport": channel.transport}
+            if item["title"] != channel.name:
+                extension["name"] = channel.name  # the title is the imported contract's
             if renamed:
                 extension["address"] = channel.address
             for field in ("broker", "partitions", "retention", "ordering", "dead_letter"):
@@ -849,7 +851,10 @@ class _Builder:
             examples = kept_examples  # named, with headers, as the contract wrote them
         if examples:
             message["examples"] = examples
-        message["x-grimoire"] = _event_extension(event)
+        extension = _event_extension(event)
+        if "version" not in (self.model.raw.get("events") or {}).get(event.name, {}):
+            del extension["version"]  # a default stays a default
+        message["x-grimoire"] = extension
         return _with_kept(message, event.asyncapi)
 
     def message_base(
@@ -892,7 +897,8 @@ class _Builder:
             key = f"cloudEventsHeaders{HEADER_SCHEMA_SUFFIX[prefix]}"
         else:
             prefix, key = "", "envelopeHeaders"
-        names = {attribute: f"{prefix}{attribute}" for attribute in attributes}
+        own = self.model.envelope_headers  # the team's own header names, where it has them
+        names = {attribute: own.get(attribute, f"{prefix}{attribute}") for attribute in attributes}
         if key in self.header_schemas:
             return key, names
         properties = {}
@@ -1090,17 +1096,29 @@ def _payload(event: Event | Command, message_key: str) -> Any:
     return schema
 
 
-def rebase_local_refs(schema: Any, base: str) -> Any:
-    """A copy of a schema whose local `#/...` references point below `base` instead."""
+# Keywords whose value maps names to schemas: a name there is never a keyword.
+NAME_MAPS = frozenset(
+    ("$defs", "definitions", "properties", "patternProperties", "dependentSchemas")
+)
+
+
+def rebase_local_refs(schema: Any, base: str, names: bool = False) -> Any:
+    """A copy of a schema whose local `#/...` references point below `base` instead.
+
+    `names` when `schema` maps names to schemas (a property named `default` is a schema)."""
     if isinstance(schema, dict):
         result = {}
         for key, value in schema.items():
-            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and value.startswith("#"):
+            if names:
+                result[key] = rebase_local_refs(value, base)
+            elif (
+                key in ("$ref", "$dynamicRef") and isinstance(value, str) and value.startswith("#")
+            ):
                 result[key] = base + value[1:] if value.startswith("#/") or value == "#" else value
             elif key in DATA_KEYWORDS:
                 result[key] = value
             else:
-                result[key] = rebase_local_refs(value, base)
+                result[key] = rebase_local_refs(value, base, key in NAME_MAPS)
         return result
     if isinstance(schema, list):
         return [rebase_local_refs(item, base) for item in schema]

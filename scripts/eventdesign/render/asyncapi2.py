@@ -14,12 +14,16 @@ Model names the 2.x layout has no place for (channel and server titles) go in `x
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ASYNCAPI_2_VERSION = "2.6.0"
 MESSAGE_PREFIX = "#/components/messages/"
 CHANNEL_MESSAGE_PREFIX = "#/channels/"
 VERBS = {"send": "subscribe", "receive": "publish"}
+# Characters a URI template's literal part cannot hold (RFC 6570), `%` and non-ASCII.
+NOT_IN_URI_TEMPLATE = re.compile(r"[\x00-\x20\x7f\"'<>\\^`|%]|[^\x00-\x7f]")
+JSON_SCHEMA_FORMATS = ("application/schema+json", "application/vnd.aai.asyncapi")
 
 
 def as_asyncapi_2(document: dict) -> dict:
@@ -81,7 +85,9 @@ def _server(server: dict) -> dict:
 
 
 def _named(extension: dict, name: Any) -> dict:
-    return {**extension, "name": name} if isinstance(name, str) else dict(extension)
+    if "name" in extension or not isinstance(name, str):
+        return dict(extension)
+    return {**extension, "name": name}
 
 
 def _channels(document: dict) -> dict:
@@ -95,10 +101,14 @@ def _channels(document: dict) -> dict:
     for key, channel in document["channels"].items():
         address = channel["address"] if channel.get("address") is not None else key
         extension = _named(channel.get("x-grimoire") or {}, channel.get("title"))
+        if _uri_template(address) != address:
+            # 2.x channel keys are URI templates: spaces and the like become `_`.
+            extension.setdefault("address", address)
+            address = _uri_template(address)
         if address in channels:
             # Two model channels on one address; 2.x keys channels by address, so the second
             # gets a numbered key and keeps its address in `x-grimoire`.
-            extension["address"] = address
+            extension.setdefault("address", address)
             number = 2
             while f"{address}~{number}" in channels:
                 number += 1
@@ -125,6 +135,12 @@ def _channels(document: dict) -> dict:
         item["x-grimoire"] = extension
         channels[address] = item
     return channels
+
+
+def _uri_template(address: str) -> str:
+    # Not percent-encoded: the official parser decodes `%20` in a channel key while resolving
+    # the `$ref`s below it and then rejects the key.
+    return NOT_IN_URI_TEMPLATE.sub("_", address)
 
 
 def _message_keys(operation: dict) -> list[str]:
@@ -170,6 +186,13 @@ def _message(key: str, message: dict) -> dict:
         base = f"{MESSAGE_PREFIX}{key}/payload"
         result["schemaFormat"] = payload["schemaFormat"]
         result["payload"] = _rebase(payload["schema"], f"{base}/schema", base)
+        if "examples" in result and not payload["schemaFormat"].startswith(JSON_SCHEMA_FORMATS):
+            # 2.x tools check examples against the payload as JSON Schema even when it is
+            # Avro; the examples ride in `x-grimoire` (where `import asyncapi` reads them).
+            result["x-grimoire"] = {
+                **result.get("x-grimoire", {}),
+                "examples": result.pop("examples"),
+            }
     return result
 
 
