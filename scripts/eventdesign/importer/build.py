@@ -26,7 +26,7 @@ from typing import Any
 
 from ..model.payload import DATA_KEYWORDS
 from ..model.types import SYSTEM_SETTINGS
-from ..render.asyncapi import NAME_MAPS
+from ..render.asyncapi import DEFS_RENAMED, NAME_MAPS, rename_keyword
 from .spec import AsyncApiSpec, SpecChannel, SpecOperation, _Document, _Recursive
 
 TRANSPORTS = frozenset(
@@ -695,7 +695,11 @@ class _Builder:
             payload = payload["schema"]
         if "avro" in schema_format.lower():
             return copy.deepcopy(payload), "avro"
-        return _localize(payload, self.spec.document), "jsonschema"
+        schema = _localize(payload, self.spec.document)
+        extension = raw.get("x-grimoire")
+        if isinstance(extension, dict) and extension.get("schema_defs") == DEFS_RENAMED:
+            schema = rename_keyword(schema, DEFS_RENAMED, "$defs")  # our export renamed them
+        return schema, "jsonschema"
 
     def envelope(self) -> dict:
         """The envelope the messages' headers show: CloudEvents when every header is a

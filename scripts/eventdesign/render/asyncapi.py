@@ -52,6 +52,10 @@ KAFKA_BINDING_VERSION = "0.5.0"
 AMQP_BINDING_VERSION = "0.3.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"
 JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+# A schema using 2019-09/2020-12 keywords says so; `$defs` alone becomes draft-07's
+# `definitions` instead, which every AsyncAPI tool reads.
+JSON_SCHEMA_2020_FORMAT = "application/schema+json;version=2020-12"
+DEFS_RENAMED = "definitions"
 # Model sections copied as they are into the root `x-grimoire` of a whole-system export.
 ROOT_SECTIONS = (
     "rules",
@@ -816,7 +820,7 @@ class _Builder:
         extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
         if command.issuers:
             extension["issuers"] = list(command.issuers)
-        message["x-grimoire"] = extension
+        message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
         return message
 
     def message(self, event: Event) -> dict:
@@ -854,7 +858,7 @@ class _Builder:
         extension = _event_extension(event)
         if "version" not in (self.model.raw.get("events") or {}).get(event.name, {}):
             del extension["version"]  # a default stays a default
-        message["x-grimoire"] = extension
+        message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
         return _with_kept(message, event.asyncapi)
 
     def message_base(
@@ -873,9 +877,12 @@ class _Builder:
         headers_key, header_names = self.headers(transport)
         if headers_key:
             message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
-        payload = _payload(item, key)
+        payload, renamed = _payload(item, key)
         if payload is not None:
             message["payload"] = payload
+        if renamed:
+            # `import asyncapi` turns `definitions` back into the model's `$defs`.
+            message["x-grimoire"] = {"schema_defs": DEFS_RENAMED}
         if "correlationid" in header_names:
             message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
         return message, transport
@@ -1075,24 +1082,65 @@ def scan_json_schema(schema: Any) -> tuple[bool, bool]:
     return local_ref, newer
 
 
-def _payload(event: Event | Command, message_key: str) -> Any:
-    """The message payload; shares the model's schema objects unless refs need rewriting."""
+def _payload(event: Event | Command, message_key: str) -> tuple[Any, bool]:
+    """The message payload, and whether its `$defs` became `definitions`; shares the model's
+    schema objects unless refs need rewriting."""
     schema = event.schema
     if schema is None:
-        return None
+        return None, False
     if event.schema_format == "avro":
-        return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}
+        return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}, False
     if isinstance(schema, bool):
         # AsyncAPI wants an object: `true` accepts anything, `false` nothing.
-        return {} if schema else {"not": {}}
+        return ({} if schema else {"not": {}}), False
     local_ref, newer = scan_json_schema(schema)
+    renamed = False
+    if newer and keywords_used(schema, NEWER_JSON_SCHEMA_KEYWORDS | {DEFS_RENAMED}) == {"$defs"}:
+        schema, newer, renamed = rename_keyword(schema, "$defs", DEFS_RENAMED), False, True
     base = f"#/components/messages/{message_key}/payload"
     if newer:
         base += "/schema"
     if local_ref:
         schema = rebase_local_refs(schema, base)
     if newer:
-        return {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": schema}
+        return {"schemaFormat": JSON_SCHEMA_2020_FORMAT, "schema": schema}, False
+    return schema, renamed
+
+
+def keywords_used(schema: Any, candidates: frozenset | set, names: bool = False) -> set[str]:
+    """Which of `candidates` the schema uses as keywords (not as property or `$defs` names)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if not names and key in DATA_KEYWORDS:
+                continue
+            if not names and key in candidates:
+                found.add(key)
+            found |= keywords_used(value, candidates, not names and key in NAME_MAPS)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= keywords_used(item, candidates)
+    return found
+
+
+def rename_keyword(schema: Any, old: str, new: str, names: bool = False) -> Any:
+    """A copy of a schema with keyword `old` named `new`, local references following it."""
+    if isinstance(schema, dict):
+        result = {}
+        for key, value in schema.items():
+            if names:
+                result[key] = rename_keyword(value, old, new)
+            elif key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                result[key] = "/".join(new if part == old else part for part in value.split("/"))
+            elif key in DATA_KEYWORDS:
+                result[key] = value
+            else:
+                result[new if key == old else key] = rename_keyword(
+                    value, old, new, key in NAME_MAPS
+                )
+        return result
+    if isinstance(schema, list):
+        return [rename_keyword(item, old, new) for item in schema]
     return schema
 
 
