@@ -22,14 +22,6 @@ from eventdesign.render.asyncapi import dump_asyncapi
 from test_export_asyncapi import validate_with_parser
 
 DOCUMENTS = example_documents()
-# The model gives an event one channel: a message the contract sends on two channels (the
-# Streetlights turnOnOff on turn.on and turn.off) comes back on the first only, and the
-# operation on the second (turnOff) is lost. Known gap, listed so the test fails when fixed.
-ONE_CHANNEL_PER_EVENT = {
-    f"{example_set}/streetlights-{kind}{suffix}"
-    for example_set, suffix in (("0.58.10", ".yml"), ("2.17.0", "-asyncapi.yml"))
-    for kind in ("kafka", "mqtt", "operation-security")
-}
 # 2.x documents whose own non-Kafka bindings (no bindingVersion) break the binding schemas
 # 3.0 validates (2.6 does not validate bindings): kept as they are, the 3.0 export inherits
 # the errors. Known gap, listed so the test fails when fixed.
@@ -75,9 +67,7 @@ def test_every_fact_survives_import_then_export(
     source, copy = round_trips[label(path), version]
     counts = compare(read_facts(source), read_facts(copy))
     lost = {name: counts[name] for name in FACTS if counts[name][0] != counts[name][1]}
-    if (label(path), version) in ONE_OPERATION_PER_ACTION_IN_2X or label(path) in (
-        ONE_CHANNEL_PER_EVENT
-    ):
+    if (label(path), version) in ONE_OPERATION_PER_ACTION_IN_2X:
         assert set(lost) == {"operations"}
         return
     assert lost == {}

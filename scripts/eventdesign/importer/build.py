@@ -474,7 +474,7 @@ class _Builder:
                 event["description"] = description
             if senders:
                 event["producer"] = senders[0].service
-                if len({o.service for o in senders}) > 1:
+                if len({o.service for o in senders}) > 1 and not self.ours:
                     self.notes.append(
                         f"event '{name}': several services send it; producer set to "
                         f"'{senders[0].service}'"
@@ -495,10 +495,12 @@ class _Builder:
                 )
             consumers: list[Any] = []
             seen: set[str] = set()
+            represented = senders[:1]
             for operation in receivers:
                 if operation.service in seen:
                     continue
                 seen.add(operation.service)
+                represented.append(operation)
                 details = {
                     k: operation.extension[k] for k in CONSUMER_FIELDS if k in operation.extension
                 }
@@ -532,19 +534,39 @@ class _Builder:
             ]
             if examples:
                 event["examples"] = examples
-            kept = self.kept_of(extension, lambda r=raw, o=senders: self.event_kept(r, o))
+            others = [o for o in (*senders, *receivers) if o not in represented]
+            kept = self.kept_of(
+                extension, lambda r=raw, o=senders, x=others: self.event_kept(r, o, x)
+            )
             if kept:
                 event["asyncapi"] = kept
             events[name] = event
         return events
 
-    def event_kept(self, raw: dict, senders: list[SpecOperation]) -> dict:
-        """A foreign message's fields the model has no place for, and its sender's operation."""
+    def event_kept(
+        self, raw: dict, senders: list[SpecOperation], others: list[SpecOperation]
+    ) -> dict:
+        """A foreign message's fields the model has no place for, its sender's operation, and
+        the operations the model cannot say (on its other channels, by further senders, a
+        consumer's second operation) as `operations`, so the export writes them again."""
         message = {key: self.inline(raw[key]) for key in MESSAGE_FIELDS if key in raw}
         kept: dict[str, Any] = {"message": message}
         sent = self.operation_details(senders[0], consumer=False) if senders else {}
         if sent.get("asyncapi"):
             kept["send"] = sent["asyncapi"]
+        extra = []
+        for operation in others:
+            entry: dict[str, Any] = {
+                "action": "send" if operation.sends else "receive",
+                "service": operation.service,
+            }
+            channel = self.channel_names.get(operation.channel)
+            if channel is not None:
+                entry["channel"] = channel
+            entry.update(self.operation_details(operation, consumer=False).get("asyncapi", {}))
+            extra.append(entry)
+        if extra:
+            kept["operations"] = extra
         return kept
 
     def operation_details(self, operation: SpecOperation, consumer: bool) -> dict:
@@ -677,10 +699,11 @@ class _Builder:
         candidates = list(dict.fromkeys(candidates))
         if not candidates:
             return None
-        if len(candidates) > 1:
+        if len(candidates) > 1 and not self.ours:
             self.notes.append(
-                f"event '{name}': on several channels ({', '.join(candidates)}); "
-                f"kept '{candidates[0]}'"
+                f"event '{name}': on several channels ({', '.join(candidates)}); its channel "
+                f"is '{candidates[0]}', the operations on the others are kept under "
+                "`asyncapi.operations` for the export"
             )
         return self.channel_names.get(candidates[0])
 

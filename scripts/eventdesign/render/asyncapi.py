@@ -609,9 +609,16 @@ class _Builder:
     # channels ------------------------------------------------------------------------------
     def channel_objects(self) -> dict:
         channels: dict[str, Any] = {}
-        by_channel: dict[str, list[Event]] = {}
+        by_channel: dict[str, list[Event | Command]] = {}
         for item in [*self.events, *self.commands]:
             by_channel.setdefault(self.channel_key_of(item), []).append(item)
+        for event in self.events:
+            for extra in _extra_operations(event):
+                if self.service is not None and extra["service"] != self.service:
+                    continue
+                listed = by_channel.setdefault(self.party_channel_key(event, extra), [])
+                if event not in listed:
+                    listed.append(event)
         for channel in self.channels:
             key = self.channel_keys[channel.name]
             address, renamed = _address_with_valid_parameters(channel.address or channel.name)
@@ -695,43 +702,51 @@ class _Builder:
 
     # operations ----------------------------------------------------------------------------
     def operations(self) -> dict:
-        # (action, service, event or command, what AsyncAPI has no field for, consumer)
-        parties: list[tuple[str, str, Event | Command, dict, Consumer | None]] = []
+        # (action, service, event or command, what AsyncAPI has no field for, consumer, the
+        # kept operation an imported contract had and the model cannot say, or None)
+        parties: list[tuple[str, str, Event | Command, dict, Consumer | None, dict | None]] = []
         for event in self.events:
-            parties.append(("send", event.producer, event, {}, None))
+            parties.append(("send", event.producer, event, {}, None, None))
             for consumer in event.consumers:
                 details = {
                     field: getattr(consumer, field)
                     for field in ("dead_letter", "idempotency", "read_model")
                     if getattr(consumer, field) is not None
                 }
-                parties.append(("receive", consumer.service, event, details, consumer))
+                parties.append(("receive", consumer.service, event, details, consumer, None))
+            for extra in _extra_operations(event):
+                parties.append((extra["action"], extra["service"], event, {}, None, extra))
         for command in self.commands:
             for issuer, saga in self.issuers[command.name]:
-                parties.append(("send", issuer, command, {"saga": saga} if saga else {}, None))
-            parties.append(("receive", command.handler, command, {}, None))
+                details = {"saga": saga} if saga else {}
+                parties.append(("send", issuer, command, details, None, None))
+            parties.append(("receive", command.handler, command, {}, None, None))
         entries = []
         seen = set()
-        for action, service, item, details, consumer in parties:
+        for party in parties:
+            action, service, item, _, _, extra = party
             if self.service is not None and service != self.service:
                 continue
             identity = (action, service, isinstance(item, Command), item.name)
+            if extra is not None:
+                identity += (self.party_channel_key(item, extra), extra.get("operationId"))
             if identity not in seen:
                 seen.add(identity)
-                entries.append((action, service, item, details, consumer))
+                entries.append(party)
         service_keys = component_keys(sorted({entry[1] for entry in entries}))
         # An operation an imported contract named keeps its id, and one operation of the
         # contract that carried several messages becomes one again.
         groups: dict[tuple, list] = {}
         for entry in entries:
-            action, service, item, _, consumer = entry
-            kept = _operation_kept(item, action, consumer)
+            action, service, item, _, consumer, extra = entry
+            kept = _operation_kept(item, action, consumer, extra)
             operation_id = kept.get("operationId")
+            channel_key = self.party_channel_key(item, extra)
             if isinstance(operation_id, str) and operation_id:
                 operation_id = component_keys([operation_id])[operation_id]
-                group = (operation_id, action, service, self.channel_key_of(item))
+                group = (operation_id, action, service, channel_key)
             else:
-                group = (None, action, service, isinstance(item, Command), item.name)
+                group = (None, action, service, isinstance(item, Command), item.name, channel_key)
             groups.setdefault(group, []).append(entry)
         raw_ids = [
             group[0] or f"{service_keys[group[2]]}.{group[1]}.{self.message_key_of(members[0][2])}"
@@ -739,14 +754,20 @@ class _Builder:
         ]
         operations = {}
         for key, members in zip(_deduplicated(raw_ids), groups.values()):
-            action, service, item, details, consumer = members[0]
             operations[key] = self.operation(members, key)
         return operations
 
+    def party_channel_key(self, item: Event | Command, extra: dict | None) -> str:
+        """The channel of an operation: the item's, or the kept operation's own."""
+        channel = extra.get("channel") if extra is not None else None
+        if isinstance(channel, str) and channel in self.channel_keys:
+            return self.channel_keys[channel]
+        return self.channel_key_of(item)
+
     def operation(self, members: list, key: str) -> dict:
-        action, service, item, details, consumer = members[0]
-        kept = _operation_kept(item, action, consumer)
-        channel_key = self.channel_key_of(item)
+        action, service, item, details, consumer, extra = members[0]
+        kept = _operation_kept(item, action, consumer, extra)
+        channel_key = self.party_channel_key(item, extra)
         verb = "sends" if action == "send" else "receives"
         title = f"{service} {verb} {item.name}"
         if isinstance(item, Command):
@@ -771,9 +792,10 @@ class _Builder:
             {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(member[2])}"}
             for member in members
         ]
-        bindings = overlay(
-            self.operation_bindings(item, action, service, consumer), kept.get("bindings") or {}
+        generated = (
+            self.operation_bindings(item, action, service, consumer) if extra is None else {}
         )
+        bindings = overlay(generated, kept.get("bindings") or {})
         if bindings:
             operation["bindings"] = bindings
         operation["x-service"] = service
@@ -931,14 +953,30 @@ class _Builder:
         return key, names
 
 
-def _operation_kept(item: Event | Command, action: str, consumer: Consumer | None) -> dict:
+def _operation_kept(
+    item: Event | Command, action: str, consumer: Consumer | None, extra: dict | None = None
+) -> dict:
     """What an imported contract said about the operation of this party."""
+    if extra is not None:
+        return extra
     if consumer is not None:
         return consumer.asyncapi
     if action == "send" and isinstance(item, Event):
         kept = item.asyncapi.get("send")
         return kept if isinstance(kept, dict) else {}
     return {}
+
+
+def _extra_operations(event: Event) -> list[dict]:
+    """The kept operations of an imported contract the model cannot say (see the importer)."""
+    listed = event.asyncapi.get("operations")
+    return [
+        entry
+        for entry in (listed if isinstance(listed, list) else [])
+        if isinstance(entry, dict)
+        and entry.get("action") in ("send", "receive")
+        and isinstance(entry.get("service"), str)
+    ]
 
 
 def overlay(generated: Any, kept: Any) -> Any:
