@@ -231,3 +231,14 @@ def test_an_imported_contract_exports_and_imports_to_the_same_model(
     first = imported(path).model
     second = import_asyncapi(exported(first, tmp_path, version), "exported").model
     assert second == first
+
+
+def test_a_schema_several_events_share_is_written_once_in_the_model(tmp_path: Path) -> None:
+    target = tmp_path / "design.yaml"
+    result = run_grimoire("import", "asyncapi", str(TRIPS), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    text = target.read_text(encoding="utf-8")
+    assert text.count("Money: &Money") == 1 and text.count("Money: *Money") == 1
+    events = load_model(target).events
+    money = events["TripRequested"].schema["$defs"]["Money"]
+    assert events["TripCompleted"].schema["$defs"]["Money"] == money

@@ -69,10 +69,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    import yaml
-
     from ..errors import InputError
     from ..importer import import_asyncapi
+    from ..importer.model_text import model_yaml
     from ..model.loader import validate_model_data
     from ..model.source import load_document, parse_yaml
     from ..output import OutputConflict, write_file
@@ -84,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
     source = load_document(Path(args.file), args.file)
     result = import_asyncapi(source.data, args.file, args.invert_2x_operations)
-    body = yaml.safe_dump(result.model, sort_keys=False, allow_unicode=True, width=100)
+    body = model_yaml(result.model, result.shared)
     text = f"# Imported from {Path(args.file).name} by `grimoire import asyncapi`.\n{body}"
     problems = validate_model_data(parse_yaml(text, str(target)))
     if problems:

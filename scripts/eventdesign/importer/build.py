@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,8 @@ WHOLE_VARIABLE = re.compile(r"^\{[^{}]*\}$")
 class ImportResult:
     model: dict
     notes: list[str] = field(default_factory=list)
+    # id(object) -> name, for the schemas several events share (one object in the model)
+    shared: dict[int, str] = field(default_factory=dict)
 
 
 def build_model(spec: AsyncApiSpec) -> ImportResult:
@@ -238,7 +241,7 @@ class _Builder:
                 model[key] = copy.deepcopy(sections[key])
         if not sections:
             self.note_defaults(model)
-        return ImportResult(model, self.notes)
+        return ImportResult(model, self.notes, _share_identical_definitions(events, commands))
 
     def note_defaults(self, model: dict) -> None:
         """One note per default a foreign document leaves the model to."""
@@ -772,6 +775,27 @@ class _Builder:
                 "their header names make the envelope, each message keeps its own headers"
             )
         return envelope
+
+
+def _share_identical_definitions(*sections: dict[str, dict]) -> dict[int, str]:
+    """Make payload definitions several events hold alike (same name, same content: a
+    contract's shared component schema) one object; returns id(object) -> name."""
+    first: dict[tuple[str, str], Any] = {}
+    shared: dict[int, str] = {}
+    for section in sections:
+        for item in section.values():
+            schema = item.get("schema")
+            definitions = schema.get("$defs") if isinstance(schema, dict) else None
+            if not isinstance(definitions, dict):
+                continue
+            for name, definition in definitions.items():
+                key = (name, json.dumps(definition, sort_keys=True))
+                if key in first and first[key] is not definition:
+                    definitions[name] = first[key]
+                    shared[id(first[key])] = name
+                else:
+                    first.setdefault(key, definition)
+    return shared
 
 
 def _is_command(raw: dict) -> bool:
