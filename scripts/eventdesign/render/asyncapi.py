@@ -747,27 +747,28 @@ class _Builder:
                 group = (operation_id, action, service, channel_key)
             else:
                 group = (None, action, service, isinstance(item, Command), item.name, channel_key)
-            groups.setdefault(group, []).append(entry)
+            groups.setdefault(group, []).append((entry, kept))
         raw_ids = [
-            group[0] or f"{service_keys[group[2]]}.{group[1]}.{self.message_key_of(members[0][2])}"
+            group[0]
+            or f"{service_keys[group[2]]}.{group[1]}.{self.message_key_of(members[0][0][2])}"
             for group, members in groups.items()
         ]
         operations = {}
-        for key, members in zip(_deduplicated(raw_ids), groups.values()):
-            operations[key] = self.operation(members, key)
+        for key, (group, members) in zip(_deduplicated(raw_ids), groups.items()):
+            operations[key] = self.operation([m for m, _ in members], members[0][1], group[-1])
         return operations
 
     def party_channel_key(self, item: Event | Command, extra: dict | None) -> str:
         """The channel of an operation: the item's, or the kept operation's own."""
-        channel = extra.get("channel") if extra is not None else None
-        if isinstance(channel, str) and channel in self.channel_keys:
-            return self.channel_keys[channel]
+        if extra is not None:
+            channel = extra.get("channel")
+            if isinstance(channel, str) and channel in self.channel_keys:
+                return self.channel_keys[channel]
         return self.channel_key_of(item)
 
-    def operation(self, members: list, key: str) -> dict:
+    def operation(self, members: list, kept: dict, channel_key: str) -> dict:
+        """One operation for its parties (one, or several an imported contract grouped)."""
         action, service, item, details, consumer, extra = members[0]
-        kept = _operation_kept(item, action, consumer, extra)
-        channel_key = self.party_channel_key(item, extra)
         verb = "sends" if action == "send" else "receives"
         title = f"{service} {verb} {item.name}"
         if isinstance(item, Command):
