@@ -15,6 +15,7 @@ import yaml
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.importer import import_asyncapi
 from eventdesign.model.loader import load_model
+from eventdesign.model.source import parse_yaml
 from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi
 
 DATA = REPO_ROOT / "tests" / "data" / "export"
@@ -342,3 +343,20 @@ def test_import_prints_notes_to_stderr(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "note: service 'Account Service': set state/outbox/idempotency" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
+def test_round_trip_keeps_channel_load_and_event_succession(
+    version: str, example_copy: Path, tmp_path: Path
+) -> None:
+    # The project's YAML 1.2 reader: PyYAML would read the sagas' `on:` keys as true.
+    source = parse_yaml(example_copy.read_text(encoding="utf-8"), str(example_copy)).data
+    source["events"]["OrderConfirmed"]["supersedes"] = "OrderPlaced"
+    source["events"]["OrderPlaced"]["deprecated"] = True
+    example_copy.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    imported = round_trip(example_copy, tmp_path, version=version)
+    assert imported.events["OrderConfirmed"].supersedes == "OrderPlaced"
+    assert imported.events["OrderPlaced"].deprecated
+    loads = {n: c.get("load") for n, c in source["channels"].items()}
+    assert any(loads.values())
+    assert {n: c.get("load") for n, c in imported.raw["channels"].items()} == loads

@@ -77,7 +77,7 @@ EXTERNAL_SERVICE = "external"
 CLOUDEVENTS_PREFIXES = ("ce_", "ce-", "cloudEvents:", "cloudEvents_")
 ENVELOPE_ATTRIBUTE = re.compile(r"^[a-z0-9]{1,20}$")
 EVENT_FIELDS = ("kind", "version", "key", "ordering", "compatibility", "snapshot", "pii")
-CHANNEL_FIELDS = ("partitions", "retention", "ordering", "dead_letter")
+CHANNEL_FIELDS = ("partitions", "retention", "ordering", "dead_letter", "load")
 CONSUMER_FIELDS = ("dead_letter", "idempotency", "read_model")
 SERVICE_POLICIES = ("state", "outbox", "idempotency")
 WHOLE_VARIABLE = re.compile(r"^\{[^{}]*\}$")
@@ -527,7 +527,7 @@ class _Builder:
                 event["schema"] = schema
                 if schema_format == "avro":
                     event["schema_format"] = "avro"
-            for key in ("compatibility", "pii", "snapshot"):
+            for key in ("compatibility", "pii", "snapshot", "supersedes", "deprecated"):
                 if key in extension:
                     event[key] = extension[key]
             examples = [

@@ -116,6 +116,8 @@ class Event:
     pii: tuple[PiiField, ...] = ()
     snapshot: bool = False
     examples: tuple[Any, ...] = ()
+    supersedes: str | None = None
+    deprecated: bool = False
     asyncapi: dict = field(default_factory=dict)
 
     @property

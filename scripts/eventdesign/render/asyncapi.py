@@ -656,6 +656,9 @@ class _Builder:
                 value = getattr(channel, field)
                 if value is not None:
                     extension[field] = value
+            load = (self.model.raw.get("channels") or {}).get(channel.name, {}).get("load")
+            if load is not None:
+                extension["load"] = load  # capacity figures, for `import asyncapi`
             item["x-grimoire"] = extension
             channels[key] = _with_kept(item, kept)
         for item in self.implicit:
@@ -1277,6 +1280,10 @@ def _event_extension(event: Event) -> dict:
         extension["compatibility"] = event.compatibility
     if event.snapshot:
         extension["snapshot"] = True
+    if event.supersedes:
+        extension["supersedes"] = event.supersedes
+    if event.deprecated:
+        extension["deprecated"] = True
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
     return extension
