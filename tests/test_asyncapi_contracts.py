@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from asyncapi_fidelity import EXAMPLES
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.importer import import_asyncapi
 from eventdesign.model.loader import load_model
@@ -242,3 +243,13 @@ def test_a_schema_several_events_share_is_written_once_in_the_model(tmp_path: Pa
     events = load_model(target).events
     money = events["TripRequested"].schema["$defs"]["Money"]
     assert events["TripCompleted"].schema["$defs"]["Money"] == money
+
+
+def test_a_3x_reply_is_sent_by_the_service_that_receives_the_request(tmp_path: Path) -> None:
+    adeo = EXAMPLES / "2.17.0" / "adeo-kafka-request-reply-asyncapi.yml"
+    result = imported(adeo)
+    assert result.model["events"]["CostingResponse"]["producer"] == "Adeo AsyncAPI Case Study"
+    assert not any("'CostingResponse': no operation sends it" in n for n in result.notes)
+    # The reply topic is named at run time (a header): its address stays null.
+    document = exported(result.model, tmp_path, "3.0")
+    assert document["channels"]["costingResponseChannel"]["address"] is None

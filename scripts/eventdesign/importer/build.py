@@ -373,6 +373,8 @@ class _Builder:
                 kept["key"] = channel.key
             if channel.title:
                 kept["title"] = channel.title
+            if channel.address is None and self.spec.version.startswith("3."):
+                kept["address"] = None  # known only at run time
             if remaining:
                 kept["bindings"] = remaining
             others = [key for key in channel.servers if key not in self.server_brokers]

@@ -370,6 +370,23 @@ class _Reader:
 
 
 class _Reader3(_Reader):
+    def channel_messages(self, operation: str, channel_key: str, references: Any) -> list[str]:
+        """The identities of the messages an operation (or its reply) lists on its channel."""
+        messages = []
+        for ref in references or []:
+            reference = ref.get("$ref", "") if isinstance(ref, dict) else ""
+            message_key = _ref_key(reference, f"#/channels/{channel_key}/messages/")
+            if message_key is None:
+                raise self.document.fail(
+                    f"operation '{operation}' lists a message that is not one of its channel's"
+                )
+            channel, _ = self.document.resolve(self.data["channels"][channel_key])
+            listed = (channel or {}).get("messages") or {}
+            messages.append(
+                self.message(listed[message_key], f"channels/{channel_key}/{message_key}")
+            )
+        return messages
+
     def read(self) -> AsyncApiSpec:
         servers = []
         for key, node in (self.data.get("servers") or {}).items():
@@ -422,23 +439,13 @@ class _Reader3(_Reader):
             channel_key = _ref_key((operation.get("channel") or {}).get("$ref"), "#/channels/")
             if channel_key not in by_key:
                 raise self.document.fail(f"operation '{key}' names no channel of the document")
-            messages = []
-            for ref in operation.get("messages") or []:
-                reference = ref.get("$ref", "") if isinstance(ref, dict) else ""
-                prefix = f"#/channels/{channel_key}/messages/"
-                message_key = _ref_key(reference, prefix)
-                if message_key is None:
-                    raise self.document.fail(
-                        f"operation '{key}' lists a message that is not one of its channel's"
-                    )
-                channel = (self.data["channels"][channel_key] or {}).get("messages") or {}
-                messages.append(
-                    self.message(channel[message_key], f"channels/{channel_key}/{message_key}")
-                )
+            messages = self.channel_messages(key, channel_key, operation.get("messages"))
+            sends = operation.get("action") == "send"
+            service = self.service_of(operation)
             operations.append(
                 SpecOperation(
-                    service=self.service_of(operation),
-                    sends=operation.get("action") == "send",
+                    service=service,
+                    sends=sends,
                     channel=channel_key,
                     messages=messages or list(by_key[channel_key].messages),
                     extension=_extension(operation),
@@ -447,6 +454,25 @@ class _Reader3(_Reader):
                     security=self.security_names(operation.get("security"), key),
                 )
             )
+            # A reply goes the other way: a service that receives a request sends the reply.
+            reply, _ = self.document.resolve(operation.get("reply"))
+            reply_channel = _ref_key(
+                ((reply or {}).get("channel") or {}).get("$ref")
+                if isinstance(reply, dict)
+                else None,
+                "#/channels/",
+            )
+            if reply_channel in by_key:
+                replies = self.channel_messages(key, reply_channel, reply.get("messages"))
+                operations.append(
+                    SpecOperation(
+                        service=service,
+                        sends=not sends,
+                        channel=reply_channel,
+                        messages=replies or list(by_key[reply_channel].messages),
+                        extension={},
+                    )
+                )
         return self.spec(servers, channels, operations)
 
 

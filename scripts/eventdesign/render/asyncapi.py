@@ -623,7 +623,10 @@ class _Builder:
             key = self.channel_keys[channel.name]
             address, renamed = _address_with_valid_parameters(channel.address or channel.name)
             kept = channel.asyncapi
-            item: dict[str, Any] = {"address": address}
+            # An imported channel whose address is only known at run time (a reply topic
+            # named in a header) keeps its null address.
+            dynamic = "address" in kept and kept["address"] is None
+            item: dict[str, Any] = {"address": None if dynamic else address}
             item["title"] = kept.get("title") or channel.name
             if channel.description:
                 item["description"] = channel.description
@@ -636,7 +639,7 @@ class _Builder:
             item["messages"] = self.channel_messages(by_channel.get(key, []))
             parameters = {
                 name: {"description": f"'{renamed.get(name, name)}' in the address."}
-                for name in _address_parameters(address)
+                for name in (_address_parameters(address) if not dynamic else [])
             }
             if parameters:
                 item["parameters"] = parameters
@@ -678,9 +681,9 @@ class _Builder:
             messages[key] = {"$ref": f"#/components/messages/{key}"}
         return messages
 
-    def channel_bindings(self, channel: Any, address: str) -> dict:
+    def channel_bindings(self, channel: Any, address: str | None) -> dict:
         if channel.transport == "kafka":
-            kafka: dict[str, Any] = {"topic": address}
+            kafka: dict[str, Any] = {} if address is None else {"topic": address}
             if channel.partitions:
                 kafka["partitions"] = channel.partitions
             if channel.replicas:
@@ -696,7 +699,11 @@ class _Builder:
                 kafka["topicConfiguration"] = configuration
             kafka["bindingVersion"] = KAFKA_BINDING_VERSION
             return {"kafka": kafka}
-        if channel.transport in ("rabbitmq", "rabbitmq-stream") and len(address) <= 255:
+        if (
+            channel.transport in ("rabbitmq", "rabbitmq-stream")
+            and address is not None
+            and len(address) <= 255
+        ):
             queue: dict[str, Any] = {"name": address, "durable": True}
             if channel.transport == "rabbitmq":
                 queue.update({"exclusive": False, "autoDelete": False})

@@ -130,8 +130,6 @@ def _channels(document: dict) -> dict:
                 item[verb] = _operation(operations)
         if "bindings" in channel:
             item["bindings"] = channel["bindings"]
-        if channel.get("address") is None:
-            extension["implicit"] = True
         item["x-grimoire"] = extension
         channels[address] = item
     return channels
