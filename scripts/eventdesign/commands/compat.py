@@ -72,7 +72,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--type",
         dest="schema_type",
-        choices=("avro", "jsonschema"),
+        choices=("avro", "jsonschema", "protobuf"),
         help="schema language, when the file extensions do not say",
     )
     parser.add_argument(

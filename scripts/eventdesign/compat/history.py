@@ -16,6 +16,8 @@ from ..errors import InputError
 from .changes import Change, kind_of
 from .deep_recursion import call_with_deep_stack
 from .modes import BACKWARD, Comparison, comparisons
+
+LANGUAGE_NAMES = {"avro": "Avro", "jsonschema": "JSON Schema", "protobuf": "Protobuf"}
 from .schema_files import SchemaSource, schema_from_data
 
 
@@ -79,7 +81,9 @@ def load_version(version: SchemaVersion) -> Any:
     if version.loaded is not None:
         return version.loaded
     source = version.source
-    if source.language == "avro":
+    if source.language == "protobuf":
+        version.loaded = source.data  # compiled when read
+    elif source.language == "avro":
         from .avro_check import AvroDocument
 
         version.loaded = AvroDocument(source.data, source.shown)
@@ -95,6 +99,10 @@ def load_version(version: SchemaVersion) -> Any:
 def compare_versions(reader: SchemaVersion, writer: SchemaVersion) -> list[Change]:
     """Every change between a reader's and a writer's schema (same language)."""
     reader_loaded, writer_loaded = load_version(reader), load_version(writer)
+    if reader.language == "protobuf":
+        from .protobuf_check import check_protobuf
+
+        return check_protobuf(reader_loaded, writer_loaded)
     if reader.language == "avro":
         from .avro_check import check_avro
 
@@ -124,7 +132,8 @@ def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
     languages = {v.language for v in versions}
     if len(languages) > 1:
         raise InputError(
-            "the versions mix Avro and JSON Schema; compare versions of one schema language",
+            f"the versions mix {' and '.join(sorted(LANGUAGE_NAMES[x] for x in languages))}; "
+            "compare versions of one schema language",
             versions[-1].source.shown,
         )
     try:
