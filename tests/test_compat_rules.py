@@ -206,7 +206,11 @@ def test_rule_severity_decides_the_verdict(kind) -> None:
     assert verdict.compatible is (kind.severity != "error")
 
 
-@pytest.mark.parametrize("kind", SCHEMA_KINDS, ids=[k.rule_id for k in SCHEMA_KINDS])
+# buf's categories judge how a file evolved (older to newer), not which side reads the other.
+READER_WRITER_KINDS = [k for k in SCHEMA_KINDS if not k.code.startswith("BUF_")]
+
+
+@pytest.mark.parametrize("kind", READER_WRITER_KINDS, ids=[k.rule_id for k in READER_WRITER_KINDS])
 def test_reverting_the_rules_change_is_checked_by_forward_mode(kind) -> None:
     case = RULE_CASES[kind.rule_id]
     backward = check_data([case["old"], case["new"]], "BACKWARD", case["language"])

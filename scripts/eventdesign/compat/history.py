@@ -96,13 +96,19 @@ def load_version(version: SchemaVersion) -> Any:
     return version.loaded
 
 
-def compare_versions(reader: SchemaVersion, writer: SchemaVersion) -> list[Change]:
-    """Every change between a reader's and a writer's schema (same language)."""
+def compare_versions(
+    reader: SchemaVersion, writer: SchemaVersion, evolution: Optional[tuple[Any, Any]] = None
+) -> list[Change]:
+    """Every change between a reader's and a writer's schema (same language).
+
+    `evolution` (older, newer) asks for the checks that concern how a schema evolved rather
+    than who reads whom (buf's categories for Protobuf); give it once per pair of versions.
+    """
     reader_loaded, writer_loaded = load_version(reader), load_version(writer)
     if reader.language == "protobuf":
         from .protobuf_check import check_protobuf
 
-        return check_protobuf(reader_loaded, writer_loaded)
+        return check_protobuf(reader_loaded, writer_loaded, evolution)
     if reader.language == "avro":
         from .avro_check import check_avro
 
@@ -119,8 +125,16 @@ def _check(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
     for version in versions:
         load_version(version)
     checks = []
+    evolved = set()
     for comparison in comparisons(mode, len(versions)):
-        changes = compare_versions(versions[comparison.reader], versions[comparison.writer])
+        pair = tuple(sorted((comparison.reader, comparison.writer)))
+        evolution = None
+        if pair not in evolved:
+            evolved.add(pair)
+            evolution = (versions[pair[0]].loaded, versions[pair[1]].loaded)
+        changes = compare_versions(
+            versions[comparison.reader], versions[comparison.writer], evolution
+        )
         checks.append(PairCheck(comparison, tuple(changes)))
     return ModeVerdict(mode, tuple(versions), tuple(checks))
 

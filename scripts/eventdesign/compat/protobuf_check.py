@@ -7,6 +7,8 @@ breaks generated code) becomes a warning or a note naming that category.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..protobuf import buf_rules
 from ..protobuf.confluent_diff import compare
 from ..protobuf.schema import ProtoSchema
@@ -16,13 +18,23 @@ from .changes import Change
 _CATEGORY_CODE = (("WIRE", "BUF_WIRE"), ("WIRE_JSON", "BUF_WIRE_JSON"), ("FILE", "BUF_FILE"))
 
 
-def check_protobuf(reader: ProtoSchema, writer: ProtoSchema) -> list[Change]:
-    """Every change between a reader's and a writer's schema: can `reader` read `writer`'s data."""
+def check_protobuf(
+    reader: ProtoSchema,
+    writer: ProtoSchema,
+    evolution: Optional[tuple[ProtoSchema, ProtoSchema]] = None,
+) -> list[Change]:
+    """Every change between a reader's and a writer's schema: can `reader` read `writer`'s data.
+
+    With `evolution` (older, newer), also what `buf breaking` says of the newer version against
+    the older one: buf judges how a file evolved, whichever side reads.
+    """
     differences = compare(writer, reader)
     changes = [Change(d.type, d.path, d.update_pointer, d.original_pointer) for d in differences]
     breaking = [d.path[1:] for d in differences if not d.compatible]
+    if evolution is None:
+        return changes
     grouped: dict[tuple[str, str], list[buf_rules.BufViolation]] = {}
-    for violation in buf_rules.check(writer, reader):
+    for violation in buf_rules.check(*evolution):
         if any(_within(pointer, violation.pointer) for pointer in breaking):
             continue  # the registry already rejects this element
         code = next(code for category, code in _CATEGORY_CODE if category in violation.categories)

@@ -11,7 +11,7 @@ a different imported file (as the registry does for a different subject or versi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from .schema import ProtoEnum, ProtoField, ProtoMessage, ProtoSchema, TypeRef
@@ -302,6 +302,10 @@ def _compare_message_types(context: _Context, original: TypeRef, update: TypeRef
         return  # compared where it is declared, or the very same imported file
     nested = context.sub(local.split("."))
     _compare_messages(nested, before.element, after.element)
-    context.differences.extend(nested.differences)
+    # The imported file has no place in this one: point at the field that uses the type.
+    field = "/" + "/".join(context.path)
+    context.differences.extend(
+        replace(d, original_pointer=field, update_pointer=field) for d in nested.differences
+    )
     if not nested.compatible:
         context.add("FIELD_NAMED_TYPE_CHANGED")
