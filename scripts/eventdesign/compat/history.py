@@ -16,9 +16,9 @@ from ..errors import InputError
 from .changes import Change, kind_of
 from .deep_recursion import call_with_deep_stack
 from .modes import BACKWARD, Comparison, comparisons
+from .schema_files import SchemaSource, schema_from_data
 
 LANGUAGE_NAMES = {"avro": "Avro", "jsonschema": "JSON Schema", "protobuf": "Protobuf"}
-from .schema_files import SchemaSource, schema_from_data
 
 
 @dataclass
