@@ -196,9 +196,12 @@ def _protobuf_source(text: str, shown: str, import_root: Optional[Path]) -> Sche
 def schema_from_data(
     data: Any, shown: str, language: str, locator: Callable[[str], Location]
 ) -> SchemaSource:
-    """A schema that is already parsed (from the design model); Protobuf comes as its text."""
+    """A schema that is already parsed (from the design model). Protobuf comes as the model's
+    payload (compiled on demand) or as `.proto` text."""
     if language == "protobuf":
-        return _protobuf_source(data, shown, None)
+        if isinstance(data, str):
+            return _protobuf_source(data, shown, None)
+        return SchemaSource(shown, "protobuf", data.compiled(), locator)
     if _depth_exceeds(data, MAX_DEPTH):
         raise InputError(
             f"nested deeper than {MAX_DEPTH} levels; flatten the schema with $defs", shown

@@ -140,6 +140,7 @@ class ProtoSchema:
     types: dict[str, TypeInfo]
     positions: dict[str, tuple[int, int]] = field(repr=False, default_factory=dict)
     descriptors: Any = field(repr=False, default=None)
+    comments: dict[str, str] = field(repr=False, default_factory=dict)  # pointer -> leading
 
     def locate(self, pointer: Optional[str]) -> Location:
         probe = pointer or ""
@@ -179,17 +180,23 @@ class _Builder:
         self.map_entries = map_entries
         self.syntax = descriptor.syntax or "proto2"
         self.spans: dict[tuple, tuple[int, int]] = {}
+        self.leading: dict[tuple, str] = {}
         self.positions = positions
+        self.comments: dict[str, str] = {}
         if positions is not None:
             for location in descriptor.source_code_info.location:
                 if len(location.span) >= 2:
                     self.spans.setdefault(
                         tuple(location.path), (location.span[0] + 1, location.span[1] + 1)
                     )
+                if location.leading_comments.strip():
+                    self.leading[tuple(location.path)] = " ".join(location.leading_comments.split())
 
     def _place(self, pointer: str, source_path: tuple) -> None:
         if self.positions is not None and source_path in self.spans:
             self.positions.setdefault(pointer, self.spans[source_path])
+        if source_path in self.leading:
+            self.comments.setdefault(pointer, self.leading[source_path])
 
     def enum(self, descriptor: Any, prefix: str, pointer: str, source_path: tuple) -> ProtoEnum:
         self._place(pointer, source_path)
@@ -338,6 +345,7 @@ def build_schema(
         for message in file.message_type:
             _collect_map_entries(message, f"{prefix}{message.name}.", map_entries)
     positions: dict[str, tuple[int, int]] = {}
+    comments: dict[str, str] = {}
     types: dict[str, TypeInfo] = {}
     main: Optional[ProtoFile] = None
     for file in descriptors.file:
@@ -345,11 +353,13 @@ def build_schema(
         text = texts.get(file.name)
         digest_source = text if text is not None else file.SerializeToString().hex()
         digest = hashlib.sha256(digest_source.encode("utf-8")).hexdigest()
-        built = _Builder(file, map_entries, positions if is_main else None).file(digest)
+        builder = _Builder(file, map_entries, positions if is_main else None)
+        built = builder.file(digest)
+        comments.update(builder.comments)
         _register(types, built)
         if is_main:
             main = built
             positions.setdefault("", (1, 1))
     if main is None:
         raise ValueError(f"{main_name} is not in the descriptor set")
-    return ProtoSchema(shown, main, types, positions, descriptors)
+    return ProtoSchema(shown, main, types, positions, descriptors, comments)
