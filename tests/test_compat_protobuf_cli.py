@@ -7,13 +7,11 @@ change it is about.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ENTRY_SCRIPT, run_grimoire
+from conftest import run_grimoire, run_grimoire_without_protobuf_toolchain
 from eventdesign.cli import main
 
 CLAIM_V1 = """\
@@ -157,14 +155,7 @@ def test_a_missing_import_names_the_import(capsys, tmp_path: Path) -> None:
 
 def test_without_the_toolchain_the_install_command_is_named(tmp_path: Path) -> None:
     path = proto(tmp_path / "claim.proto", CLAIM_V1)
-    hide_toolchain = (
-        "import runpy, sys; sys.modules['grpc_tools'] = None; "
-        f"sys.argv = [{str(ENTRY_SCRIPT)!r}, 'compat', {path!r}, {path!r}]; "
-        f"runpy.run_path({str(ENTRY_SCRIPT)!r}, run_name='__main__')"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", hide_toolchain], capture_output=True, text=True, check=False
-    )
+    result = run_grimoire_without_protobuf_toolchain("compat", path, path)
     assert result.returncode == 2
     assert "pip install 'grpcio-tools>=1.60'" in result.stderr
     assert "Traceback" not in result.stderr

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ENTRY_SCRIPT, REPO_ROOT, run_grimoire
+from conftest import REPO_ROOT, run_grimoire, run_grimoire_without_protobuf_toolchain
 
 EXAMPLE = REPO_ROOT / "examples" / "claims-intake"
 PARSE_SCRIPT = REPO_ROOT / "tests" / "tools" / "asyncapi_parse.mjs"
@@ -119,14 +118,7 @@ def test_a_file_of_several_messages_needs_the_payload_named(claims: Path) -> Non
 
 
 def test_without_the_toolchain_check_names_the_install_command(claims: Path) -> None:
-    hide_toolchain = (
-        "import runpy, sys; sys.modules['grpc_tools'] = None; "
-        f"sys.argv = [{str(ENTRY_SCRIPT)!r}, 'check', {str(claims)!r}]; "
-        f"runpy.run_path({str(ENTRY_SCRIPT)!r}, run_name='__main__')"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", hide_toolchain], capture_output=True, text=True, check=False
-    )
+    result = run_grimoire_without_protobuf_toolchain("check", str(claims))
     assert result.returncode == 2
     assert result.stdout == ""
     assert "pip install 'grpcio-tools>=1.60'" in result.stderr
