@@ -9,7 +9,7 @@ import sys
 from ..compat.modes import MODES, normalize_mode  # standard library only
 
 NAME = "compat"
-HELP = "check schema evolution (JSON Schema, Avro) under a registry compatibility mode"
+HELP = "check schema evolution (JSON Schema, Avro, Protobuf) under a registry compatibility mode"
 ORDER = 30
 REQUIRES = ("yaml", "jsonschema")
 DESCRIPTION = """\
@@ -28,8 +28,11 @@ its own `compatibility`, else the model's; --mode overrides both.
 
 JSON Schema follows Confluent Schema Registry's rules (strict policy: open, closed and partially
 open content models); Avro follows the specification's resolution rules via the official `avro`
-package. The language comes from the extension (.avsc is Avro; .json, .yaml, .yml are JSON
-Schema) or --type.
+package; Protobuf follows Confluent's Protobuf rules, compiled with protoc from the optional
+`grpcio-tools` package (imports resolve from each file's own folder and the bundled well-known
+types), and warns where a change the registry accepts still fails `buf breaking` (WIRE,
+WIRE_JSON; FILE as a note). The language comes from the extension (.avsc is Avro; .proto is
+Protobuf; .json, .yaml, .yml are JSON Schema) or --type.
 
 Each incompatibility is reported with its rule (CMP...), where it is (a JSON pointer or an
 Avro field path), why it breaks readers or writers, and what to do instead; the text output
