@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from typing import Any, Optional
 
 from ..errors import InputError
 
-INSTALL_COMMAND = "python3 -m pip install 'grpcio-tools>=1.60'"
+TOOLCHAIN_REQUIREMENT = "grpcio-tools>=1.60"
 _PROTOC_MESSAGE = re.compile(r"^(?P<file>[^:\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<text>.*)$")
 
 
@@ -49,12 +50,17 @@ def toolchain_available() -> bool:
         return False
 
 
+def install_command() -> str:
+    """The command that installs the toolchain into the Python running grimoire."""
+    return f"{shlex.quote(sys.executable)} -m pip install '{TOOLCHAIN_REQUIREMENT}'"
+
+
 def require_toolchain(shown: str) -> None:
     """InputError with the install command when protoc (grpcio-tools) is not importable."""
     if not toolchain_available():
         raise InputError(
             "Protobuf schemas need the optional Protobuf toolchain (the grpcio-tools package, "
-            f"which bundles protoc); install it with: {INSTALL_COMMAND}",
+            f"which bundles protoc); install it with: {install_command()}",
             shown,
         )
 
