@@ -202,3 +202,25 @@ def test_import_of_the_export_keeps_the_proto_and_its_message(tmp_path: Path) ->
     assert event["schema"] == (EXAMPLE / "schemas" / "claim_filed.proto").read_text()
     result = run_grimoire("check", str(imported), "--select", "SCH")
     assert result.returncode == 0, result.stdout
+
+
+def test_a_transitive_mode_against_git_compares_every_committed_proto(claims: Path) -> None:
+    folder, proto = claims.parent, claims.parent / "schemas" / "claim_filed.proto"
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=folder, check=True)
+    edit(proto, "  string policy_id = 2;\n", "")
+    subprocess.run([*git, "commit", "-qam", "v2: policy_id dropped"], cwd=folder, check=True)
+    edit(
+        proto, "  LossType loss_type = 3;\n", "  LossType loss_type = 3;\n  int64 policy_id = 2;\n"
+    )
+    backward = run_grimoire(
+        "compat", "--against", "HEAD", str(claims), "--mode", "BACKWARD", cwd=folder
+    )
+    assert backward.returncode == 0, backward.stdout
+    transitive = run_grimoire(
+        "compat", "--against", "HEAD", str(claims), "--mode", "BACKWARD_TRANSITIVE", cwd=folder
+    )
+    assert transitive.returncode == 1, transitive.stdout
+    assert "FIELD_SCALAR_KIND_CHANGED at #/ClaimFiled/2" in transitive.stdout
