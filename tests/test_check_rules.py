@@ -162,7 +162,7 @@ TRIGGERS = [
         "event OrderPlaced schema/properties/total/$ref",
     ),
     (
-        "SCH010",
+        "SCH013",
         lambda m: event(m).update(
             schema='syntax = "proto3";\nmessage OrderPlaced {\n  string order_id = ;\n}\n',
             schema_format="protobuf",

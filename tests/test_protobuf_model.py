@@ -109,7 +109,7 @@ def test_a_proto_that_does_not_compile_is_located_in_the_proto(claims: Path) -> 
     code, found = findings(claims)
     assert code == 1
     (finding,) = found
-    assert finding["rule"] == "SCH010"
+    assert finding["rule"] == "SCH013"
     assert (Path(finding["file"]).name, finding["line"], finding["column"]) == (
         "claim_filed.proto",
         10,
@@ -121,7 +121,7 @@ def test_a_file_of_several_messages_needs_the_payload_named(claims: Path) -> Non
     edit(claims, "    message: insurance.claims.v1.ClaimFiled\n", "")
     _, found = findings(claims)
     (finding,) = found
-    assert finding["rule"] == "SCH010"
+    assert finding["rule"] == "SCH013"
     assert "declares 2 top-level messages (ClaimFiled, Money)" in finding["message"]
 
 

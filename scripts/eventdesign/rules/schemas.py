@@ -252,7 +252,7 @@ def _protobuf_problems(payload: Any) -> tuple[SchemaProblem, ...]:
     try:
         payload.payload_message()
     except InputError as error:
-        return (SchemaProblem("SCH010", "", error.message, error.line, error.column),)
+        return (SchemaProblem("SCH013", "", error.message, error.line, error.column),)
     return ()
 
 
@@ -322,7 +322,7 @@ _SCHEMA_HINTS = {
     "SCH002": "fix the Avro schema (record fields need a name and a type; named types must"
     " be defined before use)",
     "SCH003": "copy the referenced definition into the schema's $defs and use '#/$defs/...'",
-    "SCH010": "fix the .proto file so protoc compiles it (imports resolve from its own folder"
+    "SCH013": "fix the .proto file so protoc compiles it (imports resolve from its own folder"
     " and the well-known types), and name the payload message when it declares several",
 }
 
@@ -364,7 +364,7 @@ def check_avro_valid(model: DesignModel) -> Iterator[Finding]:
 
 
 @rule(
-    "SCH010",
+    "SCH013",
     "protobuf-schema-invalid",
     family=FAMILY,
     severity="error",
@@ -381,7 +381,7 @@ Serializer and Deserializer" (message indexes).
 """,
 )
 def check_protobuf_valid(model: DesignModel) -> Iterator[Finding]:
-    return _schema_findings(model, "SCH010")
+    return _schema_findings(model, "SCH013")
 
 
 @rule(
