@@ -84,11 +84,11 @@ def test_the_kafka_key_binding_becomes_the_events_key() -> None:
 
 def test_kafka_topic_configuration_maps_to_the_channel() -> None:
     channel = imported(TRIPS).model["channels"]["rides.trip-requested.v1"]
-    assert (channel["partitions"], channel["replicas"], channel["retention"]) == (12, 3, "1w")
-    assert channel["cleanup_policy"] == ["delete"]
-    assert channel["topic_config"] == {"max.message.bytes": 1048576, "min.insync.replicas": 2}
+    assert (channel["partitions"], channel["retention"], channel["cleanup"]) == (12, "1w", "delete")
+    assert channel["replication"] == {"factor": 3, "min_in_sync": 2}
+    assert channel["topic_config"] == {"max.message.bytes": 1048576}
     compacted = imported(TRIPS).model["channels"]["rides.trip-completed.v1"]
-    assert compacted["cleanup_policy"] == ["compact", "delete"]
+    assert compacted["cleanup"] == "compact-delete"
 
 
 def test_consumer_group_and_client_ids_are_kept_per_consumer() -> None:

@@ -28,6 +28,7 @@ ROUND_TRIP_MODELS = {
     "every-feature": EVERY_FEATURE,
     "hostile-names": HOSTILE,
     "custom-envelope": CUSTOM_ENVELOPE,
+    "claims-intake-protobuf": REPO_ROOT / "examples" / "claims-intake" / "design.yaml",
 }
 
 
@@ -79,8 +80,8 @@ def channel_facts(model) -> dict:
             c.retention,
             c.ordering,
             c.dead_letter,
-            c.replicas,
-            c.cleanup_policy,
+            c.cleanup,
+            c.replication,
             c.topic_config,
             c.asyncapi,
         )

@@ -77,8 +77,9 @@ EXTERNAL_SERVICE = "external"
 CLOUDEVENTS_PREFIXES = ("ce_", "ce-", "cloudEvents:", "cloudEvents_")
 ENVELOPE_ATTRIBUTE = re.compile(r"^[a-z0-9]{1,20}$")
 EVENT_FIELDS = ("kind", "version", "key", "ordering", "compatibility", "snapshot", "pii")
-CHANNEL_FIELDS = ("partitions", "retention", "ordering", "dead_letter", "load")
-CONSUMER_FIELDS = ("dead_letter", "idempotency", "read_model")
+# Keys of a channel's `x-grimoire` that are not model fields of the channel.
+CHANNEL_CONTROL = ("transport", "broker", "implicit", "name", "address", "asyncapi")
+CONSUMER_FIELDS = ("dead_letter", "idempotency", "idempotency_scope", "read_model")
 SERVICE_POLICIES = ("state", "outbox", "idempotency")
 WHOLE_VARIABLE = re.compile(r"^\{[^{}]*\}$")
 
@@ -96,7 +97,12 @@ def build_model(spec: AsyncApiSpec) -> ImportResult:
     return _Builder(spec).build()
 
 
-KAFKA_TOPIC_FIELDS = {"partitions": "partitions", "replicas": "replicas"}
+# Kafka's cleanup.policy -> the channel's cleanup
+CLEANUP_OF_POLICY = {
+    frozenset(("delete",)): "delete",
+    frozenset(("compact",)): "compact",
+    frozenset(("compact", "delete")): "compact-delete",
+}
 DURATION_UNITS = (("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000))
 DURATION_UNITS += (("s", 1000), ("ms", 1))
 MESSAGE_FIELDS = (
@@ -363,9 +369,9 @@ class _Builder:
             )
             if not remaining["kafka"]:
                 del remaining["kafka"]
-        for name in CHANNEL_FIELDS:
-            if name in extension:
-                entry[name] = extension[name]
+        for name, value in extension.items():
+            if name not in CHANNEL_CONTROL:
+                entry[name] = copy.deepcopy(value)
 
         def channel_kept() -> dict:
             kept: dict[str, Any] = {}
@@ -398,9 +404,11 @@ class _Builder:
         rest = _without(kafka, "bindingVersion")
         if rest.get("topic") == address:
             rest.pop("topic")
-        for binding_key, model_key in KAFKA_TOPIC_FIELDS.items():
-            if isinstance(rest.get(binding_key), int) and rest[binding_key] >= 1:
-                entry[model_key] = rest.pop(binding_key)
+        if isinstance(rest.get("partitions"), int) and rest["partitions"] >= 1:
+            entry["partitions"] = rest.pop("partitions")
+        replication: dict[str, int] = {}
+        if isinstance(rest.get("replicas"), int) and rest["replicas"] >= 1:
+            replication["factor"] = rest.pop("replicas")
         config = rest.pop("topicConfiguration", None)
         if isinstance(config, dict):
             config = dict(config)
@@ -411,13 +419,13 @@ class _Builder:
             policy = config.get("cleanup.policy")
             if isinstance(policy, str):
                 policy = [part.strip() for part in policy.split(",")]
-            if (
-                isinstance(policy, list)
-                and policy
-                and all(item in ("delete", "compact") for item in policy)
-            ):
-                entry["cleanup_policy"] = list(dict.fromkeys(policy))
+            cleanup = CLEANUP_OF_POLICY.get(frozenset(policy)) if isinstance(policy, list) else None
+            if cleanup is not None:
+                entry["cleanup"] = cleanup
                 del config["cleanup.policy"]
+            in_sync = config.get("min.insync.replicas")
+            if isinstance(in_sync, int) and in_sync >= 1:
+                replication["min_in_sync"] = config.pop("min.insync.replicas")
             plain = {
                 key: value
                 for key, value in config.items()
@@ -428,6 +436,8 @@ class _Builder:
             others = _without(config, *plain)
             if others:
                 rest["topicConfiguration"] = others
+        if replication:
+            entry["replication"] = replication
         return rest
 
     def transport_of(self, channel: SpecChannel) -> str:
@@ -527,9 +537,18 @@ class _Builder:
                     event["key"] = key
             if schema is not None:
                 event["schema"] = schema
-                if schema_format == "avro":
-                    event["schema_format"] = "avro"
-            for key in ("compatibility", "pii", "snapshot", "supersedes", "deprecated"):
+                if schema_format != "jsonschema":
+                    event["schema_format"] = schema_format
+            for key in (
+                "message",
+                "compatibility",
+                "pii",
+                "snapshot",
+                "supersedes",
+                "deprecated",
+                "internal",
+                "erases",
+            ):
                 if key in extension:
                     event[key] = extension[key]
             examples = [
@@ -723,6 +742,8 @@ class _Builder:
             payload = payload["schema"]
         if "avro" in schema_format.lower():
             return copy.deepcopy(payload), "avro"
+        if "protobuf" in schema_format.lower() and isinstance(payload, str):
+            return payload, "protobuf"
         schema = _localize(payload, self.spec.document)
         extension = raw.get("x-grimoire")
         if isinstance(extension, dict) and extension.get("schema_defs") == DEFS_RENAMED:

@@ -14,7 +14,8 @@ Mapping, in short:
   and the declared issuers): a `receive` operation for the handler and a `send` operation for
   each issuer. A command no issuer declares but an orchestrated saga sends gets a `send`
   operation for the saga's orchestrator, marked `x-grimoire.saga`. A command with no channel
-  gets an implicit channel, as events do.
+  gets an implicit channel, as events do. Synchronous commands and internal events are left
+  out: they are not messages on any channel.
 - the model sections AsyncAPI has no place for (system settings, contexts, services with
   their policies, envelope, read models, sagas, transport needs, rules) go under the root
   `x-grimoire`, so `import asyncapi` rebuilds a model that `check`s like the original.
@@ -56,6 +57,7 @@ JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
 # `definitions` instead, which every AsyncAPI tool reads.
 JSON_SCHEMA_2020_FORMAT = "application/schema+json;version=2020-12"
 DEFS_RENAMED = "definitions"
+PROTOBUF_SCHEMA_FORMAT = "application/vnd.google.protobuf;version=3"
 # Model sections copied as they are into the root `x-grimoire` of a whole-system export.
 ROOT_SECTIONS = (
     "rules",
@@ -127,7 +129,11 @@ CLOUDEVENTS_DESCRIPTIONS = {
     "causationid": "The id of the message that caused this event.",
     "traceparent": "W3C trace context.",
 }
-CONTENT_TYPES = {"jsonschema": "application/json", "avro": "avro/binary"}
+CONTENT_TYPES = {
+    "jsonschema": "application/json",
+    "avro": "avro/binary",
+    "protobuf": "application/x-protobuf",
+}
 AVRO_TO_JSON_TYPES = {
     "string": "string",
     "int": "integer",
@@ -137,10 +143,26 @@ AVRO_TO_JSON_TYPES = {
     "boolean": "boolean",
     "bytes": "string",
 }
+# channel.cleanup -> Kafka's cleanup.policy
+CLEANUP_POLICIES = {
+    "delete": ["delete"],
+    "compact": ["compact"],
+    "compact-delete": ["compact", "delete"],
+}
 SUGGESTED_GROUP_ID = (
     "Suggested: the design model states no consumer group, so the service's name is offered; "
     "state the real one as the consumer's group_id."
 )
+# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
+PROTOBUF_TO_JSON_TYPES = {
+    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
+    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
+    **dict.fromkeys(("float", "double"), "number"),
+    "bool": "boolean",
+    "string": "string",
+    "bytes": "string",
+    "enum": "string",
+}
 ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
 PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURATION = re.compile(r"^([0-9]+)(ms|s|m|h|d|w)$")
@@ -155,20 +177,28 @@ def build_asyncapi(model: DesignModel, service: str | None = None, version: str 
     """
     if service is not None and service not in model.services:
         raise KeyError(service)
+    # Internal events never leave their service and synchronous commands are requests, not
+    # messages: neither has a channel to export.
     events = [
         event
         for event in model.events.values()
-        if service is None
-        or event.producer == service
-        or any(consumer.service == service for consumer in event.consumers)
+        if not event.internal
+        and (
+            service is None
+            or event.producer == service
+            or any(consumer.service == service for consumer in event.consumers)
+        )
     ]
     issuers = command_issuers(model)
     commands = [
         command
         for command in model.commands.values()
-        if service is None
-        or command.handler == service
-        or any(issuer == service for issuer, _ in issuers[command.name])
+        if not command.synchronous
+        and (
+            service is None
+            or command.handler == service
+            or any(issuer == service for issuer, _ in issuers[command.name])
+        )
     ]
     document = _Builder(model, service, events, commands, issuers).document()
     if version == "2.6":
@@ -655,13 +685,12 @@ class _Builder:
                 extension["name"] = channel.name  # the title is the imported contract's
             if renamed:
                 extension["address"] = channel.address
-            for field in ("broker", "partitions", "retention", "ordering", "dead_letter"):
-                value = getattr(channel, field)
-                if value is not None:
-                    extension[field] = value
-            load = (self.model.raw.get("channels") or {}).get(channel.name, {}).get("load")
-            if load is not None:
-                extension["load"] = load  # capacity figures, for `import asyncapi`
+            # The channel's model fields as the model writes them, for `import asyncapi`.
+            raw = (self.model.raw.get("channels") or {}).get(channel.name) or {}
+            extension.update(
+                {k: v for k, v in raw.items() if k not in ("transport", "address", "asyncapi")}
+            )
+            extension.pop("description", None)
             item["x-grimoire"] = extension
             channels[key] = _with_kept(item, kept)
         for item in self.implicit:
@@ -686,14 +715,17 @@ class _Builder:
             kafka: dict[str, Any] = {} if address is None else {"topic": address}
             if channel.partitions:
                 kafka["partitions"] = channel.partitions
-            if channel.replicas:
-                kafka["replicas"] = channel.replicas
+            replication = channel.replication
+            if replication is not None and replication.factor:
+                kafka["replicas"] = replication.factor
             configuration: dict[str, Any] = {}
             retention_ms = _retention_ms(channel.retention)
             if retention_ms is not None:
                 configuration["retention.ms"] = retention_ms
-            if channel.cleanup_policy:
-                configuration["cleanup.policy"] = list(channel.cleanup_policy)
+            if channel.cleanup:
+                configuration["cleanup.policy"] = CLEANUP_POLICIES[channel.cleanup]
+            if replication is not None and replication.min_in_sync:
+                configuration["min.insync.replicas"] = replication.min_in_sync
             configuration.update(channel.topic_config)
             if configuration:
                 kafka["topicConfiguration"] = configuration
@@ -720,7 +752,7 @@ class _Builder:
             for consumer in event.consumers:
                 details = {
                     field: getattr(consumer, field)
-                    for field in ("dead_letter", "idempotency", "read_model")
+                    for field in ("dead_letter", "idempotency", "idempotency_scope", "read_model")
                     if getattr(consumer, field) is not None
                 }
                 parties.append(("receive", consumer.service, event, details, consumer, None))
@@ -1139,6 +1171,10 @@ def _payload(event: Event | Command, message_key: str) -> tuple[Any, bool]:
         return None, False
     if event.schema_format == "avro":
         return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}, False
+    if event.schema_format == "protobuf":
+        # AsyncAPI 3.0 carries the .proto text itself; which message is the payload goes in
+        # the message's x-grimoire (AsyncAPI has no field for it).
+        return {"schemaFormat": PROTOBUF_SCHEMA_FORMAT, "schema": schema.text}, False
     if isinstance(schema, bool):
         # AsyncAPI wants an object: `true` accepts anything, `false` nothing.
         return ({} if schema else {"not": {}}), False
@@ -1227,6 +1263,8 @@ def _key_schema(event: Event) -> dict:
     key_type: Any = None
     if event.schema_format == "avro":
         key_type = _avro_field_type(event.schema, event.key or "")
+    elif event.schema_format == "protobuf":
+        key_type = _protobuf_field_type(event.schema, event.key or "")
     elif isinstance(event.schema, dict):
         field = _json_field_schema(event.schema, event.key or "")
         if isinstance(field, dict) and isinstance(field.get("type"), str):
@@ -1235,6 +1273,14 @@ def _key_schema(event: Event) -> dict:
     schema: dict[str, Any] = {"type": key_type if known else "string"}
     schema["description"] = f"The partition key: the payload's {event.key}."
     return schema
+
+
+def _protobuf_field_type(payload: Any, path: str) -> str | None:
+    """The JSON type of a Protobuf key field in the proto3 JSON mapping (None: not a scalar)."""
+    from ..protobuf.payload import lookup_field
+
+    found = lookup_field(payload, split_field_path(path))
+    return PROTOBUF_TO_JSON_TYPES.get(found.type.kind) if found is not None else None
 
 
 def _json_field_schema(root: dict, path: str) -> Any:
@@ -1291,6 +1337,12 @@ def _event_extension(event: Event) -> dict:
         extension["supersedes"] = event.supersedes
     if event.deprecated:
         extension["deprecated"] = True
+    if event.internal:
+        extension["internal"] = True
+    if event.erases:
+        extension["erases"] = event.erases
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
+    if event.schema_format == "protobuf" and event.schema.message:
+        extension["message"] = event.schema.message
     return extension
