@@ -361,3 +361,29 @@ def test_round_trip_keeps_channel_load_and_event_succession(
     loads = {n: c.get("load") for n, c in source["channels"].items()}
     assert any(loads.values())
     assert {n: c.get("load") for n, c in imported.raw["channels"].items()} == loads
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
+def test_round_trip_keeps_channel_operations_fields_and_consumer_scope(
+    version: str, example_copy: Path, tmp_path: Path
+) -> None:
+    source = parse_yaml(example_copy.read_text(encoding="utf-8"), str(example_copy)).data
+    channel = next(iter(source["channels"].values()))
+    channel.update(
+        cleanup="compact-delete",
+        replication={"factor": 3, "min_in_sync": 2},
+        topic_config={"max.message.bytes": 2097152},
+        delivery="topic",
+    )
+    event = next(e for e in source["events"].values() if e.get("consumers"))
+    first = event["consumers"][0]
+    event["consumers"][0] = {
+        **({"service": first} if isinstance(first, str) else first),
+        "idempotency_scope": "business-key",
+        "group_id": "orders-readers",
+    }
+    example_copy.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    imported = round_trip(example_copy, tmp_path, version=version)
+    assert imported.raw["channels"] == source["channels"]
+    name = next(n for n, e in source["events"].items() if e is event)
+    assert imported.raw["events"][name]["consumers"][0] == event["consumers"][0]
