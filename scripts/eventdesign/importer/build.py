@@ -15,6 +15,14 @@
   for (system settings, contexts, services' policies, envelope, read models, sagas, transport
   needs, rules); they are taken as they are.
 - A document without the root `x-grimoire` gets a note for every default filled in.
+- Of any other document the model keeps what it has fields for (Kafka key, partitions,
+  retention, cleanup, replication, topic configuration, group and client ids, the envelope's
+  header names) and everything else under `asyncapi:` keys, references resolved: document
+  fields (id, info contact/license/terms, tags, security schemes, servers of unknown
+  protocols), each broker's server fields, each channel's key, title and other bindings, each
+  event's message fields and its sender's operation, each consumer's operation, and the
+  operations the model cannot say (`asyncapi.operations`). `export asyncapi` writes them back
+  and records them in `x-grimoire.asyncapi`, which is what this reads from our own exports.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
-"""A design model as an AsyncAPI 3.0.0 document (a plain, ordered dict), and its YAML/JSON text.
+"""A design model as an AsyncAPI 3.0.0 (or 2.6.0) document (a plain, ordered dict), and its text.
 
 Mapping, in short:
 - brokers -> `servers` (protocol from the transport); channels -> `channels` (Kafka and AMQP
   bindings); an event with no channel gets a channel with a null address, marked
   `x-grimoire.implicit`, because every AsyncAPI operation needs one.
 - events -> `components.messages`: payload (AsyncAPI/JSON Schema inline; a multi-format
-  `application/schema+json;version=draft-07` object for schemas that use 2019-09/2020-12
-  keywords; Avro with its schemaFormat), envelope `headers` (CloudEvents binary-mode header
-  names for the channel's transport), `correlationId`, Kafka message key, examples.
+  `application/schema+json;version=2020-12` object for schemas that use 2019-09/2020-12
+  keywords; Avro and Protobuf with their schemaFormat), envelope `headers` (CloudEvents
+  binary-mode header names for the channel's transport, or the envelope's own header names),
+  `correlationId`, Kafka message key, examples.
 - one operation per (service, event, action): `send` for the producer, `receive` for each
   consumer, with `x-service` naming the service so `import asyncapi` can read it back.
 - commands -> `components.messages` too, marked `x-grimoire.kind: command` (with the handler
@@ -21,6 +22,13 @@ Mapping, in short:
   `x-grimoire`, so `import asyncapi` rebuilds a model that `check`s like the original.
 - model names that are not valid component keys are mapped to safe, unique keys (see
   `escape.component_keys`); the original name stays in `name`/`title`.
+- what an imported contract said that the model has no field for (the `asyncapi:` keys of the
+  model, its elements and consumers) is written back over the generated objects, and
+  recorded in each object's `x-grimoire.asyncapi` for `import asyncapi`; Kafka consumer
+  group ids are stated only where the model states them (else a marked suggestion).
+- `$defs` only under a schema format whose draft has them: alone, they go out as draft-07
+  `definitions`; with other 2019-09/2020-12 keywords, as `version=2020-12`.
+- `version="2.6"` converts the document (see asyncapi2.py).
 Local `$ref`s inside payload schemas are rewritten to point at the same place inside the
 message, since AsyncAPI resolves `#/...` against the whole document.
 Key order is fixed and follows the model's order, so the same model gives the same bytes.
