@@ -13,7 +13,7 @@ Write a design model (grimoire/1) from an AsyncAPI document (YAML or JSON, one f
 $refs only): events from messages, channels and brokers from channels and servers,
 producers and consumers from operations.
 
-  import asyncapi FILE -o MODEL [--force]
+  import asyncapi FILE -o MODEL [--force] [--invert-2x-operations]
 
 Who sends: 3.0 `send` / `receive` say it directly. 2.x is read per its specification:
 `subscribe` = the application SENDS to the channel, `publish` = it RECEIVES from it. Many
@@ -30,10 +30,12 @@ read models, sagas and settings come back as they were.
 What the model has no field for (operationIds, tags, info contact/license/terms, security
 schemes, server and operation bindings, message titles, header schemas, named examples,
 servers of other protocols) is kept under `asyncapi:` keys, so `export asyncapi` writes it
-back. Kafka bindings become model fields: the message key (when it names a payload field),
-partitions, replicas, retention.ms, cleanup.policy and other topic configuration on the
-channel, groupId and clientId on each consumer. Header names make the envelope (CloudEvents
-or the team's own names, kept as they are).
+back. Kafka bindings become model fields: the message key (when it names a payload field);
+on the channel partitions, retention.ms (retention), cleanup.policy (cleanup), replicas and
+min.insync.replicas (replication) and the rest of the topic configuration (topic_config);
+groupId and clientId on each consumer (group_id, client_id). Header names make the envelope
+(CloudEvents or the team's own names, kept as they are). A 3.0 reply is sent by the service
+that receives the request. A definition several payloads share is written once (YAML anchor).
 MODEL is never overwritten without --force.
 
 examples:
