@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 from . import environment, installers, requirements
 
@@ -33,14 +32,16 @@ EXIT_UNUSABLE = 2
 class Progress:
     """Lines on stderr: what is happening, where, and for how long so far."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, quiet: bool = False) -> None:
         self.data = data
+        self.quiet = quiet
         self.started = time.monotonic()
         self.last = self.started
 
     def say(self, text: str) -> None:
         self.last = time.monotonic()
-        print(f"grimoire: {text} ({self.elapsed()})", file=sys.stderr, flush=True)
+        if not self.quiet:
+            print(f"grimoire: {text} ({self.elapsed()})", file=sys.stderr, flush=True)
 
     def elapsed(self) -> str:
         return f"{time.monotonic() - self.started:.0f} s"
@@ -98,12 +99,11 @@ def fix_for(failure: installers.InstallFailed | None, rerun: str) -> tuple[str, 
 
 def provision(data: Path, rerun: str, quiet: bool = False) -> int:
     """Build the environment unless ready; 0 when ready, 2 with one message when it cannot be."""
-    progress = Progress(data)
+    progress = Progress(data, quiet)
     # A kill or a closed terminal ends the build through `finally`: nothing half-built stays.
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _exit_on_signal)
-    say = (lambda text: None) if quiet else progress.say
     created = not data.exists()
     try:
         data.mkdir(parents=True, exist_ok=True)
@@ -111,11 +111,10 @@ def provision(data: Path, rerun: str, quiet: bool = False) -> int:
         return _report(data, f"cannot create the folder ({error.strerror})", f"run again: {rerun}")
 
     def waiting(seconds: float) -> None:
-        if not quiet:
-            progress.tick(f"waiting for another grimoire process preparing {data}")
+        progress.tick(f"waiting for its Python environment, being prepared in {data}")
 
     with environment.exclusive(data, waiting):
-        problem = None if environment.is_ready(data, LOCK) else _build(data, rerun, progress, say)
+        problem = None if environment.is_ready(data, LOCK) else _build(data, rerun, progress)
     if problem is None:
         return 0
     if created:  # leave no trace of a first run that could not finish
@@ -124,17 +123,15 @@ def provision(data: Path, rerun: str, quiet: bool = False) -> int:
     return _report(data, *problem)
 
 
-def _build(
-    data: Path, rerun: str, progress: Progress, say: Callable[[str], None]
-) -> tuple[str, str] | None:
+def _build(data: Path, rerun: str, progress: Progress) -> tuple[str, str] | None:
     """Build with the installers at hand; None when ready, else (what failed, the fix)."""
     found = installers.available()
     if not found:
         return fix_for(None, rerun)
     if (data / environment.RUNTIME).exists():
-        say(f"the pinned packages changed: rebuilding its Python environment in {data}")
+        progress.say(f"the pinned packages changed: rebuilding its Python environment in {data}")
     else:
-        say(f"first run: preparing its Python environment in {data}")
+        progress.say(f"first run: preparing its Python environment in {data}")
     try:
         environment.build(
             data,
@@ -142,11 +139,11 @@ def _build(
             sys.executable,
             found,
             lambda command: run_with_ticks(progress, command),
-            lambda installer: say(f"installing with {installer.name}"),
+            lambda installer: progress.say(f"installing with {installer.name}"),
         )
     except installers.InstallFailed as failure:
         return fix_for(failure, rerun)
-    say(f"environment ready in {data / environment.RUNTIME}")
+    progress.say(f"environment ready in {data / environment.RUNTIME}")
     return None
 
 
