@@ -184,6 +184,11 @@ def test_with_uv_on_path_the_first_command_succeeds_and_uv_built_it(
     assert_first_command_succeeded(session(claude_bin, user, FIRST_COMMAND))
     assert_environment_in_the_plugin_data_folder(user)
     assert "uv = " in (user.data / "runtime" / "pyvenv.cfg").read_text()
+    uninstall = run_offline(
+        [claude_bin, "plugin", "uninstall", "grimoire@grimoire"], user.env, user.repo
+    )
+    assert uninstall.returncode == 0, uninstall.stdout + uninstall.stderr
+    assert not user.data.exists(), "uninstalling left the environment behind"
 
 
 # --- provisioning impossible -----------------------------------------------------------------
