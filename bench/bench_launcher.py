@@ -25,6 +25,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = REPO_ROOT / "bin" / "grimoire"
+HOOK = REPO_ROOT / "hooks" / "session-start"
 PREPARE = REPO_ROOT / "scripts" / "grimoire_launcher.py"
 EXAMPLE = REPO_ROOT / "examples" / "order-flow" / "design.yaml"
 WHEELHOUSE = REPO_ROOT / ".cache" / "wheelhouse"
@@ -81,6 +82,28 @@ def later_runs(data: Path, environment: dict[str, str], repeat: int) -> dict[str
     return times
 
 
+def hook_runs(data: Path, environment: dict[str, str], repeat: int) -> dict[str, float]:
+    """Seconds the SessionStart hook takes to return: environment ready, and not yet built."""
+    path = os.pathsep.join([str(Path(BASE_PYTHON).parent), environment["PATH"]])
+    env = {**environment, **package_source(), "PATH": path}
+    env["CLAUDE_ENV_FILE"] = str(data.parent / "env.sh")
+    ready = {**env, "CLAUDE_PLUGIN_DATA": str(data)}
+    figures = {"hook, environment ready": min(wall([str(HOOK)], ready) for _ in range(repeat))}
+    fresh = data.parent / "hook-data"
+    figures["hook, starting a build"] = wall([str(HOOK)], {**env, "CLAUDE_PLUGIN_DATA": str(fresh)})
+    started = time.perf_counter()
+    while time.perf_counter() - started < 600:
+        building = (fresh / "runtime.lock").exists()
+        if not building and (fresh / "runtime" / "requirements.lock").exists():
+            figures["background build after it"] = time.perf_counter() - started
+            break
+        if not building and time.perf_counter() - started > 5:
+            print("the hook started no build: this Python already has the packages")
+            break
+        time.sleep(0.05)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=20)
@@ -96,11 +119,14 @@ def main() -> None:
             seconds = first_run(Path(folder) / "uv", environment, True)
             print(f"first run, uv from the {source}: {seconds:.1f} s")
         times = later_runs(data, environment, options.repeat)
+        hooks = hook_runs(data, environment, options.repeat)
     bare_best = min(times["python3 -c pass"])
     for name, values in times.items():
         best, median = min(values), statistics.median(values)
         over = "" if name.startswith("python3") else f"  (+{(best - bare_best) * 1000:.0f} ms best)"
         print(f"{name:24} best {best * 1000:6.1f} ms  median {median * 1000:6.1f} ms{over}")
+    for name, seconds in hooks.items():
+        print(f"{name:28} {seconds * 1000:8.1f} ms")
 
 
 if __name__ == "__main__":

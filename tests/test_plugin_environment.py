@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -184,10 +185,11 @@ def test_pip_target_builds_it_when_python_has_no_ensurepip(tmp_path: Path) -> No
 # --- provisioning impossible -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("uv", [False, True], ids=["venv-pip", "uv"])
 def test_offline_without_wheels_fails_with_one_message_exit_2_and_leaves_nothing(
-    tmp_path: Path,
+    tmp_path: Path, uv: bool
 ) -> None:
-    machine = new_machine(tmp_path, wheels=False)
+    machine = new_machine(tmp_path, wheels=False, uv=uv)
     result = check_example(machine)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -198,6 +200,21 @@ def test_offline_without_wheels_fails_with_one_message_exit_2_and_leaves_nothing
     fix = result.stderr.splitlines()[-1]
     assert fix.startswith("grimoire: to fix it, connect to the network")
     assert fix.endswith(f"then run again: grimoire check {EXAMPLE_MODEL}")
+    assert not machine.data.exists()
+
+
+def test_a_tampered_wheel_is_refused_and_nothing_is_installed(tmp_path: Path) -> None:
+    """A mirror serving a file other than the pinned one: the hashes stop it."""
+    machine = new_machine(tmp_path)
+    tampered = tmp_path / "wheels"
+    shutil.copytree(wheelhouse(), tampered)
+    [wheel] = tampered.glob("jinja2-*.whl")
+    wheel.write_bytes(wheel.read_bytes() + b"\0")
+    machine.extra.update(offline_index(tampered))
+    result = check_example(machine)
+    assert result.returncode == 2
+    assert "do not match the hashes pinned in requirements.lock" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("grimoire: to fix it, check the package index")
     assert not machine.data.exists()
 
 
