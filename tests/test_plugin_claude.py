@@ -153,7 +153,16 @@ def test_install_copies_the_plugin_into_the_versioned_cache(installed: Installed
 
 @pytest.mark.parametrize(
     "needed",
-    ["scripts/grimoire.py", "scripts/eventdesign", "references", "examples", str(SKILL_FILE)],
+    [
+        "scripts/grimoire.py",
+        "scripts/eventdesign",
+        "references",
+        "examples",
+        str(SKILL_FILE),
+        "bin/grimoire",
+        "hooks/hooks.json",
+        "requirements.lock",
+    ],
 )
 def test_installed_copy_holds_what_the_skill_uses(installed: Installed, needed: str) -> None:
     assert (Path(installed_entry(installed)["installPath"]) / needed).exists()

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_MODEL, REPO_ROOT, offline_command
+from eventdesign import __version__
 from new_user import copy_plugin, externally_managed_python, offline_index, uv_dir, wheelhouse
 
 LAUNCHER = REPO_ROOT / "bin" / "grimoire"
@@ -79,6 +80,15 @@ def check_example(machine: Machine, launcher: Path = LAUNCHER) -> subprocess.Com
 def assert_checked_clean(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check: 0 errors" in result.stdout
+
+
+def python_with_the_packages(folder: Path) -> Path:
+    """A folder whose `python3` is the test environment's Python, which has every package."""
+    folder.mkdir()
+    wrapper = folder / "python3"
+    wrapper.write_text(f'#!/bin/sh\nexec "{REPO_ROOT / ".venv" / "bin" / "python"}" "$@"\n')
+    wrapper.chmod(0o755)
+    return folder
 
 
 def leftovers(data: Path) -> list[str]:
@@ -260,14 +270,31 @@ def test_a_python_that_has_the_packages_runs_grimoire_without_an_environment(
     tmp_path: Path,
 ) -> None:
     """The test environment's own Python has every package: nothing is built."""
-    python = tmp_path / "python"
-    python.mkdir()
-    wrapper = python / "python3"
-    wrapper.write_text(f'#!/bin/sh\nexec "{REPO_ROOT / ".venv" / "bin" / "python"}" "$@"\n')
-    wrapper.chmod(0o755)
+    python = python_with_the_packages(tmp_path / "python")
     machine = Machine(tmp_path, [str(python), *SYSTEM_PATH])
     assert_checked_clean(check_example(machine))
     assert not machine.data.exists()
+
+
+def test_the_launcher_runs_through_a_symlink_and_ignores_cdpath(tmp_path: Path) -> None:
+    """Linked into a folder on the user's PATH, or run by a relative path with CDPATH set (whose
+    folder also has a bin/), it still finds its own plugin folder."""
+    python = python_with_the_packages(tmp_path / "python")
+    user_bin = tmp_path / "bin"
+    user_bin.mkdir()
+    (user_bin / "grimoire").symlink_to(LAUNCHER)
+    machine = Machine(tmp_path, [str(user_bin), str(python), *SYSTEM_PATH])
+    machine.extra["CDPATH"] = str(tmp_path)
+    for command, cwd in ((["grimoire"], tmp_path), (["bin/grimoire"], REPO_ROOT)):
+        result = subprocess.run(
+            [*command, "--version"],
+            cwd=cwd,
+            env=machine.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (result.returncode, result.stdout) == (0, f"grimoire {__version__}\n"), result
 
 
 # --- the SessionStart hook -------------------------------------------------------------------
