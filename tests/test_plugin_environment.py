@@ -182,6 +182,24 @@ def test_uv_builds_the_environment_when_on_path(tmp_path: Path) -> None:
     assert "uv = " in (machine.data / "runtime" / "pyvenv.cfg").read_text()
 
 
+def test_a_broken_uv_falls_back_to_venv_and_pip(tmp_path: Path) -> None:
+    """An installer failing for its own reasons (not the network) hands over to the next one."""
+    machine = new_machine(tmp_path)
+    broken = tmp_path / "broken-uv"
+    broken.mkdir()
+    (broken / "uv").write_text("#!/bin/sh\necho 'error: uv cannot run here' >&2\nexit 1\n")
+    (broken / "uv").chmod(0o755)
+    machine.path.insert(1, str(broken))
+    result = check_example(machine)
+    assert_checked_clean(result)
+    tried = [line for line in result.stderr.splitlines() if "installing with" in line]
+    assert [line.split("installing with ")[1].split(" (")[0] for line in tried] == [
+        "uv",
+        "venv + pip",
+    ]
+    assert leftovers(machine.data) == []
+
+
 def test_pip_target_builds_it_when_python_has_no_ensurepip(tmp_path: Path) -> None:
     """Debian's python3 without python3-venv: pip --target still works (PEP 668 allows it)."""
     machine = new_machine(tmp_path, ensurepip=False)
