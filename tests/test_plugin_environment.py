@@ -62,12 +62,12 @@ class Machine:
 
 
 def new_machine(
-    tmp_path: Path, ensurepip: bool = True, wheels: bool = True, uv: bool = False
+    tmp_path: Path, ensurepip: bool = True, wheels: bool = True, uv: bool = False, pip: bool = True
 ) -> Machine:
     """`uv` puts uv on PATH: quicker builds for the tests that are not about the installer."""
     home = tmp_path / "home"
     home.mkdir()
-    python = externally_managed_python(tmp_path / "python", ensurepip=ensurepip)
+    python = externally_managed_python(tmp_path / "python", ensurepip=ensurepip, pip=pip)
     extra = offline_index(wheelhouse()) if wheels else {}
     path = [str(python), *([str(uv_dir())] if uv else []), *SYSTEM_PATH]
     return Machine(home, path, extra)
@@ -243,6 +243,18 @@ def test_a_tampered_wheel_is_refused_and_nothing_is_installed(tmp_path: Path) ->
     assert result.returncode == 2
     assert "do not match the hashes pinned in requirements.lock" in result.stderr
     assert result.stderr.splitlines()[-1].startswith("grimoire: to fix it, check the package index")
+    assert not machine.data.exists()
+
+
+def test_no_installer_at_all_says_what_to_install(tmp_path: Path) -> None:
+    """No uv, no ensurepip, no pip: Debian's python3 without python3-venv and python3-pip."""
+    machine = new_machine(tmp_path, ensurepip=False, pip=False)
+    result = check_example(machine)
+    assert result.returncode == 2
+    assert "neither venv with ensurepip nor pip, and uv is not installed" in result.stderr
+    fix = result.stderr.splitlines()[-1]
+    assert fix.startswith("grimoire: to fix it, install ")
+    assert fix.endswith(f"grimoire check {EXAMPLE_MODEL}")
     assert not machine.data.exists()
 
 
