@@ -152,6 +152,27 @@ def test_the_users_python_lacks_the_packages_and_refuses_pip_install(tmp_path: P
     assert "externally-managed-environment" in refused.stderr
 
 
+def test_the_entry_script_on_that_python_points_to_the_launcher_and_it_works(
+    tmp_path: Path,
+) -> None:
+    """`python3 scripts/grimoire.py` cannot work there; its one-line error names what does."""
+    machine = new_machine(tmp_path)
+    python = Path(machine.path[0]) / "python3"
+    direct = subprocess.run(
+        [python, REPO_ROOT / "scripts" / "grimoire.py", "check", EXAMPLE_MODEL],
+        env=machine.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert direct.returncode == 2
+    [line] = direct.stderr.splitlines()
+    assert "externally managed" in line and "pip install" not in line
+    named = re.search(r"; run (\S+) instead", line)
+    assert named and Path(named.group(1)) == LAUNCHER
+    assert_checked_clean(check_example(machine, Path(named.group(1))))
+
+
 # --- first run, second run -------------------------------------------------------------------
 
 
