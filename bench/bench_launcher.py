@@ -120,10 +120,14 @@ def main() -> None:
             print(f"first run, uv from the {source}: {seconds:.1f} s")
         times = later_runs(data, environment, options.repeat)
         hooks = hook_runs(data, environment, options.repeat)
-    bare_best = min(times["python3 -c pass"])
+    bare = times["python3 -c pass"]
     for name, values in times.items():
         best, median = min(values), statistics.median(values)
-        over = "" if name.startswith("python3") else f"  (+{(best - bare_best) * 1000:.0f} ms best)"
+        over = ""
+        if values is not bare:
+            extra_best = (best - min(bare)) * 1000
+            extra_median = (median - statistics.median(bare)) * 1000
+            over = f"  ({extra_best:+.0f} ms best, {extra_median:+.0f} ms median)"
         print(f"{name:24} best {best * 1000:6.1f} ms  median {median * 1000:6.1f} ms{over}")
     for name, seconds in hooks.items():
         print(f"{name:28} {seconds * 1000:8.1f} ms")
