@@ -346,6 +346,8 @@ class _Builder:
             pii=tuple(pii),
             snapshot=bool(spec.get("snapshot", False)),
             examples=tuple(spec.get("examples", ())),
+            supersedes=spec.get("supersedes"),
+            deprecated=bool(spec.get("deprecated", False)),
         )
 
 

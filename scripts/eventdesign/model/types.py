@@ -108,6 +108,8 @@ class Event:
     pii: tuple[PiiField, ...] = ()
     snapshot: bool = False
     examples: tuple[Any, ...] = ()
+    supersedes: str | None = None
+    deprecated: bool = False
 
     @property
     def schema_pointer(self) -> str:

@@ -956,6 +956,10 @@ def _event_extension(event: Event) -> dict:
         extension["compatibility"] = event.compatibility
     if event.snapshot:
         extension["snapshot"] = True
+    if event.supersedes:
+        extension["supersedes"] = event.supersedes
+    if event.deprecated:
+        extension["deprecated"] = True
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
     return extension

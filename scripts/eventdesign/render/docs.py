@@ -573,6 +573,12 @@ class _Context:
             ],
             "examples": examples,
             "sagas": [self.saga_link(name, here) for name in self.event_sagas.get(event.name, [])],
+            "supersedes": self.event_link(event.supersedes, here) if event.supersedes else "",
+            "superseded_by": [
+                self.event_link(other.name, here)
+                for other in self.model.events.values()
+                if other.supersedes == event.name
+            ],
         }
 
     def service(self, name: str) -> dict:

@@ -126,16 +126,9 @@ def _fast_meta_check(dialect: str) -> Any:
     for a dialect not bundled or a meta-schema using keywords it does not implement.
     Vocabulary drafts use the merged, equivalent meta-schema; `format` is not asserted, as by
     `_meta_validator`."""
-    from ..compat.metaschema import bundled_metaschema
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..compat.metaschema import compiled_metaschema_check
 
-    metaschema = bundled_metaschema(dialect)
-    if metaschema is None:
-        return None
-    try:
-        return compile_schema(metaschema, annotations=("format", "deprecated", "definitions"))
-    except UnsupportedSchema:
-        return None
+    return compiled_metaschema_check(dialect)
 
 
 def _meta_errors(validator_class: Any, schema: Any) -> list[Any]:
