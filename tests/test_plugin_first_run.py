@@ -110,6 +110,15 @@ def result_text(block: dict) -> str:
     return content
 
 
+def assert_session_start_hook_was_silent(lines: list[dict]) -> None:
+    """The plugin's SessionStart hook ran, succeeded and said nothing (to the user or model)."""
+    hooks = [line for line in lines if line.get("subtype") == "hook_response"]
+    ours = [line for line in hooks if line.get("hook_event") == "SessionStart"]
+    assert ours, hooks
+    for line in ours:
+        assert (line["exit_code"], line["stdout"], line["stderr"]) == (0, "", ""), line
+
+
 def wait_for_builds(data: Path, seconds: float = 240) -> None:
     """Wait until no build runs in `data` (the hook may have started one in the background)."""
     deadline = time.monotonic() + seconds
@@ -158,6 +167,7 @@ def first_sessions(claude_bin: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_first_command_provisions_and_succeeds_without_a_permission_prompt(first_sessions):
     user, first, _ = first_sessions
+    assert_session_start_hook_was_silent(first)
     assert_first_command_succeeded(first)
     assert_environment_in_the_plugin_data_folder(user)
 
@@ -170,6 +180,7 @@ def test_the_environment_is_a_venv_of_the_users_python(first_sessions):
 
 def test_second_session_runs_the_command_with_nothing_about_setup(first_sessions):
     _, _, second = first_sessions
+    assert_session_start_hook_was_silent(second)
     text = assert_first_command_succeeded(second)
     assert "grimoire:" not in text, "the second run printed setup messages"
 
