@@ -187,6 +187,15 @@ def test_first_run_builds_the_environment_with_venv_and_pip_and_runs(tmp_path: P
     assert leftovers(machine.data) == []
 
 
+@pytest.mark.parametrize("ensurepip", [True, False], ids=["venv-pip", "pip-target"])
+def test_pip_settings_for_user_installs_do_not_break_the_build(
+    tmp_path: Path, ensurepip: bool
+) -> None:
+    machine = new_machine(tmp_path, ensurepip=ensurepip)
+    machine.extra.update(PIP_USER="1", PIP_REQUIRE_VIRTUALENV="1")
+    assert_checked_clean(check_example(machine))
+
+
 def test_second_run_uses_the_environment_silently(tmp_path: Path) -> None:
     machine = new_machine(tmp_path, uv=True)
     assert_checked_clean(check_example(machine))

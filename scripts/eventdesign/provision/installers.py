@@ -44,6 +44,10 @@ PIP_OPTIONS = (
     "--timeout",
     "20",
 )
+# A user's pip settings that would make every install here fail: a --user install (refused
+# inside a venv, and clashing with --target) and a virtualenv requirement (pip --target has none).
+# Index, mirror and proxy settings are left as the user set them.
+OVERRIDDEN_SETTINGS = {"PIP_USER": "0", "PIP_REQUIRE_VIRTUALENV": "0"}
 # pip --target leaves no interpreter in the folder: this one runs the chosen Python with it.
 TARGET_PYTHON = """#!/bin/sh
 # Runs {python} with the packages of this folder's site/ (installed by pip --target).

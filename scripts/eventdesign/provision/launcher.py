@@ -55,7 +55,11 @@ def run_with_ticks(progress: Progress, command: list) -> subprocess.CompletedPro
     """Run `command` with its output kept for error messages, ticking progress meanwhile."""
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **installers.OVERRIDDEN_SETTINGS},
         )
         try:
             while process.poll() is None:
