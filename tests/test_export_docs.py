@@ -409,3 +409,28 @@ def test_unwritable_cache_folder_still_renders(
     blocker.write_text("a file where the cache folder would go")
     environment = cached_environment(tmp_path, blocker / "templates")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
+
+
+def test_context_invariants_are_listed_in_the_catalog() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    index = render_docs(load_model(model))["index.md"]
+    assert "- [Invariants](#invariants)" in index
+    assert (
+        "- Accounts:\n"
+        "  - An account's balance never goes below minus its overdraft limit.\n"
+        "  - A posted entry is never changed; corrections are new entries.\n"
+    ) in index
+    assert "Invariants" not in render_docs(load_model(EXAMPLE_MODEL))["index.md"]
+
+
+def test_service_page_shows_event_store_stream_processor_and_idempotency_scope() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    pages = render_docs(load_model(model))
+    ledger = pages["services/ledger.md"]
+    assert "| Repeats recognised by | command-id |" in ledger
+    assert (
+        "| Event store | EventStoreDB; stream account-{accountId}; snapshots every 200 events;"
+        " published by subscription |"
+    ) in ledger
+    fraud = pages["services/fraud.md"]
+    assert "| Stream processor | kafka-streams (state checkpointed with input offsets) |" in fraud

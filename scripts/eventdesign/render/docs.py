@@ -479,6 +479,10 @@ class _Context:
         return {
             "system": model.system,
             "system_description": model.system.description,
+            "invariants": [
+                (markdown_text(context), [markdown_text(rule) for rule in rules])
+                for context, rules in model.invariants.items()
+            ],
             "services": [
                 (
                     self.service_link(name, here),

@@ -124,6 +124,7 @@ class Transport:
     strengths: tuple[str, ...]
     weaknesses: tuple[str, ...]
     sources: tuple[Source, ...]
+    max_message_attributes: Optional[int] = None
     capacity: Optional[Capacity] = None
 
     def burden(self, hosting: str) -> str:
@@ -307,6 +308,7 @@ def build_matrix(data: dict[str, Any], path: str) -> Matrix:
                 weaknesses=tuple(entry["weaknesses"]),
                 sources=sources,
                 capacity=_capacity(entry.get("capacity"), sources),
+                max_message_attributes=entry["message_size"].get("max_attributes"),
             )
         )
     return Matrix(path=path, accessed=data["accessed"], transports=tuple(transports))
