@@ -249,6 +249,7 @@ class _Builder:
                 transport=spec["transport"],
                 host=spec.get("host"),
                 description=spec.get("description", ""),
+                asyncapi=spec.get("asyncapi", {}),
             )
             for name, spec in (data.get("brokers") or {}).items()
         }
@@ -285,6 +286,8 @@ class _Builder:
                     own.get("mode", mode),
                     f"{pointer}/envelope",
                 ),
+                topic_config=spec.get("topic_config", {}),
+                asyncapi=spec.get("asyncapi", {}),
             )
         events = {name: self.event(name, spec) for name, spec in (data.get("events") or {}).items()}
         commands = {}
@@ -352,6 +355,8 @@ class _Builder:
                 for name, spec in contexts.items()
                 if spec.get("invariants")
             },
+            envelope_headers=dict(envelope.get("headers", {})),
+            asyncapi=data.get("asyncapi", {}),
         )
 
     def event(self, name: str, spec: dict) -> Event:
@@ -365,6 +370,9 @@ class _Builder:
                 idempotency=entry.get("idempotency"),
                 read_model=entry.get("read_model"),
                 idempotency_scope=entry.get("idempotency_scope"),
+                group_id=entry.get("group_id"),
+                client_id=entry.get("client_id"),
+                asyncapi=entry.get("asyncapi", {}),
             )
             for entry, entry_pointer in _listed(spec, "consumers", pointer, "service")
         ]
@@ -390,6 +398,7 @@ class _Builder:
             deprecated=bool(spec.get("deprecated", False)),
             internal=bool(spec.get("internal", False)),
             erases=spec.get("erases"),
+            asyncapi=spec.get("asyncapi", {}),
         )
 
     @staticmethod

@@ -90,6 +90,7 @@ class Broker:
     transport: str
     host: str | None = None
     description: str = ""
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Channel:
     alert: str | None = None
     redrive: str | None = None
     envelope: Envelope | None = None
+    topic_config: dict = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def compacted(self) -> bool:
@@ -125,6 +128,9 @@ class Consumer:
     idempotency: str | None = None
     read_model: str | None = None
     idempotency_scope: str | None = None
+    group_id: str | None = None
+    client_id: str | None = None
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ class Event:
     deprecated: bool = False
     internal: bool = False
     erases: str | None = None
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def schema_pointer(self) -> str:
@@ -241,6 +248,9 @@ class DesignModel:
     schema_documents: dict[str, SourceDocument] = field(default_factory=dict)
     envelope_mode: str = "binary"
     invariants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # attribute -> the header that carries it, where the messages use their own names
+    envelope_headers: dict[str, str] = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
