@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import load_model
     from ..report import render_findings
     from ..rules import engine
-    from ..saga.verify import verify_model
+    from ..saga.verify import verify_with_coverage
 
     model = load_model(args.model, allow_outside=args.allow_outside)
     names = args.saga
@@ -85,10 +85,18 @@ def run(args: argparse.Namespace) -> int:
                 args.model,
             )
     selection = engine.selection_for(model)
+    verified, coverage = verify_with_coverage(model, names)
     findings = [
         replace(f, severity=selection.severity.get(f.rule, f.severity))
-        for f in verify_model(model, names)
+        for f in verified
         if f.rule in selection.ids
     ]
-    print(render_findings(findings, args.format, command=NAME), end="")
+    text = render_findings(
+        findings,
+        args.format,
+        command=NAME,
+        notes=[f"explored: {c.describe()}" for c in coverage],
+        extra={"explored": [c.as_dict() for c in coverage]},
+    )
+    print(text, end="")
     return exit_code(findings, "warning" if args.strict else "error")
