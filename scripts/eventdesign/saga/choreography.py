@@ -236,14 +236,18 @@ class _Explorer(BreadthFirstSearch):
         its owner (handled by one of its reactions, or emitted by it)."""
         if timer.event in state.expired or timer.starts_on not in state.emitted:
             return False
+        return not self.stopped(state, timer)
+
+    def stopped(self, state: _State, timer: Timer) -> bool:
+        """Whether a stop event has reached the timer's owner (handled or emitted by it)."""
         for reaction in self.saga.reactions:
             if reaction.service != timer.service or reaction.number not in state.fired:
                 continue
             if reaction.on in timer.stops_on:
-                return False
+                return True
             if any(e in state.emitted for e in outputs(reaction) if e in timer.stops_on):
-                return False
-        return True
+                return True
+        return False
 
     def pivot_done(self, state: _State) -> Reaction | None:
         for pivot in self.pivots:
@@ -328,6 +332,12 @@ class _Explorer(BreadthFirstSearch):
         """Cancel and timer semantics; True when the reaction's move is fully handled here."""
         saga = self.saga
         cancel = saga.cancel
+        timer = next((t for t in saga.timers if t.event == reaction.on), None)
+        if timer is not None and timer.service == reaction.service and self.stopped(state, timer):
+            # the owner stopped the timer before handling its expiry: the expiry is void
+            ignored = (*trace, f"{reaction.label}: ignored (timer stopped before it was handled)")
+            self.push(replace(state, fired=fired), ignored)
+            return True
         if cancel is not None and reaction.on == cancel.on:
             # the service records the instance as cancelled; its later forward work is refused
             state = replace(state, refusing=state.refusing | {reaction.service})
