@@ -618,8 +618,10 @@ class _Context:
                 _Row(
                     name=str(step.get("name") or step.get("command", "")),
                     group=step.get("_group", ""),
-                    participant=self.service_link(str(step.get("participant", "")), here),
-                    command=str(step.get("command", "")),
+                    participant=self.service_link(
+                        str(step.get("participant") or step.get("actor", "")), here
+                    ),
+                    command=str(step.get("command") or f"(waits for {step.get('actor')})"),
                     reply=self.events_list(step.get("reply"), here),
                     failure=self.events_list(step.get("failure"), here),
                     kind=str(step.get("kind", "")),
@@ -640,6 +642,7 @@ class _Context:
             if isinstance(reaction, dict)
         ]
         orchestrator = saga.get("orchestrator")
+        plan = _saga_plan(name, saga)
         return {
             "name": name,
             "index": EscapedText(_relative(here, "index.md")),
@@ -656,7 +659,30 @@ class _Context:
                 self.service_link(service, here) for service in _saga_participants(saga)
             ],
             "diagrams": diagrams.saga(name),
+            **plan,
         }
+
+
+def _saga_plan(name: str, raw: dict) -> dict[str, Any]:
+    """Stages with what each undoes, the cancel request, timers and compensated effects."""
+    from ..saga.model import ChoreographedSaga, parse_saga
+    from ..saga.stages import effect_plans, stage_plans
+
+    saga = parse_saga(name, raw)
+    cancel = saga.cancel.on if saga.cancel is not None else ""
+    if isinstance(saga, ChoreographedSaga):
+        timers = [
+            _Row(
+                event=t.event,
+                service=t.service,
+                starts_on=t.starts_on,
+                when=f"at {t.at}" if t.at else f"after {t.after}" if t.after else "",
+                stops_on=", ".join(t.stops_on),
+            )
+            for t in saga.timers
+        ]
+        return {"stages": [], "effects": effect_plans(saga), "timers": timers, "cancel": cancel}
+    return {"stages": stage_plans(saga), "effects": [], "timers": [], "cancel": cancel}
 
 
 def _as_list(value: Any) -> list[str]:
