@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import COMPENSATABLE, PIVOT, RETRIABLE, ChoreographedSaga, Reaction, Timer
 from .violations import (
@@ -49,8 +50,7 @@ from .violations import (
 )
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
     emitted: frozenset[str]
     fired: frozenset[int]
     undone: frozenset[str]
@@ -213,7 +213,7 @@ class _Explorer(BreadthFirstSearch):
         if cancel is not None and not state.cancelled and not (state.emitted & self.terminal):
             self.cancel_points += 1
             self.push(
-                replace(state, emitted=state.emitted | {cancel.on}, cancelled=True),
+                state._replace(emitted=state.emitted | {cancel.on}, cancelled=True),
                 (*trace, f"outside: {cancel.on} (cancel arrives)"),
             )
         armed = [timer for timer in self.saga.timers if self.armed(state, timer)]
@@ -221,8 +221,7 @@ class _Explorer(BreadthFirstSearch):
             self.timer_races += 1
             when = f"at {timer.at}" if timer.at else f"after {timer.after}" if timer.after else ""
             self.push(
-                replace(
-                    state,
+                state._replace(
                     emitted=state.emitted | {timer.event},
                     expired=state.expired | {timer.event},
                 ),
@@ -270,8 +269,7 @@ class _Explorer(BreadthFirstSearch):
                 refusing = refusing | {reaction.service}
         effects = state.effects | effects_of(self.saga, reaction)
         self.push(
-            replace(
-                state,
+            state._replace(
                 emitted=state.emitted | set(reaction.emits),
                 fired=fired,
                 undone=undone,
@@ -317,8 +315,7 @@ class _Explorer(BreadthFirstSearch):
             )
             return
         self.push(
-            replace(
-                state,
+            state._replace(
                 emitted=state.emitted | set(reaction.fails_with),
                 fired=fired,
                 faults=state.faults + 1,
@@ -336,15 +333,15 @@ class _Explorer(BreadthFirstSearch):
         if timer is not None and timer.service == reaction.service and self.stopped(state, timer):
             # the owner stopped the timer before handling its expiry: the expiry is void
             ignored = (*trace, f"{reaction.label}: ignored (timer stopped before it was handled)")
-            self.push(replace(state, fired=fired), ignored)
+            self.push(state._replace(fired=fired), ignored)
             return True
         if cancel is not None and reaction.on == cancel.on:
             # the service records the instance as cancelled; its later forward work is refused
-            state = replace(state, refusing=state.refusing | {reaction.service})
+            state = state._replace(refusing=state.refusing | {reaction.service})
             pivot = self.pivot_done(state)
             if pivot is not None and reaction.after_pivot:
                 self.push(
-                    replace(state, emitted=state.emitted | set(reaction.after_pivot), fired=fired),
+                    state._replace(emitted=state.emitted | set(reaction.after_pivot), fired=fired),
                     (*trace, f"{reaction.label}: {joined(reaction.after_pivot)} (after the pivot)"),
                 )
                 return True
@@ -367,7 +364,7 @@ class _Explorer(BreadthFirstSearch):
         if forward and reaction.service in state.refusing:
             refused = (*trace, f"{reaction.label}: refused (instance recorded as cancelled)")
             self.push(
-                replace(state, emitted=state.emitted | set(reaction.fails_with), fired=fired),
+                state._replace(emitted=state.emitted | set(reaction.fails_with), fired=fired),
                 refused,
             )
             return True
@@ -377,8 +374,7 @@ class _Explorer(BreadthFirstSearch):
         if effect not in state.emitted:
             if reaction.nothing_to_undo:
                 self.push(
-                    replace(
-                        state,
+                    state._replace(
                         emitted=state.emitted | set(reaction.nothing_to_undo),
                         fired=fired,
                         refusing=state.refusing | {reaction.service},

@@ -31,7 +31,8 @@ shortest one. The state space is finite: positions x subsets of completed steps 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import COMPENSATABLE, PIVOT, RETRIABLE, OrchestratedSaga, Step
 from .violations import (
@@ -56,8 +57,7 @@ COMPENSATE = "compensate"
 Idempotency = Callable[[str, str], "str | None"]
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
     phase: str
     stage: int
     branch: int
@@ -193,7 +193,7 @@ class _Explorer(BreadthFirstSearch):
         pivot = step if step.kind == PIVOT else self.pivot_done(state)
         if pivot is None and step.kind != RETRIABLE:
             # before the pivot: undo everything done, the step that was in flight included
-            cancelled = replace(state, cancelled=True)
+            cancelled = state._replace(cancelled=True)
             self.start_compensation(cancelled, done, (*trace, f"{orchestrator}: cancelling"), 0)
             return
         forward = cancel.after_pivot
@@ -201,7 +201,7 @@ class _Explorer(BreadthFirstSearch):
             self.forward_action(forward, pivot or step, trace)
         elif cancel.refused:
             refused = (*trace, f"{orchestrator} -> outside: {cancel.refused} (cancel refused)")
-            self.advance(replace(state, cancelled=True), step, refused)
+            self.advance(state._replace(cancelled=True), step, refused)
         else:
             name = (pivot or step).name
             self.violate(
@@ -368,11 +368,11 @@ class _Explorer(BreadthFirstSearch):
         done = (*state.done, step.number)
         stage = self.saga.stages[state.stage]
         if state.branch + 1 < len(stage):
-            self.push(replace(state, branch=state.branch + 1, done=done), trace)
+            self.push(state._replace(branch=state.branch + 1, done=done), trace)
         elif state.stage_failed:
             self.start_compensation(state, done, trace, state.faults)
         elif state.stage + 1 < len(self.saga.stages):
-            self.push(replace(state, stage=state.stage + 1, branch=0, done=done), trace)
+            self.push(state._replace(stage=state.stage + 1, branch=0, done=done), trace)
         else:
             self.reach("completed")
 
@@ -432,13 +432,13 @@ class _Explorer(BreadthFirstSearch):
             return
         if unknown and step.kind == COMPENSATABLE and step.compensation is not None:
             # it may have taken effect: undo it too (its compensation tolerates a no-op)
-            state = replace(
-                state, done=(*state.done, step.number), unknown=(*state.unknown, step.number)
+            state = state._replace(
+                done=(*state.done, step.number), unknown=(*state.unknown, step.number)
             )
         stage = self.saga.stages[state.stage]
         if state.branch + 1 < len(stage):
             self.push(
-                replace(state, branch=state.branch + 1, stage_failed=True, faults=faults), trace
+                state._replace(branch=state.branch + 1, stage_failed=True, faults=faults), trace
             )
         else:
             self.start_compensation(state, state.done, trace, faults)
@@ -458,7 +458,7 @@ class _Explorer(BreadthFirstSearch):
             return
         step = self.by_number[undo_order[state.undo_index]]
         orchestrator = self.saga.orchestrator
-        following = replace(state, undo_index=state.undo_index + 1)
+        following = state._replace(undo_index=state.undo_index + 1)
         compensation = step.compensation
         if step.waits and compensation is None:
             self.push(following, trace)  # waiting had no effect to undo
