@@ -247,7 +247,7 @@ def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
     before = index.stat().st_ino
     result = export(EXAMPLE_MODEL, target)
     assert result.returncode == 0, result.stderr
-    assert "wrote 0 Markdown files, 13 unchanged" in result.stderr
+    assert "wrote 0 Markdown files, 17 unchanged" in result.stderr
     assert index.stat().st_ino == before
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
 import yaml
 
-from conftest import REPO_ROOT, run_grimoire
+from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.findings import Finding
 from eventdesign.model.loader import load_model
 from eventdesign.model.source import parse_yaml
@@ -344,3 +345,32 @@ def test_unlimited_retry_that_escalates_without_paging_is_reported(tmp_path):
     finding = only(findings, "SAG029")
     assert finding.severity == "warning"
     assert "escalate_to: payments on-call" in finding.message
+
+
+# -- the bundled example ---------------------------------------------------------------------
+def test_bundled_example_shows_a_cancel_and_a_hold_expiry_and_verifies_clean(tmp_path):
+    findings, coverage = verified(EXAMPLE_MODEL, tmp_path)
+    assert findings == []
+    assert coverage.cancel_points > 0 and coverage.timer_races > 0 and coverage.complete
+
+
+def test_example_hold_expiring_at_inventory_would_release_paid_stock(tmp_path):
+    """The race the example avoids: inventory owns the hold's timer, so the hold can lapse
+    after payments charged and before inventory heard of it."""
+
+    def plant(data):
+        fulfilment = saga(data)
+        fulfilment["timers"][0]["service"] = "inventory"
+        fulfilment["timers"][0]["stops_on"] = ["PaymentConfirmed"]
+        expiry = reaction(data, "payments", "ReservationExpired")
+        expiry.update(service="inventory", emits="StockReleased", compensates="StockReserved")
+        data["events"]["ReservationExpired"]["producer"] = "inventory"
+        data["events"]["ReservationExpired"]["consumers"] = ["inventory"]
+
+    shutil.copytree(EXAMPLE_MODEL.parent, tmp_path / "order-flow")
+    finding = only(verified(EXAMPLE_MODEL, tmp_path / "order-flow", plant)[0], "SAG027")
+    assert finding.trace[-3:] == (
+        "4. inventory: ReservationExpired (timer expires at expiresAt)",
+        "5. inventory on ReservationExpired: StockReleased (undoes StockReserved)",
+        "6. end: StockReserved undone although PaymentConfirmed (pivot) cannot be",
+    )

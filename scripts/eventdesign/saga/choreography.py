@@ -84,6 +84,9 @@ def effects_of(saga: ChoreographedSaga, reaction: Reaction) -> frozenset[str]:
     if saga.cancel is not None and reaction.on == saga.cancel.on:
         return frozenset()
     outcomes = set(saga.completed) | set(saga.compensated) | set(_cancel_outcome(saga))
+    if saga.cancel is not None or saga.timers:
+        # a failure event (a cancel or an expiry may emit one too) is a signal, not an effect
+        outcomes.update(e for r in saga.reactions for e in r.fails_with)
     return frozenset(e for e in reaction.emits if e not in outcomes)
 
 
@@ -257,8 +260,11 @@ class _Explorer(BreadthFirstSearch):
     def react(self, state: _State, reaction: Reaction, trace: tuple[str, ...]) -> None:
         self.fired.add(reaction.number)
         fired = state.fired | {reaction.number}
-        if self.interleave and self.special(state, reaction, fired, trace):
-            return
+        if self.interleave:
+            after = self.special(state, reaction, fired, trace)
+            if after is None:
+                return
+            state = after
         emits = joined(reaction.emits) if reaction.emits else "done"
         success = (*trace, f"{reaction.label}: {emits}")
         undone = state.undone
@@ -325,16 +331,20 @@ class _Explorer(BreadthFirstSearch):
 
     def special(
         self, state: _State, reaction: Reaction, fired: frozenset[int], trace: tuple[str, ...]
-    ) -> bool:
-        """Cancel and timer semantics; True when the reaction's move is fully handled here."""
+    ) -> _State | None:
+        """Cancel and timer semantics: None when the reaction's move is fully handled here,
+        else the state (perhaps with the service now refusing) the ordinary move starts from."""
         saga = self.saga
         cancel = saga.cancel
         timer = next((t for t in saga.timers if t.event == reaction.on), None)
-        if timer is not None and timer.service == reaction.service and self.stopped(state, timer):
-            # the owner stopped the timer before handling its expiry: the expiry is void
-            ignored = (*trace, f"{reaction.label}: ignored (timer stopped before it was handled)")
-            self.push(state._replace(fired=fired), ignored)
-            return True
+        if timer is not None and timer.service == reaction.service:
+            if self.stopped(state, timer):
+                # the owner stopped the timer before handling its expiry: the expiry is void
+                ignored = f"{reaction.label}: ignored (timer stopped before it was handled)"
+                self.push(state._replace(fired=fired), (*trace, ignored))
+                return None
+            # the owner records the expiry: its later forward work for this instance is refused
+            state = state._replace(refusing=state.refusing | {reaction.service})
         if cancel is not None and reaction.on == cancel.on:
             # the service records the instance as cancelled; its later forward work is refused
             state = state._replace(refusing=state.refusing | {reaction.service})
@@ -344,7 +354,7 @@ class _Explorer(BreadthFirstSearch):
                     state._replace(emitted=state.emitted | set(reaction.after_pivot), fired=fired),
                     (*trace, f"{reaction.label}: {joined(reaction.after_pivot)} (after the pivot)"),
                 )
-                return True
+                return None
             if pivot is not None and pivot.service == reaction.service and not reaction.compensates:
                 self.violate(
                     CANCEL_UNDEFINED,
@@ -359,18 +369,22 @@ class _Explorer(BreadthFirstSearch):
                     (*trace, f"{reaction.label}: {joined(reaction.emits)}"),
                     f"a cancel after {joined(pivot.emits)} (pivot) is treated as before it",
                 )
-                return True
-        forward = not reaction.compensates and (cancel is None or reaction.on != cancel.on)
+                return None
+        forward = (
+            not reaction.compensates
+            and timer is None
+            and (cancel is None or reaction.on != cancel.on)
+        )
         if forward and reaction.service in state.refusing:
             refused = (*trace, f"{reaction.label}: refused (instance recorded as cancelled)")
             self.push(
                 state._replace(emitted=state.emitted | set(reaction.fails_with), fired=fired),
                 refused,
             )
-            return True
+            return None
         effect = reaction.compensates
         if not effect:
-            return False
+            return state
         if effect not in state.emitted:
             if reaction.nothing_to_undo:
                 self.push(
@@ -384,7 +398,7 @@ class _Explorer(BreadthFirstSearch):
                         f"{reaction.label}: {joined(reaction.nothing_to_undo)} (nothing to undo)",
                     ),
                 )
-                return True
+                return None
             self.violate(
                 COMPENSATION_WITHOUT_STEP,
                 reaction.pointer,
@@ -397,7 +411,7 @@ class _Explorer(BreadthFirstSearch):
                 (*trace, f"{reaction.label}: {joined(reaction.emits)} ({effect} never happened)"),
                 f"{effect} was not in effect when {reaction.service} undid it",
             )
-            return True
+            return None
         pivot = self.pivot_done(state)
         if pivot is not None and (state.cancelled or state.expired):
             cause = "an expired timer" if state.expired else "a cancel"
@@ -413,8 +427,8 @@ class _Explorer(BreadthFirstSearch):
                 (*trace, f"{reaction.label}: {joined(reaction.emits)} (undoes {effect})"),
                 f"{effect} undone although {joined(pivot.emits)} (pivot) cannot be",
             )
-            return True
-        return False
+            return None
+        return state
 
     def check_duplicate(self, reaction: Reaction, trace: tuple[str, ...]) -> None:
         level = self.idempotency.get((reaction.service, reaction.on))
