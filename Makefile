@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   set up .venv and run grimoire on the bundled example (output in out/)
 #   make test   set up .venv and the real clients (Claude Code, AsyncAPI parser, Mermaid,
-#               PlantUML), then run ruff and the full test suite
+#               PlantUML, PostgreSQL), then run ruff and the full test suite
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -30,8 +30,8 @@ demo: $(VENV)/.runtime
 	@echo "demo: diagrams in out/diagrams, AsyncAPI in out/asyncapi.yaml, catalog in out/docs/index.md"
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check scripts tests bench
-	$(VENV)/bin/ruff format --check scripts tests bench
+	$(VENV)/bin/ruff check scripts tests bench references/patterns
+	$(VENV)/bin/ruff format --check scripts tests bench references/patterns
 
 test: $(VENV)/.dev
 	bash tests/tools/install.sh

@@ -117,3 +117,7 @@ def node_modules() -> Path:
     if not (path / "@asyncapi" / "parser").exists():
         pytest.fail(f"{path}/@asyncapi/parser is missing: run `bash tests/tools/install.sh`")
     return path
+
+
+# A throwaway PostgreSQL cluster (and a PgBouncer) for the database pattern tests, started on use.
+from postgres_cluster import postgres, postgres_server, through_pgbouncer  # noqa: E402, F401

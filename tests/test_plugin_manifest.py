@@ -1,9 +1,10 @@
 """The plugin's manifests and the skill's frontmatter follow the Claude Code plugin format.
 
-Facts checked by hand on Claude Code 2.1.197 (see the design notes): Claude Code substitutes
-exactly `${CLAUDE_PLUGIN_ROOT}` in SKILL.md, the Bash permission rule in `allowed-tools` only
-matches a command spelled the same way, quotes included, and `claude plugin validate` checks
-neither the skill's name rules nor its description length, so these tests do.
+Facts checked on Claude Code 2.1.197 (test_plugin_claude.py runs them): Claude Code substitutes
+exactly `${CLAUDE_PLUGIN_ROOT}` in SKILL.md, puts the plugin's `bin/` on the Bash tool's PATH, and
+the Bash permission rule in `allowed-tools` only matches a command spelled the same way;
+`claude plugin validate` checks neither the skill's name rules nor its description length, so
+these tests do.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ SKILL_NAME = "design-event-driven-system"
 SKILL_DIR = SKILLS_DIR / SKILL_NAME
 SKILL_FILE = SKILL_DIR / "SKILL.md"
 
-SCRIPT_COMMAND = 'python3 "${CLAUDE_PLUGIN_ROOT}/scripts/grimoire.py"'
+SCRIPT_COMMAND = "grimoire"
+LAUNCHER = REPO_ROOT / "bin" / SCRIPT_COMMAND
 ALLOWED_TOOLS = f"Bash({SCRIPT_COMMAND} *)"
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
@@ -169,41 +171,35 @@ def test_allowed_tools_is_exactly_the_one_script_rule(frontmatter: dict) -> None
 # --- the skill's body ----------------------------------------------------------------------
 
 
-def script_mentions(text: str) -> list[tuple[int, str]]:
-    """(line number, line) for every line of SKILL.md that names the entry script."""
-    return [
-        (number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if "grimoire.py" in line
-    ]
+def shell_lines(text: str) -> list[str]:
+    """Every non-empty line of SKILL.md's shell code blocks."""
+    lines = []
+    for language, block in FENCE.findall(text):
+        if language.lower() in SHELL_FENCES:
+            lines += [line.strip().removeprefix("$ ") for line in block.splitlines()]
+    return [line for line in lines if line]
 
 
-def test_skill_runs_the_script_somewhere() -> None:
-    assert any(SCRIPT_COMMAND in line for _, line in script_mentions(skill_text()))
+def test_the_permitted_command_is_the_plugins_bin_launcher() -> None:
+    """Claude Code puts the plugin's bin/ on the Bash PATH: `grimoire` is an executable there."""
+    assert LAUNCHER.is_file()
+    assert LAUNCHER.stat().st_mode & 0o111
 
 
-def test_every_mention_of_the_script_is_the_exact_permitted_command() -> None:
-    """Each `grimoire.py` is part of `python3 "${CLAUDE_PLUGIN_ROOT}/scripts/grimoire.py" ARGS`."""
-    exact = re.compile(re.escape(SCRIPT_COMMAND) + r" [^\s`]")
-    wrong = [
-        f"line {number}: {line.strip()}"
-        for number, line in script_mentions(skill_text())
-        if not line.startswith("allowed-tools:")
-        and line.count("grimoire.py") != len(exact.findall(line))
-    ]
-    assert not wrong, f"spell every run as `{SCRIPT_COMMAND} COMMAND ...`:\n" + "\n".join(wrong)
+def test_skill_runs_the_command_somewhere() -> None:
+    assert any(line.startswith(SCRIPT_COMMAND + " ") for line in shell_lines(skill_text()))
 
 
-def test_command_lines_in_shell_blocks_start_with_the_permitted_command() -> None:
+def test_skill_never_runs_the_entry_script_directly() -> None:
+    """`python3 .../grimoire.py` would need a permission prompt and the user's own packages."""
+    assert "grimoire.py" not in skill_text()
+
+
+def test_every_shell_line_starts_with_the_permitted_command() -> None:
     """A prefix such as `cd x &&` or `VAR=1` would make the permission rule miss."""
-    wrong = []
-    for language, block in FENCE.findall(skill_text()):
-        if language.lower() not in SHELL_FENCES:
-            continue
-        for line in block.splitlines():
-            command = line.strip().removeprefix("$ ")
-            if "grimoire.py" in command and not command.startswith(SCRIPT_COMMAND + " "):
-                wrong.append(command)
+    wrong = [
+        line for line in shell_lines(skill_text()) if not line.startswith(SCRIPT_COMMAND + " ")
+    ]
     assert not wrong, "\n".join(wrong)
 
 

@@ -25,8 +25,9 @@ REFERENCES_DIR = REPO_ROOT / "references"
 REFERENCE_DOCS = sorted(REFERENCES_DIR.glob("*.md"))
 DOCUMENTS = [SKILL_FILE, *REFERENCE_DOCS]
 
-ALLOWED_TOOLS = 'Bash(python3 "${CLAUDE_PLUGIN_ROOT}/scripts/grimoire.py" *)'
-COMMAND_PREFIX = 'python3 "${CLAUDE_PLUGIN_ROOT}/scripts/grimoire.py"'
+ALLOWED_TOOLS = "Bash(grimoire *)"
+COMMAND_PREFIX = "grimoire"
+ENTRY_SCRIPT = REPO_ROOT / "scripts" / "grimoire.py"
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SKILL_MAX_LINES = 400
 SKILL_MAX_TOKENS = 5000
@@ -78,7 +79,7 @@ def documented_commands() -> list[tuple[str, str, int]]:
             joined = match.group(2).replace("\\\n", " ")
             for offset, line in enumerate(joined.splitlines()):
                 line = line.strip().removeprefix("$ ")
-                if "grimoire.py" not in line:
+                if not re.search(r"\bgrimoire\b", line.split("#", 1)[0]):
                     continue
                 expected = 0
                 exit_note = EXPECTED_EXIT.search(line)
@@ -92,7 +93,7 @@ def documented_commands() -> list[tuple[str, str, int]]:
 
 def subcommand_of(command: str) -> str:
     words = shlex.split(command)
-    rest = [w for w in words[2:] if not w.startswith("-")]
+    rest = [w for w in words[1:] if not w.startswith("-")]
     return rest[0] if rest else ""
 
 
@@ -217,10 +218,11 @@ def user_repo(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("command, expected", _command_params())
 def test_documented_command_runs_with_the_exit_code_the_text_states(command, expected, user_repo):
-    words = shlex.split(command.replace("${CLAUDE_PLUGIN_ROOT}", str(REPO_ROOT)))
-    assert words[0] == "python3"
+    """`grimoire` is the bin/ launcher of the entry script; the test runs the script directly."""
+    words = shlex.split(command)
+    assert words[0] == COMMAND_PREFIX
     result = subprocess.run(
-        [sys.executable, *words[1:]],
+        [sys.executable, str(ENTRY_SCRIPT), *words[1:]],
         cwd=user_repo,
         capture_output=True,
         text=True,

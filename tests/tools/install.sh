@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real clients the tests use: Claude Code, the AsyncAPI parser and mermaid-cli from
 # npm (cached in .cache/tools, reinstalled only when package.json changes), and Debian's chromium
-# (for mermaid-cli) and plantuml. Safe to run repeatedly.
+# (for mermaid-cli), plantuml, postgresql and pgbouncer (the pattern tests start a throwaway
+# cluster and pooler from them). Safe to run repeatedly.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -10,6 +11,8 @@ tools="$root/.cache/tools"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v plantuml >/dev/null 2>&1 || need_apt+=(plantuml)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need_apt+=(pgbouncer)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "tools: installing Debian packages: ${need_apt[*]}"
   apt-get update -qq
