@@ -374,3 +374,15 @@ def test_example_hold_expiring_at_inventory_would_release_paid_stock(tmp_path):
         "5. inventory on ReservationExpired: StockReleased (undoes StockReserved)",
         "6. end: StockReserved undone although PaymentConfirmed (pivot) cannot be",
     )
+
+
+def test_choreographed_compensation_trigger_keyed_by_another_field_can_overtake(tmp_path):
+    def plant(data):
+        data["events"]["RoomReleased"]["key"] = "roomId"
+        data["events"]["RoomReleased"]["schema"]["properties"]["roomId"] = {"type": "string"}
+        reaction(data, "payments", "RoomReleased").pop("nothing_to_undo")
+
+    findings, _ = verified(HOTEL, tmp_path, plant)
+    overtakes = only(findings, "SAG025")
+    assert "RoomHeld is keyed by stayId, RoomReleased by roomId" in overtakes.message
+    assert "SAG024" in rules(findings)  # and the saga message is keyed by another field

@@ -1,4 +1,5 @@
-"""Stable JSON: {"tool", "command", "findings": [...], "summary": {...}}; see README."""
+"""Stable JSON: {"tool", "command", "findings": [...], "summary": {...}} plus any keys a
+command adds (`saga verify`: `explored`); see README."""
 
 from __future__ import annotations
 
