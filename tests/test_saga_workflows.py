@@ -203,6 +203,31 @@ def test_timer_not_stopped_by_the_pivot_fires_after_it(tmp_path):
     assert "an expired timer" in finding.message
 
 
+def test_timer_expiring_at_a_field_its_start_event_lacks_is_reported(tmp_path):
+    finding = only(
+        verified(HOTEL, tmp_path, lambda d: saga(d)["timers"][0].update(at="holdUntil"))[0],
+        "SAG003",
+    )
+    assert "expires at holdUntil, which RoomHeld does not always carry" in finding.message
+
+
+def test_timer_started_by_an_event_the_saga_never_emits_is_reported(tmp_path):
+    def plant(data):
+        data["events"]["RoomInspected"] = {"producer": "hotel", "consumers": ["hotel"]}
+        saga(data)["timers"][0]["starts_on"] = "RoomInspected"
+
+    finding = only(verified(HOTEL, tmp_path, plant)[0], "SAG002")
+    assert "starts on RoomInspected, which no reaction emits" in finding.message
+
+
+def test_after_pivot_on_a_service_that_does_not_own_the_pivot_is_reported(tmp_path):
+    def plant(data):
+        reaction(data, "payments", "RoomReleased")["after_pivot"] = "CancellationFeeCharged"
+
+    finding = only(verified(HOTEL, tmp_path, plant)[0], "SAG028")
+    assert "payments does not own the pivot" in finding.message
+
+
 # -- correlation and keys --------------------------------------------------------------------
 def test_reply_without_the_correlation_field_is_reported(tmp_path):
     def plant(data):

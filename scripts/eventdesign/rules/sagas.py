@@ -47,8 +47,8 @@ describe(
     summary="An event in a saga is produced by no service (or no reaction emits it).",
     explanation="""
 A reaction waits for an event that neither the saga's trigger nor any reaction emits, an
-outcome event (`completed`, `compensated`) that no reaction emits, or an event whose declared
-producer is not a service. The saga can never get past that point.
+outcome event (`completed`, `compensated`) that no reaction emits, a timer starts on such an
+event, or an event's declared producer is not a service. The saga can never get past that point.
 Fix: add the reaction or service that emits it, or correct the event name.
 """,
 )
@@ -60,7 +60,9 @@ describe(
     summary="A saga disagrees with the model on who produces, handles or consumes a message.",
     explanation="""
 The saga has a service emit an event whose declared producer is another service, send a
-command to a service that is not its handler, or react to an event it does not consume.
+command to a service that is not its handler, or react to an event it does not consume; or a
+timer's owner neither produces nor consumes the event that arms it, or the timer expires at a
+payload field that event does not always carry.
 Either the saga or the event/command declaration is wrong; generated AsyncAPI and diagrams
 will disagree with the saga.
 Fix: make the declaration and the saga name the same service.
@@ -327,9 +329,10 @@ describe(
 From the pivot on, a saga can no longer be undone, so a cancel request must become a forward
 action (a cancellation fee, an early end) or be refused. A saga whose cancel has neither, or
 a choreography whose pivot service handles the cancel the same way before and after its
-pivot, compensates what cannot be compensated. Fix: orchestration: `cancel: {after_pivot:
-STEP}` or `refused: EVENT`; choreography: `after_pivot: EVENTS` on the pivot service's
-reaction to the cancel event.
+pivot, compensates what cannot be compensated. Only the pivot's own service can tell in one
+transaction whether the pivot happened, so `after_pivot` on another service's reaction races
+the pivot. Fix: orchestration: `cancel: {after_pivot: STEP}` or `refused: EVENT`;
+choreography: `after_pivot: EVENTS` on the pivot service's reaction to the cancel event.
 """,
 )
 describe(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..findings import Finding, sorted_findings
+from ..model.payload import lookup_field
 from ..model.types import DesignModel
 from . import choreography, messages, orchestration
 from .model import (
@@ -17,12 +18,14 @@ from .model import (
     PIVOT,
     ChoreographedSaga,
     OrchestratedSaga,
+    RetryPolicy,
     Saga,
     Step,
     parse_sagas,
 )
 from .violations import (
     BOUNDED,
+    CANCEL_UNDEFINED,
     COMPENSATION_REPEATS_STEP,
     ESCALATION_NEVER_FIRES,
     MISPLACED_PIVOT,
@@ -111,7 +114,7 @@ def _verify(model: DesignModel, saga: Saga, limits: Limits) -> tuple[list[Violat
     return list(unique.values()), coverage
 
 
-def _retry_policies(saga: Saga) -> Iterable[tuple[str, str, object, bool]]:
+def _retry_policies(saga: Saga) -> Iterable[tuple[str, str, RetryPolicy | None, bool]]:
     """(pointer, what, retry policy, whether a refusal can reach it) of every policy."""
     if isinstance(saga, OrchestratedSaga):
         steps = list(saga.steps)
@@ -319,6 +322,62 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
                         f"saga '{saga.name}' ends {key} with {event}, but no reaction emits it",
                         f"add the reaction that emits {event}, or fix the event name",
                     )
+        yield from _timers_and_cancels(model, saga, emitted)
+
+
+def _timers_and_cancels(
+    model: DesignModel, saga: ChoreographedSaga, emitted: set[str]
+) -> Iterable[Violation]:
+    """Timers that can never start or whose owner cannot see their start or expiry time, and
+    cancel reactions that claim to know about a pivot another service owns."""
+    for timer in saga.timers:
+        start = model.events.get(timer.starts_on)
+        if timer.starts_on not in emitted:
+            yield Violation(
+                NO_PRODUCER,
+                f"{timer.pointer}/starts_on",
+                f"timer {timer.event}",
+                f"timer {timer.event} of saga '{saga.name}' starts on {timer.starts_on}, which "
+                "no reaction emits: it never runs",
+                f"start it on an event the saga emits, or fix the name {timer.starts_on}",
+            )
+        elif (
+            start is not None
+            and timer.service != start.producer
+            and timer.service not in {c.service for c in start.consumers}
+        ):
+            yield Violation(
+                TOPOLOGY,
+                f"{timer.pointer}/service",
+                f"timer {timer.event} owner",
+                f"{timer.service} owns timer {timer.event} but neither produces nor consumes "
+                f"{timer.starts_on}, so it never learns when to arm it",
+                f"add {timer.service} to the consumers of {timer.starts_on}",
+            )
+        if timer.at and start is not None and start.schema is not None:
+            found = lookup_field(start.schema, start.schema_format, timer.at)
+            if found.known and not found.required:
+                yield Violation(
+                    TOPOLOGY,
+                    f"{timer.pointer}/at",
+                    f"timer {timer.event} expiry time",
+                    f"timer {timer.event} expires at {timer.at}, which {timer.starts_on} does not "
+                    "always carry",
+                    f"add `{timer.at}` to the required fields of {timer.starts_on}",
+                )
+    pivots = {r.service for r in saga.reactions if r.kind == PIVOT}
+    for reaction in saga.reactions:
+        if reaction.after_pivot and reaction.service not in pivots:
+            yield Violation(
+                CANCEL_UNDEFINED,
+                f"{reaction.pointer}/after_pivot",
+                f"{reaction.label} after the pivot",
+                f"'{reaction.label}' declares `after_pivot` events, but {reaction.service} does "
+                "not own the pivot: it cannot tell in its own transaction whether the pivot "
+                "happened, so a cancel racing the pivot is handled both ways or neither",
+                "let the pivot's service decide the cancel (its reaction carries `after_pivot`), "
+                "and have the others react to what it emits",
+            )
 
 
 # -- orchestration ---------------------------------------------------------------------------
