@@ -25,6 +25,7 @@ MODELS = (
     DATA / "claim-approval.yaml",
     DATA / "ride-rematch.yaml",
     DATA / "hotel-hold.yaml",
+    DATA / "ride-dispatch.yaml",
 )
 
 

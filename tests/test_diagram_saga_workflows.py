@@ -81,3 +81,11 @@ def test_plantuml_draws_actors_and_breaks_too():
     assert 'actor "claims adjuster" as p3\n' in text
     assert "\nbreak ReserveRefused\n" in text
     assert "\nloop refused: redo, up to 2 attempts in all\n" in text
+
+
+def test_choreography_draws_the_person_a_reaction_waits_for_and_its_bounded_repeat():
+    text = _sequence("ride-dispatch.yaml", "DispatchRide")
+    assert "    actor p4 as driver\n" in text
+    assert "Note over p3,p4: waits for driver (redo up to 5 times, then fail)\n" in text
+    assert "    break NoDriverFound (after 5 attempts)\n" in text
+    assert "->>p4" not in text  # nobody sends the driver a message standing in for a service

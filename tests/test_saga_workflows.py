@@ -29,6 +29,7 @@ TRIP = DATA / "trip-booking.yaml"
 CLAIM = DATA / "claim-approval.yaml"
 RIDE = DATA / "ride-rematch.yaml"
 HOTEL = DATA / "hotel-hold.yaml"
+DISPATCH = DATA / "ride-dispatch.yaml"
 
 
 def verified(
@@ -226,6 +227,49 @@ def test_after_pivot_on_a_service_that_does_not_own_the_pivot_is_reported(tmp_pa
 
     finding = only(verified(HOTEL, tmp_path, plant)[0], "SAG028")
     assert "payments does not own the pivot" in finding.message
+
+
+# -- people in a choreography ----------------------------------------------------------------
+def test_choreographed_dispatch_waiting_for_a_driver_verifies_clean(tmp_path):
+    findings, coverage = verified(DISPATCH, tmp_path)
+    assert findings == []
+    assert coverage.timer_races > 0 and "compensated" in coverage.outcomes
+
+
+def test_reaction_waiting_for_a_person_without_a_deadline_is_reported(tmp_path):
+    def plant(data):
+        del saga(data)["timers"]
+        del saga(data)["reactions"][4]  # driver-app on MatchingTimedOut
+
+    finding = only(verified(DISPATCH, tmp_path, plant)[0], "SAG014")
+    assert "'driver-app on FareHeld' waits for driver without a deadline" in finding.message
+
+
+def test_choreographed_repeat_that_escalates_ends_escalated(tmp_path):
+    def plant(data):
+        reaction(data, "driver-app", "FareHeld")["repeat"]["escalate_to"] = "dispatch desk"
+
+    findings, coverage = verified(DISPATCH, tmp_path, plant)
+    assert findings == []
+    assert "escalated" in coverage.outcomes
+
+
+def test_deadline_owned_by_another_service_than_the_pivot_races_it(tmp_path):
+    def plant(data):
+        saga(data)["timers"][0].update(service="fares", stops_on=["DriverAccepted"])
+        data["events"]["MatchingTimedOut"].update(producer="fares", consumers=["fares"])
+        reactions = saga(data)["reactions"]
+        reactions[4] = {
+            "service": "fares",
+            "on": "MatchingTimedOut",
+            "emits": "FareReleased",
+            "compensates": "FareHeld",
+        }
+
+    finding = only(verified(DISPATCH, tmp_path, plant)[0], "SAG027")
+    assert finding.trace[-1] == (
+        "6. end: FareHeld undone although DriverAccepted (pivot) cannot be"
+    )
 
 
 # -- correlation and keys --------------------------------------------------------------------

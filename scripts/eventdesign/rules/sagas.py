@@ -148,9 +148,11 @@ describe(
     severity="error",
     summary="An orchestrated step has no timeout, so a lost reply stalls the saga forever.",
     explanation="""
-A reply can be lost, dead-lettered or never sent (participant down, poison message). Without
-a deadline the orchestrator waits forever with resources held. Fix: give the step a
-`timeout` (and a `retry` policy when retrying is safe).
+A reply can be lost, dead-lettered or never sent (participant down, poison message), and a
+person may never decide. Without a deadline the saga waits forever with resources held. Fix:
+give the step a `timeout` (and a `retry` policy when retrying is safe); a step or reaction
+waiting for an `actor` needs a deadline too (orchestration: `timeout`; choreography: a timer
+armed by the reaction's event and stopped by its outcome).
 """,
 )
 describe(

@@ -292,7 +292,18 @@ class _Explorer(BreadthFirstSearch):
         if retry is not None and retry.escalate_to:
             self.reach("escalated")
             return
-        failed = (*trace, f"{reaction.label}: {joined(reaction.fails_with)} (fails)")
+        failed = trace
+        repeat = reaction.repeat
+        if repeat is not None:
+            # redone (another driver, another assessor) up to its bound: one transition
+            redo = (
+                f"{reaction.label}: redone up to {repeat.max_attempts} times; every attempt fails"
+            )
+            failed = (*trace, redo)
+            if repeat.escalate_to:
+                self.reach("escalated")
+                return
+        failed = (*failed, f"{reaction.label}: {joined(reaction.fails_with)} (fails)")
         why = "nothing escalates it"
         if reaction.compensates:
             self.violate(

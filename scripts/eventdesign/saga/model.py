@@ -209,6 +209,8 @@ class Reaction:
     description: str = ""
     nothing_to_undo: tuple[str, ...] = ()  # emitted when its effect never happened
     after_pivot: tuple[str, ...] = ()  # emitted instead of `emits` once the pivot is done
+    actor: str | None = None  # the person or outside system whose decision it relays
+    repeat: Repeat | None = None
 
     @property
     def label(self) -> str:
@@ -356,6 +358,8 @@ def parse_saga(name: str, spec: dict) -> Saga:
                 description=item.get("description", ""),
                 nothing_to_undo=_names(item.get("nothing_to_undo")),
                 after_pivot=_names(item.get("after_pivot")),
+                actor=item.get("actor"),
+                repeat=_repeat(item.get("repeat")),
             )
             for index, item in enumerate(spec.get("reactions") or ())
         )

@@ -492,6 +492,9 @@ def choreographed_sequence(model: DesignModel, saga: ChoreographedSaga) -> Seque
         [starter, *(r.service for r in saga.reactions), *([requester] if requester else [])]
     )
     actors = {requester} if requester and requester not in model.services else set()
+    deciders = [r.actor for r in saga.reactions if r.actor]
+    participants = _unique([*participants, *deciders])
+    actors.update(deciders)
     items: list[Item] = []
     items.append(Note((starter,), f"{saga.trigger} starts {saga.name}"))
     correlation = correlation_of(model, saga)
@@ -505,12 +508,28 @@ def choreographed_sequence(model: DesignModel, saga: ChoreographedSaga) -> Seque
             if reaction.retry is not None
             else []
         )
+        waiting: list[Item] = []
+        if reaction.actor:
+            waits = f"waits for {reaction.actor}"
+            if reaction.repeat is not None:
+                waits += f" ({reaction.repeat.describe()})"
+            waiting.append(Note((reaction.service, reaction.actor), waits))
+        elif reaction.repeat is not None:
+            waiting.append(Note((reaction.service,), f"on refusal: {reaction.repeat.describe()}"))
         if not reaction.fails_with:
             firing_items = _firing_items(saga, firing)
-            items.extend([firing_items[0], *retried, *firing_items[1:]])
+            items.extend([firing_items[0], *waiting, *retried, *firing_items[1:]])
         else:
             failed_run, _ = choreography_run(saga, starter, failing=reaction.number)
             items.append(Message(firing.sender, reaction.service, reaction.on))
+            items.extend(waiting)
+            repeat = reaction.repeat
+            if repeat is not None and repeat.escalate_to:
+                escalate = [Note((reaction.service,), f"escalate to {repeat.escalate_to}")]
+                items.append(_ends(f"refused {repeat.max_attempts} times", escalate))
+                items.append(Note((reaction.service,), f"emits {', '.join(reaction.emits)}"))
+                items.extend(retried)
+                continue
             failure: list[Item] = []
             for later in failed_run[index:]:
                 if later.reaction.number == reaction.number:
@@ -518,7 +537,10 @@ def choreographed_sequence(model: DesignModel, saga: ChoreographedSaga) -> Seque
                     failure.append(Note((reaction.service,), text))
                     continue
                 failure.extend(_firing_items(saga, later))
-            items.append(_ends(", ".join(reaction.fails_with), failure))
+            label = ", ".join(reaction.fails_with)
+            if repeat is not None:
+                label += f" (after {repeat.max_attempts} attempts)"
+            items.append(_ends(label, failure))
             emitted = ", ".join(reaction.emits) or "nothing"
             items.append(Note((reaction.service,), f"emits {emitted}"))
             items.extend(retried)

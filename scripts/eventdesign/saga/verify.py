@@ -31,6 +31,7 @@ from .violations import (
     MISPLACED_PIVOT,
     MISSING_COMPENSATION,
     NO_PRODUCER,
+    NO_TIMEOUT,
     TOPOLOGY,
     UNDECLARED,
     UNKNOWN_SERVICE,
@@ -328,8 +329,9 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
 def _timers_and_cancels(
     model: DesignModel, saga: ChoreographedSaga, emitted: set[str]
 ) -> Iterable[Violation]:
-    """Timers that can never start or whose owner cannot see their start or expiry time, and
-    cancel reactions that claim to know about a pivot another service owns."""
+    """Timers that can never start or whose owner cannot see their start or expiry time,
+    reactions waiting for an actor without a deadline, and cancel reactions that claim to
+    know about a pivot another service owns."""
     for timer in saga.timers:
         start = model.events.get(timer.starts_on)
         if timer.starts_on not in emitted:
@@ -367,6 +369,25 @@ def _timers_and_cancels(
                 )
     pivots = {r.service for r in saga.reactions if r.kind == PIVOT}
     for reaction in saga.reactions:
+        outs = set(choreography.outputs(reaction))
+        deadline = any(t.starts_on == reaction.on and (outs & set(t.stops_on)) for t in saga.timers)
+        if reaction.actor and not deadline:
+            yield Violation(
+                NO_TIMEOUT,
+                reaction.pointer,
+                f"{reaction.label} deadline",
+                f"'{reaction.label}' waits for {reaction.actor} without a deadline: if no "
+                "decision comes, the saga waits forever",
+                f"add a timer armed by {reaction.on} and stopped by "
+                f"{joined(reaction.emits + reaction.fails_with)}, and react to its expiry",
+                numbered(
+                    (
+                        f"{reaction.label}: waits for {reaction.actor}",
+                        f"{reaction.actor}: no decision",
+                        f"end: {reaction.service} waits forever (no deadline)",
+                    )
+                ),
+            )
         if reaction.after_pivot and reaction.service not in pivots:
             yield Violation(
                 CANCEL_UNDEFINED,
