@@ -427,3 +427,4 @@ def test_saga_page_lists_stages_with_what_a_failure_and_a_cancel_undo() -> None:
     hotel = render_docs(load_model(saga_data / "hotel-hold.yaml"))["sagas/book-stay.md"]
     assert "| RoomHeld | hotel on HoldExpired, hotel on PaymentDeclined, hotel on " in hotel
     assert "| HoldExpired | hotel | RoomHeld | at expiresAt | RoomBooked, RoomReleased" in hotel
+    assert "| nothing to undo: NoRoomHeld; after the pivot: LateCancellationRecorded |" in hotel

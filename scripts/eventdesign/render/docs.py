@@ -637,6 +637,7 @@ class _Context:
                 fails_with=self.events_list(reaction.get("fails_with"), here),
                 compensates=self.events_list(reaction.get("compensates"), here),
                 kind=str(reaction.get("kind", "")),
+                notes=_reaction_notes(reaction),
             )
             for reaction in saga.get("reactions") or []
             if isinstance(reaction, dict)
@@ -661,6 +662,22 @@ class _Context:
             "diagrams": diagrams.saga(name),
             **plan,
         }
+
+
+def _reaction_notes(reaction: dict) -> str:
+    """What else a reaction does: the person it waits for, its repeat bound, its outcome when
+    there is nothing to undo, and what it emits once the pivot is done."""
+    notes = []
+    if reaction.get("actor"):
+        notes.append(f"waits for {reaction['actor']}")
+    repeat = reaction.get("repeat")
+    if isinstance(repeat, dict):
+        notes.append(f"up to {repeat.get('max_attempts')} attempts")
+    if reaction.get("nothing_to_undo"):
+        notes.append("nothing to undo: " + ", ".join(_as_list(reaction["nothing_to_undo"])))
+    if reaction.get("after_pivot"):
+        notes.append("after the pivot: " + ", ".join(_as_list(reaction["after_pivot"])))
+    return "; ".join(notes)
 
 
 def _saga_plan(name: str, raw: dict) -> dict[str, Any]:

@@ -194,7 +194,8 @@ class _Explorer(BreadthFirstSearch):
         if pivot is None and step.kind != RETRIABLE:
             # before the pivot: undo everything done, the step that was in flight included
             cancelled = state._replace(cancelled=True)
-            self.start_compensation(cancelled, done, (*trace, f"{orchestrator}: cancelling"), 0)
+            undo = (*trace, f"{orchestrator}: cancelling")
+            self.start_compensation(cancelled, done, undo, state.faults)
             return
         forward = cancel.after_pivot
         if forward is not None:
