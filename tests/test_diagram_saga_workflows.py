@@ -4,8 +4,11 @@ commands), and cancel and timer paths appear in the sequence and the state diagr
 
 from __future__ import annotations
 
+import yaml
+
 from conftest import REPO_ROOT
 from eventdesign.model.loader import load_model
+from eventdesign.model.source import parse_yaml
 from eventdesign.render import mermaid, plantuml
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
@@ -89,3 +92,20 @@ def test_choreography_draws_the_person_a_reaction_waits_for_and_its_bounded_repe
     assert "Note over p3,p4: waits for driver (redo up to 5 times, then fail)\n" in text
     assert "    break NoDriverFound (after 5 attempts)\n" in text
     assert "->>p4" not in text  # nobody sends the driver a message standing in for a service
+
+
+def test_a_participants_own_expiry_is_drawn_where_it_is_armed(tmp_path):
+    source = DATA / "trip-booking.yaml"
+    data = parse_yaml(source.read_text(encoding="utf-8"), str(source)).data
+    data["events"]["RoomHoldLapsed"] = {"producer": "hotels", "consumers": ["trips"]}
+    data["sagas"]["BookTrip"]["timers"] = [
+        {"event": "RoomHoldLapsed", "service": "hotels", "starts_on": "RoomHeld", "after": "15m"}
+    ]
+    path = tmp_path / "design.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    text = mermaid.saga_sequence(load_model(path), "BookTrip")
+    assert "Note over p3: timer armed: RoomHoldLapsed after 15m, never stopped\n" in text
+    early = text.split("    break RoomHoldLapsed after 15m before charge\n", 1)[1]
+    assert early.startswith("        p3-->>p1: RoomHoldLapsed\n        p1->>p2: ReleaseSeat\n")
+    late = text.split("    break RoomHoldLapsed after 15m after charge\n", 1)[1]
+    assert "no defined outcome: the pivot cannot be undone" in late.split("    end\n", 1)[0]

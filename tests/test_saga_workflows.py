@@ -229,6 +229,45 @@ def test_after_pivot_on_a_service_that_does_not_own_the_pivot_is_reported(tmp_pa
     assert "payments does not own the pivot" in finding.message
 
 
+def _hold_lapses(data: dict, stops_on: list[str]) -> None:
+    """hotels lets the room hold lapse at expiresAt on its own, unless `stops_on` came."""
+    trip_id = {
+        "type": "object",
+        "required": ["tripId"],
+        "properties": {"tripId": {"type": "string"}},
+    }
+    data["events"]["RoomHoldLapsed"] = {
+        "producer": "hotels",
+        "consumers": ["trips"],
+        "channel": "trip.replies",
+        "key": "tripId",
+        "schema": trip_id,
+    }
+    timer = {"event": "RoomHoldLapsed", "service": "hotels", "starts_on": "RoomHeld"}
+    saga(data)["timers"] = [
+        {**timer, "at": "expiresAt", **({"stops_on": stops_on} if stops_on else {})}
+    ]
+
+
+def test_participant_hold_lapsing_after_the_orchestrators_pivot_is_reported(tmp_path):
+    finding = only(verified(TRIP, tmp_path, lambda d: _hold_lapses(d, []))[0], "SAG027")
+    assert "hotels's timer RoomHoldLapsed can expire after the pivot 'charge'" in finding.message
+    assert finding.trace[-2:] == (
+        "7. hotels: RoomHoldLapsed (timer expires at expiresAt)",
+        "8. end: RoomHeld is gone although ChargeTraveller (pivot) cannot be undone",
+    )
+
+
+def test_participant_hold_stopped_before_the_pivot_only_races_compensatable_steps(tmp_path):
+    def plant(data):
+        _hold_lapses(data, ["SeatHeld"])
+        data["sagas"]["BookTrip"]["steps"][0]["parallel"].reverse()  # room held before seat
+
+    findings, coverage = verified(TRIP, tmp_path, plant)
+    assert findings == []
+    assert coverage.timer_races > 0
+
+
 # -- people in a choreography ----------------------------------------------------------------
 def test_choreographed_dispatch_waiting_for_a_driver_verifies_clean(tmp_path):
     findings, coverage = verified(DISPATCH, tmp_path)

@@ -28,8 +28,9 @@ A timeout means the step's outcome is unknown: a timed-out compensatable step is
 until it answers or escalated, never compensated around.
 
 A `cancel` request is let in while each step is in flight (its reply arrives after the
-cancel), each choreography `timers:` entry may expire in any state until a stop event reached
-its owner, and reactions run in every order the cancel and the timers make matter. A step
+cancel), each `timers:` entry may expire in any state until a stop event reached its owner (in
+an orchestration: a participant's own expiry, armed and stopped by step replies), and
+reactions run in every order the cancel and the timers make matter. A step
 waiting for an outside `actor` fails when its deadline passes; a `repeat` redoes it up to its
 bound; a `local` step's outcome is always known.
 

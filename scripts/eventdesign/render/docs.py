@@ -687,19 +687,19 @@ def _saga_plan(name: str, raw: dict) -> dict[str, Any]:
 
     saga = parse_saga(name, raw)
     cancel = saga.cancel.on if saga.cancel is not None else ""
+    timers = [
+        _Row(
+            event=t.event,
+            service=t.service,
+            starts_on=t.starts_on,
+            when=f"at {t.at}" if t.at else f"after {t.after}" if t.after else "",
+            stops_on=", ".join(t.stops_on),
+        )
+        for t in saga.timers
+    ]
     if isinstance(saga, ChoreographedSaga):
-        timers = [
-            _Row(
-                event=t.event,
-                service=t.service,
-                starts_on=t.starts_on,
-                when=f"at {t.at}" if t.at else f"after {t.after}" if t.after else "",
-                stops_on=", ".join(t.stops_on),
-            )
-            for t in saga.timers
-        ]
         return {"stages": [], "effects": effect_plans(saga), "timers": timers, "cancel": cancel}
-    return {"stages": stage_plans(saga), "effects": [], "timers": [], "cancel": cancel}
+    return {"stages": stage_plans(saga), "effects": [], "timers": timers, "cancel": cancel}
 
 
 def _as_list(value: Any) -> list[str]:

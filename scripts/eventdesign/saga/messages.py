@@ -64,8 +64,8 @@ def saga_messages(saga: Saga) -> Iterator[SagaMessage]:
                 yield SagaMessage(event, role, f"{reaction.pointer}/emits")
             for event in reaction.fails_with:
                 yield SagaMessage(event, "failure", f"{reaction.pointer}/fails_with")
-        for timer in saga.timers:
-            yield SagaMessage(timer.event, "timer", f"{timer.pointer}/event")
+    for timer in saga.timers:
+        yield SagaMessage(timer.event, "timer", f"{timer.pointer}/event")
 
 
 def _step_messages(step: Step) -> Iterator[SagaMessage]:

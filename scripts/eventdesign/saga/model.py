@@ -187,6 +187,7 @@ class OrchestratedSaga:
     description: str = ""
     style: str = ORCHESTRATION
     cancel: Cancel | None = None
+    timers: tuple[Timer, ...] = ()  # participants' own expiries (a hold that lapses)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -401,6 +402,7 @@ def parse_saga(name: str, spec: dict) -> Saga:
         compensated=compensated,
         description=spec.get("description", ""),
         cancel=_cancel(spec.get("cancel"), pointer),
+        timers=_timers(spec.get("timers"), pointer),
     )
 
 

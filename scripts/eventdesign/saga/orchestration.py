@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .model import COMPENSATABLE, PIVOT, RETRIABLE, OrchestratedSaga, Step
+from .model import COMPENSATABLE, PIVOT, RETRIABLE, OrchestratedSaga, Step, Timer
 from .violations import (
     CANCEL_UNDEFINED,
     COMPENSATION_CAN_FAIL,
@@ -45,6 +45,7 @@ from .violations import (
     NOT_IDEMPOTENT_LEVELS,
     PIVOT_TIMEOUT_COMPENSATED,
     RETRIABLE_CAN_FAIL,
+    UNDO_AFTER_PIVOT,
     BreadthFirstSearch,
     Violation,
     numbered,
@@ -67,6 +68,7 @@ class _State(NamedTuple):
     faults: int
     unknown: tuple[int, ...] = ()  # steps that timed out: outcome unknown, compensated anyway
     cancelled: bool = False  # a cancel request came (one per path)
+    expired: tuple[str, ...] = ()  # participants' timer events that fired
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Exploration:
     outcomes: set[str]
     paths: int = 0
     cancel_points: int = 0
+    timer_races: int = 0
 
 
 class _Explorer(BreadthFirstSearch):
@@ -144,6 +147,7 @@ class _Explorer(BreadthFirstSearch):
             self.outcomes,
             self.paths,
             self.cancel_points,
+            self.timer_races,
         )
 
     def forward(self, state: _State, trace: tuple[str, ...]) -> None:
@@ -161,6 +165,8 @@ class _Explorer(BreadthFirstSearch):
             sent = (*trace, f"{orchestrator} -> {step.participant}: {step.command}{parallel}")
             answer = step.participant
         reply = step.reply or "done"
+        for timer in self.armed(state):  # first: a shorter trace than expiring after the step
+            self.expire(state, timer, trace)
         self.advance(state, step, (*sent, f"{answer}: {reply}"))
         if saga.cancel is not None and not state.cancelled:
             self.cancel_points += 1
@@ -375,7 +381,52 @@ class _Explorer(BreadthFirstSearch):
         elif state.stage + 1 < len(self.saga.stages):
             self.push(state._replace(stage=state.stage + 1, branch=0, done=done), trace)
         else:
+            completed = state._replace(done=done)
+            for timer in self.armed(completed):
+                self.expire(completed, timer, trace)
             self.reach("completed")
+
+    # -- participants' timers ----------------------------------------------------------
+    def armed(self, state: _State) -> list[Timer]:
+        """Participants' timers that can still expire: started by a reply of a step done,
+        not yet stopped by the reply of a later step done, not fired."""
+        replies = {self.by_number[n].reply for n in state.done}
+        return [
+            timer
+            for timer in self.saga.timers
+            if timer.event not in state.expired
+            and timer.starts_on in replies
+            and not replies & set(timer.stops_on)
+        ]
+
+    def expire(self, state: _State, timer: Timer, trace: tuple[str, ...]) -> None:
+        """A participant's timer fires: it undoes its own step, whatever the saga is doing."""
+        self.timer_races += 1
+        when = f"at {timer.at}" if timer.at else f"after {timer.after}" if timer.after else ""
+        fired = (*trace, f"{timer.service}: {timer.event} (timer expires {when})".rstrip())
+        held = next(n for n in state.done if self.by_number[n].reply == timer.starts_on)
+        step = self.by_number[held]
+        pivot = self.pivot_done(state)
+        if pivot is not None:
+            self.violate(
+                UNDO_AFTER_PIVOT,
+                step,
+                f"{timer.service}'s timer {timer.event} can expire after the pivot "
+                f"'{pivot.name}' and undo '{step.name}' on its own: the saga ends half done",
+                f"stop the timer with a step before the pivot (add its reply to `stops_on`), or "
+                f"let {self.saga.orchestrator} own the deadline (a step `timeout`) and release "
+                f"{step.name} itself",
+                fired,
+                f"{step.reply} is gone although {pivot.command} (pivot) cannot be undone",
+                pointer=timer.pointer,
+                subject=f"timer {timer.event}",
+            )
+            return
+        # before the pivot the expiry is a failure of the held step: undo the others
+        others = tuple(n for n in state.done if n != held)
+        expired = state._replace(expired=(*state.expired, timer.event))
+        received = (*fired, f"{self.saga.orchestrator}: {timer.event} received; compensating")
+        self.start_compensation(expired, others, received, state.faults)
 
     def fail(
         self,

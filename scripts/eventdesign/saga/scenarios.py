@@ -256,6 +256,31 @@ def _failure_ends(saga: OrchestratedSaga, step: Step, done: list[Step], late: bo
     return items
 
 
+def _participant_timer_items(saga: OrchestratedSaga, step: Step, done: list[Step]) -> list[Item]:
+    """A participant's own expiry armed by this step's reply: where it is armed, the path on
+    which it fires before the pivot (the orchestrator undoes the other steps), and, unless a
+    step before the pivot stops it, the one after (nothing can be undone any more)."""
+    items: list[Item] = []
+    pivot = next((s for s in saga.steps if s.kind == PIVOT), None)
+    for timer in saga.timers:
+        if timer.starts_on != step.reply:
+            continue
+        stopped = f"stopped by {joined(timer.stops_on)}" if timer.stops_on else "never stopped"
+        items.append(Note((timer.service,), f"timer armed: {_timer_text(timer)}, {stopped}"))
+        expiry: list[Item] = [Message(timer.service, saga.orchestrator, timer.event, True)]
+        expiry += _undo_items(saga, done)
+        before = f"before {pivot.name}" if pivot is not None else "at any later stage"
+        items.append(_ends(f"{_timer_text(timer)} {before}", expiry))
+        early = [s for s in saga.steps if pivot is None or s.stage < pivot.stage]
+        if pivot is not None and not any(s.reply in timer.stops_on for s in early):
+            lapse = [
+                Message(timer.service, saga.orchestrator, timer.event, True),
+                Note((saga.orchestrator,), "no defined outcome: the pivot cannot be undone"),
+            ]
+            items.append(_ends(f"{_timer_text(timer)} after {pivot.name}", lapse))
+    return items
+
+
 def _requester(model: DesignModel, saga: Saga) -> str:
     """Who sends the cancel: the event's producer, the command's first issuer, or a requester."""
     cancel = saga.cancel
@@ -343,6 +368,7 @@ def orchestrated_sequence(model: DesignModel, saga: OrchestratedSaga) -> Sequenc
             items.append(_answer(saga, step, step.reply or "done"))
             if step.retry is not None and step.timeout:
                 items.append(Note((orchestrator,), f"on timeout: {step.retry.describe()}"))
+            items.extend(_participant_timer_items(saga, step, done))
         else:
             par = []
             for step in stage:
@@ -358,6 +384,9 @@ def orchestrated_sequence(model: DesignModel, saga: OrchestratedSaga) -> Sequenc
                 else:
                     undo = [*_parallel_undo_items(saga, stage), *_undo_items(saga, done)]
                 items.append(_ends(_stage_failure_label(stage), undo))
+            for step in stage:
+                siblings = [other for other in stage if other is not step]
+                items.extend(_participant_timer_items(saga, step, [*done, *siblings]))
         done.extend(stage)
         if requester is not None and pivot is not None and pivot in stage:
             items.append(_cancel_after_pivot(saga, requester, pivot))

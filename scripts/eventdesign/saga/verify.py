@@ -158,6 +158,11 @@ def _escalations(saga: Saga) -> Iterable[Violation]:
 # -- declarations ----------------------------------------------------------------------------
 def _messages(model: DesignModel, saga: Saga) -> Iterable[tuple[str, str, str, str]]:
     """(kind 'event'|'command', name, pointer, role) of every message a saga names."""
+    for timer in saga.timers:
+        yield "event", timer.event, f"{timer.pointer}/event", timer.service
+        yield "event", timer.starts_on, f"{timer.pointer}/starts_on", "on"
+        for event in timer.stops_on:
+            yield "event", event, f"{timer.pointer}/stops_on", "on"
     if saga.trigger:
         yield "event", saga.trigger, f"{saga.pointer}/trigger", "trigger"
     for event in saga.completed:
@@ -197,11 +202,6 @@ def _messages(model: DesignModel, saga: Saga) -> Iterable[tuple[str, str, str, s
     else:
         if saga.cancel is not None:
             yield "event", saga.cancel.on, f"{saga.cancel.pointer}/on", "outcome"
-        for timer in saga.timers:
-            yield "event", timer.event, f"{timer.pointer}/event", timer.service
-            yield "event", timer.starts_on, f"{timer.pointer}/starts_on", "on"
-            for event in timer.stops_on:
-                yield "event", event, f"{timer.pointer}/stops_on", "on"
         for reaction in saga.reactions:
             yield "event", reaction.on, f"{reaction.pointer}/on", "on"
             for event in reaction.emits:
@@ -226,8 +226,8 @@ def _services(saga: Saga) -> Iterable[tuple[str, str]]:
     else:
         for reaction in saga.reactions:
             yield reaction.service, f"{reaction.pointer}/service"
-        for timer in saga.timers:
-            yield timer.service, f"{timer.pointer}/service"
+    for timer in saga.timers:
+        yield timer.service, f"{timer.pointer}/service"
 
 
 def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
