@@ -109,3 +109,7 @@ def test_a_participants_own_expiry_is_drawn_where_it_is_armed(tmp_path):
     assert early.startswith("        p3-->>p1: RoomHoldLapsed\n        p1->>p2: ReleaseSeat\n")
     late = text.split("    break RoomHoldLapsed after 15m after charge\n", 1)[1]
     assert "no defined outcome: the pivot cannot be undone" in late.split("    end\n", 1)[0]
+
+    states = mermaid.saga_states(load_model(path), "BookTrip")
+    assert 'state "RoomHoldLapsed: undo the steps other than hold-room" as' in states
+    assert 'state "stuck: RoomHeld lapsed after the pivot" as' in states

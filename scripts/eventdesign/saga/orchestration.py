@@ -21,7 +21,10 @@ attempts in between lead back to the same state).
 
 A `cancel` request may arrive while any step is in flight: the orchestrator lets the step's
 reply arrive, then compensates everything done before the pivot; once the pivot is done, it
-runs the cancel's forward action (`after_pivot`) or refuses the cancel.
+runs the cancel's forward action (`after_pivot`) or refuses the cancel. A participant's own
+timer (`timers:`, a hold that lapses) armed by a step's reply may fire before any later step
+and after the saga completed, until a later step's reply stops it: before the pivot the
+orchestrator undoes the other steps, after it nothing can be undone.
 
 States are deduplicated (position, completed and timed-out steps, faults used, whether a
 cancel came), and the search is breadth first, so the first trace found for a violation is a

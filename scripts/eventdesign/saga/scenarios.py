@@ -725,11 +725,14 @@ def orchestrated_states(saga: OrchestratedSaga) -> StateMachine:
         transitions.append(Transition(source, "completed", label))
     if saga.cancel is not None:
         transitions.extend(_cancel_transitions(saga, undo_entry, terminal))
+    transitions.extend(_participant_timer_transitions(saga, terminal))
     transitions.append(Transition("completed", None, ""))
     transitions.append(Transition("compensated", None, ""))
     for key, state in extra.items():
         if state.role in ("escalated", "stuck", "cancelled"):
             transitions.append(Transition(key, None, ""))
+        elif state.role == "compensation":
+            transitions.append(Transition(key, "compensated", "undone"))
     states.extend(extra.values())
     return StateMachine(tuple(states), tuple(transitions))
 
@@ -762,6 +765,32 @@ def _cancel_transitions(
         else:
             stuck = terminal("stuck", f"stuck: {cancel.on} after the pivot has no outcome")
             transitions.append(Transition(key, stuck, f"{cancel.on} (after the pivot)"))
+    return transitions
+
+
+def _participant_timer_transitions(
+    saga: OrchestratedSaga, terminal: Callable[[str, str], str]
+) -> list[Transition]:
+    """A participant's own expiry while each later step is in flight: before the pivot the
+    orchestrator undoes the other steps; after it the saga is stuck, half done."""
+    transitions = []
+    pivot_stage = next((s.stage for s in saga.steps if s.kind == PIVOT), None)
+    for timer in saga.timers:
+        armed_by = next((s for s in saga.steps if s.reply == timer.starts_on), None)
+        if armed_by is None:
+            continue
+        for step in saga.steps:
+            if step.stage <= armed_by.stage:
+                continue
+            late = pivot_stage is not None and step.stage > pivot_stage
+            if late:
+                target = terminal("stuck", f"stuck: {timer.starts_on} lapsed after the pivot")
+            else:
+                text = f"{timer.event}: undo the steps other than {armed_by.name}"
+                target = terminal("compensation", text)
+            transitions.append(Transition(f"step{step.number}", target, f"{timer.event} (timer)"))
+            if step.reply in timer.stops_on:
+                break
     return transitions
 
 
