@@ -6,6 +6,9 @@ For each size it writes a clean model (bench/generate_model.py: events/5 service
 sagas of 4 reactions), runs `grimoire.py check` as a user does, and prints the best and the
 median wall time of the whole process (interpreter start and imports included), its CPU time,
 and its peak memory (ru_maxrss), then the growth from one size to the next against linear.
+Beside it, in the same run, the best wall time of a process that only loads the same file with
+plain PyYAML: `yaml.safe_load` (pure Python) and libyaml's CSafeLoader when installed (the
+parser `check` itself uses), so the figures can be read against the floor of reading YAML.
 Python's bytecode is cached by a warm-up run first, as on a user's machine after the first
 run (in a temporary PYTHONPYCACHEPREFIX, so the checkout is left alone).
 """
@@ -27,6 +30,25 @@ sys.path.insert(0, str(HERE))
 
 from generate_model import generate_model  # noqa: E402
 from machine import cached_bytecode_environment, reference_seconds  # noqa: E402
+
+# A process that only parses the model with PyYAML; argv[1] is the loader, argv[2] the file.
+PLAIN_LOAD = (
+    "import sys, yaml\n"
+    "loader = getattr(yaml, sys.argv[1])\n"
+    "with open(sys.argv[2], encoding='utf-8') as file:\n"
+    "    yaml.load(file, Loader=loader)\n"
+)
+
+
+def plain_load_seconds(model_path: Path, loader: str, environment: dict, repeat: int) -> float:
+    """Best wall time of a process that only loads the model with a PyYAML loader."""
+    command = [sys.executable, "-c", PLAIN_LOAD, loader, str(model_path)]
+    best = float("inf")
+    for _ in range(repeat + 1):  # the first run warms the page cache, as for check
+        started = time.perf_counter()
+        subprocess.run(command, env=environment, check=True)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def measure(model_path: Path, environment: dict[str, str]) -> dict:
@@ -62,9 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         f"grimoire check benchmark (load average {os.getloadavg()[0]:.1f}, "
         f"reference loop {reference_seconds():.2f} s)"
     )
+    loaders = ["SafeLoader"] + (["CSafeLoader"] if hasattr(yaml, "CSafeLoader") else [])
     print(
         f"{'events':>7} {'services':>8} {'sagas':>5} {'lines':>7} {'wall s':>7} "
-        f"{'median':>7} {'cpu s':>6} {'peak MB':>7} {'findings':>8}"
+        f"{'median':>7} {'cpu s':>6} {'peak MB':>7} {'findings':>8}  plain PyYAML load s"
     )
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -84,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
             summary = best["summary"]
             found = summary["error"] + summary["warning"] + summary["info"]
             rows.append((events, best))
+            plain = ", ".join(
+                f"{loader} {plain_load_seconds(path, loader, environment, args.repeat):.2f}"
+                for loader in loaders
+            )
             print(
                 f"{events:>7} {services:>8} {len(model.get('sagas', {})):>5} "
                 f"{text.count(chr(10)):>7} {best['wall']:>7.2f} {median:>7.2f} {best['cpu']:>6.2f} "
-                f"{best['peak_kb'] / 1024:>7.1f} {found:>8}"
+                f"{best['peak_kb'] / 1024:>7.1f} {found:>8}  {plain}"
             )
     print(f"reference loop after: {reference_seconds():.2f} s")
     for (small, first), (large, second) in zip(rows, rows[1:]):

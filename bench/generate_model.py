@@ -4,7 +4,9 @@
 
 The model is deterministic and clean (every check rule passes): services form layers, each
 event is consumed only by services further down (so no loops), every service has an outbox
-and an inbox, every channel a dead-letter channel, every event a schema, a key and an example.
+and an inbox (every tenth is event-sourced and relays from its store instead), every channel a
+dead-letter channel, every event a schema, a key and an example; an audit service projects the
+events nobody else consumes, and an erasure event reaches every holder of contact data.
 Sagas are choreographies that follow consumer chains; they are emitted only when the design
 model's JSON Schema declares the choreography format (`reactions`) they use.
 """
@@ -69,6 +71,14 @@ def _example(index: int) -> dict:
     }
 
 
+def _storage(index: int) -> dict:
+    """Every tenth service is event-sourced and relays from its store; the rest own tables."""
+    if index % 10 == 9:
+        stream = {"store": "EventStoreDB", "stream": "entity-{entityId}", "publish": "subscription"}
+        return {"state": "event-sourced", "event_store": stream}
+    return {"state": "owned", "outbox": "transactional"}
+
+
 def generate_model(services: int, events: int, sagas: int = 0, steps_per_saga: int = 4) -> dict:
     """A clean design model with the given numbers of services, events and sagas."""
     if services < 2:
@@ -79,12 +89,7 @@ def generate_model(services: int, events: int, sagas: int = 0, steps_per_saga: i
         "system": {"name": "Synthetic", "description": f"{services} services, {events} events."},
         "contexts": {f"Context{i:03d}": {} for i in range((services + 9) // 10)},
         "services": {
-            name: {
-                "context": f"Context{i // 10:03d}",
-                "state": "owned",
-                "outbox": "transactional",
-                "idempotency": "inbox",
-            }
+            name: {"context": f"Context{i // 10:03d}", "idempotency": "inbox", **_storage(i)}
             for i, name in enumerate(service_names)
         },
         "brokers": {"bus": {"transport": "kafka", "host": "kafka:9092"}},
@@ -129,14 +134,38 @@ def generate_model(services: int, events: int, sagas: int = 0, steps_per_saga: i
             "schema": _schema(index),
             "examples": [_example(index)],
         }
-        spec["pii"] = [{"field": "contact.email", "protection": "crypto-shredding"}]
+        spec["pii"] = [{"field": "contact.email", "protection": "encryption", "subject": "contact"}]
         model["events"][name] = spec
         consumers_of[name] = consumers
         produced_by[producer].append(name)
         if not consumers:
             sink_events.append(name)
     if sink_events:
-        model["read_models"]["Audit"] = {"owner": service_names[0], "sources": sink_events}
+        model["services"]["audit"] = {"context": "Context000", "idempotency": "inbox"}
+        for name in sink_events:
+            model["events"][name]["consumers"] = [{"service": "audit", "read_model": "Audit"}]
+        model["read_models"]["Audit"] = {"owner": "audit", "sources": sink_events}
+    model["events"]["ContactForgotten"] = {
+        "kind": "integration",
+        "producer": service_names[0],
+        "consumers": sorted(
+            {
+                c if isinstance(c, str) else c["service"]
+                for e in model["events"].values()
+                for c in e["consumers"]
+            }
+        ),
+        "channel": f"{service_names[0]}.events",
+        "key": "entityId",
+        "ordering": "per-key",
+        "erases": "contact",
+        "schema": {
+            "type": "object",
+            "required": ["entityId"],
+            "properties": {"entityId": {"type": "string"}},
+        },
+        "examples": [{"entityId": "id-0"}],
+    }
     if sagas and sagas_supported():
         model["sagas"] = _sagas(sagas, steps_per_saga, service_names, produced_by, consumers_of)
     return model

@@ -45,6 +45,35 @@ def value_paths(value: object, path: tuple = ()) -> Iterator[tuple]:
             yield from value_paths(child, (*path, index))
 
 
+def git(repository: Path, *args: str) -> str:
+    """Run git in `repository` with a fixed author; its output, raising on failure."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def tagged_repository(tmp_path: Path, source: Path, folder: str, tag: str = "v1") -> Path:
+    """A git repository in tmp_path holding a copy of `source` under `folder`, tagged `tag`."""
+    shutil.copytree(source, tmp_path / folder)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", tag)
+    git(tmp_path, "tag", tag)
+    return tmp_path
+
+
+def edit_json(path: Path, change) -> None:
+    """Apply `change` to the JSON document in `path` and write it back, indented."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
 def run_grimoire(
     *args: str, cwd: Path | str | None = None, offline: bool = False, timeout: float = 120
 ) -> subprocess.CompletedProcess:

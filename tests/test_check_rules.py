@@ -118,6 +118,18 @@ TRIGGERS = [
     ("TOP004", lambda m: event(m).update(channel="orders.evts"), "event OrderPlaced"),
     ("TOP005", lambda m: add_event(m, "OrderArchived", consumers=[]), "event OrderArchived"),
     ("TOP006", lambda m: event(m)["consumers"].append("orders"), "event OrderPlaced"),
+    ("TOP009", lambda m: m["channels"]["orders.dlq"].update(transport="sqs"), "channel orders.dlq"),
+    (
+        "TOP010",
+        lambda m: event(m, "InvoiceIssued").update(consumers=["billing"]),
+        "read model OrderHistory",
+    ),
+    ("TOP011", lambda m: event(m).update(internal=True), "event OrderPlaced"),
+    (
+        "TOP012",
+        lambda m: m["commands"]["IssueInvoice"].update(synchronous=True, channel="orders.events"),
+        "command IssueInvoice",
+    ),
     (
         "TOP007",
         lambda m: (
@@ -188,6 +200,34 @@ TRIGGERS = [
     ("SCH007", lambda m: event(m).update(key="order_id"), "event OrderPlaced"),
     ("SCH008", lambda m: event(m).update(key="customer.phone"), "event OrderPlaced"),
     ("SCH009", lambda m: event(m, "InvoiceIssued").pop("schema"), "event InvoiceIssued"),
+    (
+        "SCH010",
+        lambda m: (queue_channel(m, "sqs"), m.update(envelope={"attributes": ELEVEN_ATTRIBUTES})),
+        "channel orders.events",
+    ),
+    (
+        "SCH011",
+        lambda m: (
+            queue_channel(m, "sqs"),
+            event(m, "OrderPlaced")["schema"].update(
+                additionalProperties=False,
+                properties={
+                    "orderId": {"type": "string", "maxLength": 40},
+                    "customer": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"email": {"type": "string", "maxLength": 300_000}},
+                    },
+                },
+            ),
+        ),
+        "event OrderPlaced",
+    ),
+    (
+        "SCH012",
+        lambda m: event(m).update(compatibility="FULL_TRANSITIVE"),
+        "event OrderPlaced",
+    ),
     ("REL001", lambda m: m["services"]["orders"].update(outbox="none"), "service orders"),
     (
         "REL002",
@@ -206,6 +246,28 @@ TRIGGERS = [
     ),
     ("REL005", lambda m: event(m).pop("channel"), "event OrderPlaced"),
     ("REL006", lambda m: event(m).pop("key"), "event OrderPlaced"),
+    (
+        "REL008",
+        lambda m: m["services"]["orders"].update(
+            state="event-sourced", outbox="none", event_store={"publish": "direct"}
+        ),
+        "service orders",
+    ),
+    (
+        "REL009",
+        lambda m: m["services"]["billing"].update(idempotency_scope="message-id"),
+        "command IssueInvoice",
+    ),
+    (
+        "REL010",
+        lambda m: m["channels"]["orders.events"].update(replication={"factor": 1}),
+        "channel orders.events",
+    ),
+    (
+        "REL011",
+        lambda m: m["channels"]["orders.events"].update(cleanup="compact"),
+        "event OrderPlaced",
+    ),
     (
         "REL007",
         lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
@@ -227,7 +289,19 @@ TRIGGERS = [
         lambda m: customer_fields(m).update(iban={"type": "string"}),
         "event OrderPlaced field customer.iban",
     ),
+    (
+        "DAT005",
+        lambda m: (
+            event(m)["pii"].append({"field": "customer.email", "protection": "encryption"}),
+            add_event(m, "CustomerForgotten", consumers=["orders"], erases="customer"),
+        ),
+        "consumer billing of event OrderPlaced",
+    ),
 ]
+ELEVEN_ATTRIBUTES = [
+    "id", "source", "specversion", "type", "time", "subject", "datacontenttype", "dataschema",
+    "correlationid", "causationid", "traceparent",
+]  # fmt: skip
 
 
 def test_every_model_rule_has_a_trigger_case():
@@ -605,9 +679,9 @@ def test_point_to_point_transports_come_from_the_capability_matrix():
     from eventdesign.rules.reliability import point_to_point_transports
     from eventdesign.transport.matrix import load_matrix
 
-    transports = load_matrix().transports
-    no_fan_out = {t.model_transport for t in transports if t.fan_out.support == "none"}
-    assert point_to_point_transports() == {"sqs", "sqs-fifo"} == no_fan_out
+    matrix = load_matrix()
+    no_fan_out = {t.model_transport for t in matrix.transports if t.fan_out.support == "none"}
+    assert point_to_point_transports(matrix) == {"sqs", "sqs-fifo"} == no_fan_out
 
 
 def test_event_sourced_service_needs_no_outbox(tmp_path):
@@ -642,6 +716,12 @@ def test_pii_field_inside_array_items_is_found(tmp_path):
         ("name", {"type": "string"}),
         ("postcode", {"type": "string"}),
         ("ipAddress", {"type": "string"}),
+        ("latitude", {"type": "number"}),
+        ("lng", {"type": "number"}),
+        ("homeLocation", {"type": "string"}),
+        ("notes", {"type": "string"}),
+        ("specialRequests", {"type": "string"}),
+        ("givenName", {"type": "string"}),
     ],
 )
 def test_undeclared_personal_field_is_flagged(tmp_path, field, spec):
@@ -661,6 +741,10 @@ def test_undeclared_personal_field_is_flagged(tmp_path, field, spec):
         ("product", "name"),
         ("warehouse", "address"),
         ("warehouse", "street"),
+        ("station", "latitude"),
+        ("hotels", "longitude"),
+        ("invoice", "creditNotes"),
+        ("products", "name"),
     ],
 )
 def test_field_that_is_not_personal_is_not_flagged(tmp_path, where, field):
@@ -735,3 +819,98 @@ def test_undeclared_personal_field_in_avro_is_flagged_in_its_file(tmp_path):
     (found,) = findings_for(tmp_path, model, "DAT004", files)
     assert found.element == "event OrderPlaced field payee.iban"
     assert found.location.file.endswith("order.avsc")
+
+
+def test_personal_field_of_a_person_array_item_is_flagged(tmp_path):
+    def witnesses(m: dict) -> None:
+        item = {"type": "object", "properties": {"name": {"type": "string"}}}
+        event(m)["schema"]["properties"]["witnesses"] = {"type": "array", "items": item}
+
+    found = findings_for(tmp_path, changed(witnesses), "DAT004")
+    assert [f.element for f in found] == ["event OrderPlaced field witnesses.name"]
+
+
+def test_personal_data_in_a_command_is_checked_like_an_event(tmp_path):
+    def command_with_email(m: dict) -> None:
+        schema = m["commands"]["IssueInvoice"]["schema"]
+        schema["properties"]["billingEmail"] = {"type": "string"}
+        m["commands"]["IssueInvoice"]["pii"] = [{"field": "orderId", "protection": "none"}]
+
+    model = changed(command_with_email)
+    assert [f.element for f in findings_for(tmp_path, model, "DAT004")] == [
+        "command IssueInvoice field billingEmail"
+    ]
+    assert [f.element for f in findings_for(tmp_path, model, "DAT001")] == [
+        "command IssueInvoice field orderId"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("replication", "severity"),
+    [
+        ({"factor": 3, "min_in_sync": 4}, "error"),
+        ({"factor": 3, "min_in_sync": 3}, "warning"),
+        ({"factor": 1}, "warning"),
+        ({"factor": 3, "min_in_sync": 2}, None),
+        ({"factor": 2}, None),
+    ],
+)
+def test_replication_must_survive_one_broker(tmp_path, replication, severity):
+    model = changed(lambda m: m["channels"]["orders.events"].update(replication=replication))
+    found = findings_for(tmp_path, model, "REL010")
+    assert [f.severity for f in found] == ([severity] if severity else [])
+
+
+def test_keyless_event_on_a_compacted_channel_is_an_error(tmp_path):
+    def keyless(m: dict) -> None:
+        m["channels"]["orders.events"]["cleanup"] = "compact"
+        event(m).update(snapshot=True, ordering="none")
+        del event(m)["key"]
+
+    (found,) = findings_for(tmp_path, changed(keyless), "REL011")
+    assert (found.severity, "has no key" in found.message) == ("error", True)
+
+
+def test_snapshot_with_a_key_on_a_compacted_channel_passes(tmp_path):
+    def state_topic(m: dict) -> None:
+        m["channels"]["orders.events"]["cleanup"] = "compact"
+        event(m).update(snapshot=True)
+
+    model = changed(state_topic)
+    assert findings_for(tmp_path, model, "REL011") == []
+    assert findings_for(tmp_path, model, "DAT003") == []
+
+
+def test_command_examples_and_key_are_checked_like_an_event(tmp_path):
+    def command_with_key_and_example(m: dict) -> None:
+        m["commands"]["IssueInvoice"].update(key="orderId", examples=[{"orderId": 7}])
+
+    model = changed(command_with_key_and_example)
+    assert [f.element for f in findings_for(tmp_path, model, "SCH004")] == [
+        "command IssueInvoice example 1"
+    ]
+    assert [f.element for f in findings_for(tmp_path, model, "SCH008")] == ["command IssueInvoice"]
+    model["commands"]["IssueInvoice"].update(key="invoiceId", examples=[{"orderId": "o-1"}])
+    assert [f.element for f in findings_for(tmp_path, model, "SCH007")] == ["command IssueInvoice"]
+    assert findings_for(tmp_path, model, "SCH004") == []
+
+
+@pytest.mark.parametrize(
+    ("broker", "channel", "flagged"),
+    [
+        ("kafka", "sqs", True),
+        ("azure-event-hubs", "kafka", True),
+        ("rabbitmq", "rabbitmq-stream", False),
+        ("sqs", "sns-fifo", False),
+        ("kafka", "kafka", False),
+    ],
+)
+def test_channel_transport_must_be_one_its_broker_serves(tmp_path, broker, channel, flagged):
+    def moved(m: dict) -> None:
+        m["brokers"]["bus"]["transport"] = broker
+        for spec in m["channels"].values():
+            spec["transport"] = broker
+        m["channels"]["orders.dlq"]["transport"] = channel
+
+    found = findings_for(tmp_path, changed(moved), "TOP009")
+    assert [f.element for f in found] == (["channel orders.dlq"] if flagged else [])

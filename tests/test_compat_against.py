@@ -8,37 +8,21 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import edit_json, git, tagged_repository
 from eventdesign.cli import main
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "compat" / "model"
 
 
-def git(repository: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args],
-        cwd=repository,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A git repository whose tag `v1` holds the model under shop/."""
-    shutil.copytree(MODEL_DIR, tmp_path / "shop")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "v1")
-    git(tmp_path, "tag", "v1")
-    return tmp_path
+    return tagged_repository(tmp_path, MODEL_DIR, "shop")
 
 
 def compat(capsys, *args: str) -> tuple[int, str, str]:
@@ -52,12 +36,6 @@ def edit_model(repository: Path, change) -> None:
     model = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(model)
     path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
-
-
-def edit_json(path: Path, change) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def model_path(repository: Path) -> str:
@@ -148,7 +126,7 @@ def test_removed_event_is_reported(capsys, repository: Path) -> None:
     edit_model(repository, lambda model: model["events"].pop("OrderCancelled"))
     code, out, _ = compat(capsys, "--against", "v1", model_path(repository))
     assert code == 1
-    assert "error CMP001 OrderCancelled: removed since v1" in out
+    assert "error CMP001 OrderCancelled: removed since v1; read there by billing" in out
 
 
 def test_removed_schema_is_reported(capsys, repository: Path) -> None:

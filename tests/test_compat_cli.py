@@ -133,8 +133,9 @@ def test_json_output_has_findings_and_verdicts(capsys) -> None:
     document = json.loads(out)
     assert code == 1
     assert document["command"] == "compat"
-    [finding] = document["findings"]
+    [impact, finding] = sorted(document["findings"], key=lambda f: f["rule"])
     assert (finding["rule"], finding["pointer"]) == ("CMP020", "/properties/price/type")
+    assert (impact["rule"], impact["severity"]) == ("CMP005", "info")
     [verdict] = document["verdicts"]
     assert (verdict["mode"], verdict["compatible"], verdict["changes"]) == ("BACKWARD", False, 1)
 
@@ -143,8 +144,8 @@ def test_sarif_output_describes_the_rule(capsys) -> None:
     code, out, _ = compat(capsys, V1, V2_PRICE_STRING, "--format", "sarif")
     run = json.loads(out)["runs"][0]
     assert code == 1
-    assert run["tool"]["driver"]["rules"][0]["id"] == "CMP020"
-    result = run["results"][0]
+    assert sorted(rule["id"] for rule in run["tool"]["driver"]["rules"]) == ["CMP005", "CMP020"]
+    [result] = [r for r in run["results"] if r["ruleId"] == "CMP020"]
     assert result["properties"]["pointer"] == "/properties/price/type"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
 

@@ -15,6 +15,7 @@ from jsonschema.validators import validator_for
 
 from eventdesign.compat.metaschema import (
     BUNDLE_PATH,
+    _valid_by_compiled_check,
     bundle_from_jsonschema,
     bundled_metaschema,
     check_against_metaschema,
@@ -142,3 +143,17 @@ def test_bundled_dialect_selects_the_metaschema_jsonschema_selects(dialect: str)
 )
 def test_other_spellings_are_not_bundled_and_go_to_jsonschema(dialect: str) -> None:
     assert bundled_metaschema(dialect) is None
+
+
+@pytest.mark.parametrize("dialect", ["2020-12", "2019-09", "draft-07", None])
+def test_the_compiled_check_and_jsonschema_agree_on_valid_and_broken_schemas(dialect) -> None:
+    uris = {
+        "2020-12": "https://json-schema.org/draft/2020-12/schema",
+        "2019-09": "https://json-schema.org/draft/2019-09/schema",
+        "draft-07": "http://json-schema.org/draft-07/schema#",
+    }
+    for schema in BROKEN + VALID:
+        document = dict(schema, **({"$schema": uris[dialect]} if dialect else {}))
+        validator = validator_for(document, default=jsonschema.Draft7Validator)
+        expected = validator(validator.META_SCHEMA).is_valid(document)
+        assert _valid_by_compiled_check(document) is expected, document

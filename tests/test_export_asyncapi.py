@@ -28,6 +28,7 @@ EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
 HOSTILE = DATA / "hostile-names" / "design.yaml"
 CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
 SAGA_DATA = REPO_ROOT / "tests" / "data" / "saga"
+LEDGER = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
 VALIDATOR = REPO_ROOT / "tests" / "tools" / "asyncapi_validate.mjs"
 COMPONENT_KEY = r"^[a-zA-Z0-9\.\-_]+$"
 
@@ -44,6 +45,7 @@ EXPORTS = [
     ("custom-envelope", CUSTOM_ENVELOPE, None),
     ("saga-cancel", SAGA_DATA / "trip-booking.yaml", None),
     ("saga-timer", SAGA_DATA / "hotel-hold.yaml", None),
+    ("ledger", LEDGER, None),
 ]
 
 
@@ -281,6 +283,14 @@ def test_event_without_channel_gets_an_implicit_channel_with_null_address() -> N
     channels = build_asyncapi(load_model(EVERY_FEATURE))["channels"]
     assert channels["OrderArchived"]["address"] is None
     assert channels["OrderArchived"]["x-grimoire"] == {"implicit": True}
+
+
+def test_synchronous_commands_and_internal_events_are_not_exported_as_messages() -> None:
+    document = build_asyncapi(load_model(LEDGER))
+    messages = document["components"]["messages"]
+    assert "OpenAccount" not in messages and "OverdraftLimitReached" not in messages
+    assert {"AccountDebited", "AccountCredited", "SuspiciousActivityDetected"} <= set(messages)
+    assert not [c for c in document["channels"].values() if c.get("address") is None]
 
 
 def test_hostile_names_get_safe_unique_keys_and_keep_their_names() -> None:

@@ -428,3 +428,28 @@ def test_saga_page_lists_stages_with_what_a_failure_and_a_cancel_undo() -> None:
     assert "| RoomHeld | hotel on HoldExpired, hotel on PaymentDeclined, hotel on " in hotel
     assert "| HoldExpired | hotel | RoomHeld | at expiresAt | RoomBooked, RoomReleased" in hotel
     assert "| nothing to undo: NoRoomHeld; after the pivot: LateCancellationRecorded |" in hotel
+
+
+def test_context_invariants_are_listed_in_the_catalog() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    index = render_docs(load_model(model))["index.md"]
+    assert "- [Invariants](#invariants)" in index
+    assert (
+        "- Accounts:\n"
+        "  - An account's balance never goes below minus its overdraft limit.\n"
+        "  - A posted entry is never changed; corrections are new entries.\n"
+    ) in index
+    assert "Invariants" not in render_docs(load_model(EXAMPLE_MODEL))["index.md"]
+
+
+def test_service_page_shows_event_store_stream_processor_and_idempotency_scope() -> None:
+    model = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
+    pages = render_docs(load_model(model))
+    ledger = pages["services/ledger.md"]
+    assert "| Repeats recognised by | command-id |" in ledger
+    assert (
+        "| Event store | EventStoreDB; stream account-{accountId}; snapshots every 200 events;"
+        " published by subscription |"
+    ) in ledger
+    fraud = pages["services/fraud.md"]
+    assert "| Stream processor | kafka-streams (state checkpointed with input offsets) |" in fraud

@@ -459,3 +459,69 @@ def test_pointers_past_the_data_stop_at_the_last_located_member() -> None:
     assert document.locate("/2.5/-").line == 4
     assert document.locate("/plain/deeper/still").line == 1
     assert document.locate("/missing").line == 1
+
+
+# --- fields that say what real systems have --------------------------------------------------
+
+DOMAINS = REPO_ROOT / "tests" / "data" / "check" / "domains"
+# (definition, property) of every field an editor must complete and explain.
+DESCRIBED_FIELDS = [
+    ("service", "event_store"),
+    ("service", "stream_processor"),
+    ("service", "dead_letter"),
+    ("service", "idempotency_scope"),
+    ("channel", "cleanup"),
+    ("channel", "delivery"),
+    ("channel", "replication"),
+    ("channel", "owner"),
+    ("channel", "alert"),
+    ("channel", "redrive"),
+    ("channel", "envelope"),
+    ("envelope", "mode"),
+    ("event", "internal"),
+    ("event", "erases"),
+    ("command", "synchronous"),
+    ("command", "key"),
+]
+
+
+@pytest.mark.parametrize(("definition", "field"), DESCRIBED_FIELDS)
+def test_new_fields_are_described_for_editors(definition: str, field: str) -> None:
+    schema = loader.model_schema()
+    spec = schema["$defs"][definition]["properties"][field]
+    if "$ref" in spec and "description" not in spec:
+        spec = schema["$defs"][spec["$ref"].rsplit("/", 1)[-1]]
+    assert spec.get("description")
+
+
+def test_new_fields_load_into_the_typed_model() -> None:
+    ledger = load_model(DOMAINS / "banking-ledger.yaml")
+    store = ledger.services["ledger"].event_store
+    assert (store.stream, store.publish) == ("account-{accountId}", "subscription")
+    assert ledger.services["fraud"].stream_processor == "kafka-streams"
+    assert ledger.events["OverdraftLimitReached"].internal
+    assert ledger.commands["OpenAccount"].synchronous
+    assert ledger.commands["OpenAccount"].pii[0].subject == "account-holder"
+    assert ledger.invariants["Accounts"][0].startswith("An account's balance")
+    iot = load_model(DOMAINS / "iot-telemetry.yaml")
+    assert iot.channels["device.state"].compacted
+    assert iot.channels["device.state"].replication.min_in_sync == 2
+    alerts = iot.envelope_of(iot.channels["alerts"])
+    assert len(alerts.attributes) == 9 and alerts.mode == "binary"
+    assert iot.envelope_of(iot.channels["alerts.dlq"]).mode == "structured"
+    assert len(iot.envelope_of(iot.channels["telemetry.raw"]).attributes) == 11
+    claims = load_model(DOMAINS / "insurance-claims.yaml")
+    (suppression,) = claims.rule_settings.suppress
+    assert suppression.covers("event ClaimSettled") and not suppression.covers(
+        "event ClaimSettledX"
+    )
+
+
+def test_a_misspelt_new_field_value_is_refused_at_its_line(tmp_path: Path) -> None:
+    text = (DOMAINS / "iot-telemetry.yaml").read_text(encoding="utf-8")
+    line = text[: text.index("cleanup: compact")].count("\n") + 1
+    path = write(tmp_path, "design.yaml", text.replace("cleanup: compact", "cleanup: compacted"))
+    error = load_error(path)
+    assert isinstance(error, ModelInvalid)
+    ((location, message),) = error.problems
+    assert (location.line, "compacted" in message) == (line, True)

@@ -74,7 +74,7 @@ def test_every_model_transport_value_has_a_matrix_entry(matrix):
     [
         ("message_size", lambda t: t.default_message_bytes is not None),
         ("replay", lambda t: t.max_retention_days is not None),
-        ("throughput", lambda t: t.throughput_ceiling is not None),
+        ("capacity", lambda t: t.capacity is not None),
     ],
 )
 def test_every_number_in_the_matrix_has_a_source_covering_it(matrix, field, has_number):
@@ -84,6 +84,22 @@ def test_every_number_in_the_matrix_has_a_source_covering_it(matrix, field, has_
         if has_number(t) and not any(field in s.covers for s in t.sources)
     ]
     assert unsourced == []
+
+
+def test_every_capacity_figure_cites_a_source_of_its_entry_that_covers_capacity(matrix):
+    from eventdesign.transport.matrix import _figures
+
+    data = load_document(MATRIX_PATH).data
+    for entry in data["transports"]:
+        capacity_urls = {s["url"] for s in entry["sources"] if "capacity" in s["covers"]}
+        for path, figure in _figures(entry.get("capacity") or {}, ()):
+            assert figure["source"] in capacity_urls, (entry["id"], path)
+
+
+def test_a_figure_citing_no_source_of_its_entry_is_rejected_with_its_line():
+    with pytest.raises(InputError, match="is not one of its sources") as caught:
+        load_matrix(DATA / "unsourced-figure.yaml")
+    assert caught.value.line == 26
 
 
 def test_every_source_names_its_access_date(matrix):
@@ -115,12 +131,23 @@ def test_needing_replay_rules_out_sqs(matrix):
 
 def test_per_key_ordering_at_high_throughput_keeps_the_partitioned_logs(matrix):
     fits = fitting(matrix, ordering="per-key", throughput_msgs_per_s=1_000_000)
-    assert {"kafka", "kinesis", "pulsar", "azure-event-hubs"} <= set(fits)
+    assert {"kafka", "kinesis", "pulsar"} <= set(fits)
+
+
+def test_event_hubs_standard_is_ruled_out_above_its_throughput_unit_quota(matrix):
+    # 1,000,000 events/s / 1,000 events/s per throughput unit = 1,000 units > 40 per namespace
+    reasons = excluded(matrix, ordering="per-key", throughput_msgs_per_s=1_000_000)
+    assert reasons["azure-event-hubs"][0].startswith(
+        "1,000,000 msgs/s in / 1,000 per throughput unit (limit) = 1,000 throughput units, "
+        "over the limit of 40"
+    )
 
 
 def test_per_key_ordering_at_high_throughput_rules_out_sqs_fifo_by_its_documented_ceiling(matrix):
     reasons = excluded(matrix, ordering="per-key", throughput_msgs_per_s=1_000_000)
-    assert "documented ceiling of 700,000 msgs/s" in reasons["sqs-fifo"][0]
+    assert reasons["sqs-fifo"][0].startswith(
+        "needs 1,000,000 msgs/s in, over the documented 700,000 per channel"
+    )
 
 
 def test_sqs_fifo_fits_per_key_ordering_below_its_ceiling(matrix):
@@ -239,8 +266,9 @@ def test_ranking_prefers_less_to_operate_when_needs_are_modest(matrix):
 
 
 def test_ranking_prefers_first_party_services_on_the_stated_cloud(matrix):
+    # Kafka counts as first party on Azure through the Event Hubs Kafka endpoint.
     fits = fitting(matrix, ordering="per-key", cloud="azure")
-    assert fits[0] == "azure-event-hubs" or fits[0] == "azure-service-bus"
+    assert set(fits[:3]) == {"kafka", "azure-event-hubs", "azure-service-bus"}
 
 
 def test_heavy_load_ranks_very_high_tiers_above_moderate_ones(matrix):
@@ -260,7 +288,12 @@ def test_needs_are_inferred_from_the_example_model():
     inferred = inferred_from_model(load_document(EXAMPLE_MODEL).data)
     assert inferred["ordering"][0] == "per-key"
     assert inferred["fan_out"][0] is True
-    assert inferred["dead_letter"][0] is True
+
+
+def test_declared_dead_letter_channels_do_not_imply_broker_dead_lettering():
+    # The example parks failures on its own *.dlq channels; no broker feature is needed.
+    inferred = inferred_from_model(load_document(EXAMPLE_MODEL).data)
+    assert "dead_letter" not in inferred
 
 
 def test_transport_needs_section_is_read_from_the_model():
@@ -373,3 +406,18 @@ def test_cli_show_of_an_unknown_id_exits_2():
 def test_cli_works_from_any_working_directory(tmp_path):
     result = run_grimoire("transport", "--fan-out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_broken_bundled_matrix_is_an_input_error_with_its_line(tmp_path, monkeypatch):
+    from eventdesign.transport import matrix as matrix_module
+
+    broken = tmp_path / "transports.yaml"
+    broken.write_text("format: grimoire-transports/1\naccessed: x: y\n", encoding="utf-8")
+    monkeypatch.setattr(matrix_module, "MATRIX_PATH", broken)
+    matrix_module._bundled_matrix.cache_clear()
+    try:
+        with pytest.raises(InputError) as caught:
+            load_matrix()
+        assert caught.value.line == 2
+    finally:
+        matrix_module._bundled_matrix.cache_clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from conftest import run_grimoire
@@ -45,3 +47,27 @@ def test_splice_without_markers_is_an_input_error():
 def test_cli_check_reference_passes_on_the_committed_reference():
     result = run_grimoire("transport", "--check-reference")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_worked_sizing_example_shows_what_the_command_prints():
+    text = REFERENCE_PATH.read_text(encoding="utf-8")
+    section = text[text.index("## 2. Size each channel") : text.index("## 3. ")]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0].strip()
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    words = shlex.split(command)
+    # after the entry, spelled `grimoire` or `python3 .../grimoire.py`
+    entry = next(i for i, w in enumerate(words) if w.endswith(("grimoire", "grimoire.py")))
+    arguments = words[entry + 1 :]
+    result = run_grimoire(*arguments)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == shown
+
+
+def test_the_worked_example_quotes_the_advisor_numbers_it_prints():
+    result = run_grimoire(
+        "transport", "--ordering", "per-key", "--throughput", "200000", "--message-bytes", "500",
+        "--retention-days", "30", "--fan-out",
+    )  # fmt: skip
+    assert "200,000 msgs/s x 500 B x 30 days = 259.2 TB of RAM" in result.stdout
+    assert "needs 200,000 msgs/s in, over the documented 100,000 per channel" in result.stdout
+    assert "needs 100,000,000 B/s in, over the documented 20,000,000 per channel" in result.stdout

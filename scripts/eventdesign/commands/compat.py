@@ -24,16 +24,29 @@ Check that a new schema version is compatible with earlier ones, as a schema reg
 Modes: BACKWARD (default; the new schema reads data written with the previous one), FORWARD
 (the previous schema reads data written with the new one), FULL (both), their _TRANSITIVE forms
 (against every earlier version, not only the latest) and NONE. With --against each event uses
-its own `compatibility`, else the model's; --mode overrides both.
+its own `compatibility`, else the model's; --mode overrides both. A _TRANSITIVE mode with
+--against compares with every earlier committed version of each event's schema reachable from
+REV (the model's and its schema files' history, renames followed) and says how many it
+checked; --released 'v*' counts only tagged commits as versions (the rest are drafts).
+
+Incompatible events also get who is hurt: the consuming services and read models named in the
+model, what fails for each (BACKWARD or FORWARD), and the deploy order that is safe (consumers
+first when BACKWARD holds, the producer first when FORWARD holds). `--format markdown` prints a
+summary fit for a pull-request comment.
 
 JSON Schema follows Confluent Schema Registry's rules (strict policy: open, closed and partially
 open content models); Avro follows the specification's resolution rules via the official `avro`
 package. The language comes from the extension (.avsc is Avro; .json, .yaml, .yml are JSON
 Schema) or --type.
 
+With --against, an event that `supersedes` another is compared with it (does it read the old
+payloads, or do consumers need an upcaster?), and a mode weakened since REV is reported.
+
 Each incompatibility is reported with its rule (CMP...), where it is (a JSON pointer or an
-Avro field path), why it breaks readers or writers, and what to do instead; the text output
-ends with one verdict line per check, e.g. `compat: BACKWARD: incompatible (2 changes; ...)`.
+Avro field path), why it breaks readers or writers, and what to do instead; a probable rename
+(a property gone and one new with the same schema or a similar name) is one finding with its
+safe alternatives. The text output ends with one verdict line per check, e.g.
+`compat: BACKWARD: incompatible (2 changes; ...)`.
 Exit codes: 0 compatible, 1 incompatible, 2 unusable input.
 """
 
@@ -64,6 +77,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="git revision to compare the design model's event schemas with",
     )
     parser.add_argument(
+        "--released",
+        metavar="TAG_GLOB",
+        help="with --against and a _TRANSITIVE mode: only commits tagged with a matching tag "
+        "(e.g. 'v*') are released versions; commits between them are drafts, not compared",
+    )
+    parser.add_argument(
         "--mode",
         type=_mode,
         metavar="MODE",
@@ -77,9 +96,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "sarif"),
+        choices=("text", "json", "sarif", "markdown"),
         default="text",
-        help="output format (default text)",
+        help="output format (default text); markdown is a summary fit for a pull-request comment",
     )
 
 
@@ -89,13 +108,15 @@ def _require_avro() -> None:
     require("avro")
 
 
-def _compare_files(args: argparse.Namespace) -> tuple[list, list, list]:
-    """(subject, verdict) pairs, findings about events as a whole, and notes."""
+def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
+    """(subject, verdict) pairs, findings about events as a whole, notes, and impacts."""
     from ..compat.history import SchemaVersion, check_history
     from ..compat.modes import DEFAULT_MODE
     from ..compat.schema_files import language_for, read_schema_file
     from ..errors import InputError
 
+    if args.released:
+        raise InputError("--released marks released versions in git history; use it with --against")
     if args.history and args.paths:
         raise InputError("give either OLD NEW or --history V1 V2 ..., not both")
     paths = args.history or args.paths
@@ -114,36 +135,57 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list]:
     else:
         versions = [SchemaVersion(source.shown, source) for source in sources]
     verdict = check_history(versions, args.mode or DEFAULT_MODE)
-    return [(None, verdict)], [], []
+    impacts = {}
+    if not verdict.compatible:
+        from ..compat.impact import impact_of
+
+        newest = versions[-1]
+        impacts[None] = (impact_of(verdict, newest.label), newest.source.locate(""))
+    return [(None, verdict)], [], [], impacts
 
 
-def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list]:
+def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]:
     from ..compat.against import check_against
     from ..errors import InputError
 
     if len(args.paths) != 1 or args.history:
         raise InputError("--against REV takes the design model file: compat --against REV MODEL")
     result = check_against(
-        args.paths[0], args.against, mode_override=args.mode, require_avro=_require_avro
+        args.paths[0],
+        args.against,
+        mode_override=args.mode,
+        require_avro=_require_avro,
+        released=args.released,
     )
-    return list(result.verdicts), list(result.findings), list(result.notes)
+    return list(result.verdicts), list(result.findings), list(result.notes), result.impacts
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compat.explain import findings_for, verdict_line, verdict_summary
+    from ..compat.explain import findings_for, impact_finding, verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
 
     if args.against:
-        verdicts, findings, notes = _compare_revision(args)
+        verdicts, findings, notes, impacts = _compare_revision(args)
     else:
-        verdicts, findings, notes = _compare_files(args)
+        verdicts, findings, notes, impacts = _compare_files(args)
     for subject, verdict in verdicts:
         findings += findings_for(verdict, subject)
+    findings += [impact_finding(impact, location) for impact, location in impacts.values()]
+    if args.format == "markdown":
+        from ..report.compat_markdown import render_markdown
+
+        summaries = [
+            (subject, verdict, impacts.get(subject, (None,))[0]) for subject, verdict in verdicts
+        ]
+        sys.stdout.write(render_markdown(summaries, findings, notes, args.against))
+        return exit_code(findings, "error")
     rendered = render_findings(findings, args.format, command=NAME)
     if args.format == "json":
         document = json.loads(rendered)
-        document["verdicts"] = [verdict_summary(v, subject) for subject, v in verdicts]
+        document["verdicts"] = [
+            verdict_summary(v, subject, impacts.get(subject, (None,))[0]) for subject, v in verdicts
+        ]
         document["notes"] = notes
         rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "text":

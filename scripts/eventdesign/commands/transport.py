@@ -10,16 +10,20 @@ ORDER = 70
 REQUIRES = ("yaml", "jsonschema")
 DESCRIPTION = """\
 Rank message transports against stated needs. Every transport that cannot meet a need is ruled
-out with the reason; the rest are ranked (fewer caveats, less to operate, headroom for the load)
-with their trade-offs. Needs come from flags, and from MODEL when given: its optional
-`transport_needs:` section, plus needs inferred from it (strongest event ordering, events with
-several consumers mean fan-out, channels with a dead_letter mean dead-lettering). Flags win.
+out with the reason; the rest are ranked (fewer caveats, less to operate for the hosting, the
+transport the team already runs) with their trade-offs. Throughput, retention, message size
+and latency are checked as numbers against the matrix's sourced figures.
+
+With MODEL, advice is per group of channels with the same needs: each channel's ordering,
+retention and replay window, `load:` (rate, message size, latency target) and the services
+reading it, over the model's `transport_needs:` and the transports its brokers run (the
+incumbent). Flags win. A model without channels gets one system-wide answer.
 
 Data: the bundled capability matrix (eventdesign/transport/transports.yaml), with a source and
 access date per fact.
 
 examples:
-  transport --ordering per-key --throughput 200000 --replay
+  transport --ordering per-key --throughput 200000 --message-bytes 500 --retention-days 30
   transport --cloud aws --managed --fan-out --dlq
   transport design.yaml --format json
   transport --show kafka
@@ -50,6 +54,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     needs.add_argument(
         "--max-message-kb", type=_positive, metavar="N", help="largest message in KiB"
+    )
+    needs.add_argument(
+        "--message-bytes", type=_positive, metavar="N", help="typical message size (byte rates)"
+    )
+    needs.add_argument(
+        "--latency-ms", type=_positive, metavar="N", help="end-to-end delivery target"
+    )
+    needs.add_argument(
+        "--consumers",
+        type=_positive,
+        metavar="N",
+        help="consumer groups reading each message (egress and deliveries)",
+    )
+    needs.add_argument(
+        "--incumbent",
+        action="append",
+        metavar="ID",
+        help="a transport the team already runs (preferred when it fits); repeatable",
     )
     needs.add_argument(
         "--fan-out",
@@ -108,6 +130,10 @@ FLAG_NEEDS = {
     "retention_days": "retention_days",
     "throughput": "throughput_msgs_per_s",
     "max_message_kb": "max_message_kb",
+    "message_bytes": "message_bytes",
+    "latency_ms": "latency_ms",
+    "consumers": "consumer_groups",
+    "incumbent": "incumbent",
     "fan_out": "fan_out",
     "dlq": "dead_letter",
     "transactions": "transactions",
@@ -141,33 +167,61 @@ def run(args: argparse.Namespace) -> int:
     if args.write_reference or args.check_reference:
         return _reference(args, matrix, reference)
 
-    needs = _needs(args)
+    from ..transport.needs import Needs, apply
+    from ..transport.per_channel import advise_channels
+
+    data, system, below = _model_layers(args)
+    flags = _flag_values(args)
+    needs = Needs()
+    for values, origin in [*system, *below, (flags, "flag")]:
+        needs = apply(needs, values, origin)
     advice = advise(matrix, needs)
+    groups = advise_channels(matrix, data, below, [(flags, "flag")]) if data else []
+    top = max(args.top, 0)
     if args.format == "json":
-        print(render.advice_json(advice, matrix), end="")
+        print(render.advice_json(advice, matrix, groups), end="")
+    elif groups:
+        print(render.groups_text(groups, matrix, detailed=top), end="")
     else:
-        print(render.advice_text(advice, matrix, detailed=max(args.top, 0)), end="")
+        print(render.advice_text(advice, matrix, detailed=top), end="")
+    if groups:
+        return 0 if all(group.advice.candidates for group in groups) else 1
     return 0 if advice.candidates else 1
 
 
-def _needs(args: argparse.Namespace):
-    from pathlib import Path
-
-    from ..model.source import load_document
-    from ..transport.needs import Needs, apply, inferred_from_model, needs_from_section
-
-    needs = Needs()
-    if args.model:
-        document = load_document(Path(args.model), args.model)
-        for name, (value, why) in inferred_from_model(document.data).items():
-            needs = apply(needs, {name: value}, f"inferred: {why}")
-        needs = apply(needs, needs_from_section(document), f"{args.model} transport_needs")
-    flags = {
+def _flag_values(args: argparse.Namespace) -> dict:
+    values = {
         attribute: getattr(args, flag)
         for flag, attribute in FLAG_NEEDS.items()
         if getattr(args, flag) is not None
     }
-    return apply(needs, flags, "flag")
+    if "incumbent" in values:
+        values["incumbent"] = tuple(values["incumbent"])
+    return values
+
+
+def _model_layers(args: argparse.Namespace):
+    """The model's data; its system-wide inferred needs; the layers under every channel's own
+    (the incumbent it runs, its `transport_needs:`)."""
+
+    from ..transport.model_data import load_model_data
+    from ..transport.needs import inferred_from_model, needs_from_section
+
+    if not args.model:
+        return None, [], []
+    document = load_model_data(args.model)
+    inferred = inferred_from_model(document.data)
+    system = [
+        ({name: value}, f"inferred: {why}")
+        for name, (value, why) in inferred.items()
+        if name != "incumbent"
+    ]
+    below = []
+    if "incumbent" in inferred:
+        value, why = inferred["incumbent"]
+        below.append(({"incumbent": value}, f"inferred: {why}"))
+    below.append((needs_from_section(document), f"{args.model} transport_needs"))
+    return document.data, system, below
 
 
 def _reference(args: argparse.Namespace, matrix, reference) -> int:

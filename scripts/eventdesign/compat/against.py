@@ -20,12 +20,14 @@ from typing import Any, Callable, Optional
 
 from ..errors import InputError
 from ..findings import Finding, Location
-from .changes import KINDS_BY_CODE
+from .explain import model_finding, plural
 from .history import ModeVerdict, SchemaVersion, check_history
-from .modes import normalize_mode
+from .impact import Impact, impact_of, readers_of
+from .modes import is_transitive, normalize_mode
 from .schema_files import schema_from_data
 
 GIT_TIMEOUT_SECONDS = 120
+HISTORY_ROUNDS = 3
 WORKING_TREE = "working tree"
 
 
@@ -37,14 +39,19 @@ class AgainstResult:
     verdicts: list[tuple[str, ModeVerdict]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    impacts: dict[str, tuple[Impact, Location]] = field(default_factory=dict)
+    history_size: int = 1
 
 
-def _git(repository: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+def _git(
+    repository: Path, *args: str, binary: bool = False, input_text: Optional[str] = None
+) -> subprocess.CompletedProcess:
     environment = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     try:
         return subprocess.run(
             ["git", "-c", "protocol.allow=never", *args],
             cwd=repository,
+            input=input_text,
             capture_output=True,
             text=not binary,
             timeout=GIT_TIMEOUT_SECONDS,
@@ -61,7 +68,10 @@ def _repository_root(model_dir: Path, shown: str) -> Path:
     result = _git(model_dir, "rev-parse", "--show-toplevel")
     if result.returncode != 0:
         raise InputError(
-            "is not inside a git repository; --against compares with a git revision", shown
+            "is not inside a git repository, so --against has no revision to compare with; "
+            "compare two schema files instead: grimoire compat OLD NEW "
+            "(or --history V1 V2 ... VN)",
+            shown,
         )
     return Path(result.stdout.strip()).resolve()
 
@@ -124,24 +134,13 @@ def _locator(model: Any, event: Any, rename: Callable[[str], str]) -> Callable[[
     return locate
 
 
-def _model_finding(code: str, message: str, location: Location, element: str) -> Finding:
-    kind = KINDS_BY_CODE[code]
-    return Finding(
-        rule=kind.rule_id,
-        severity=kind.severity,
-        message=f"{element}: {message}: {kind.why}",
-        location=location,
-        hint=kind.hint,
-        element=element,
-    )
-
-
 def check_against(
     model_path: str,
     revision: str,
     *,
     mode_override: Optional[str] = None,
     require_avro: Callable[[], None] = lambda: None,
+    released: Optional[str] = None,
 ) -> AgainstResult:
     """Check each event of the model at `model_path` against the same event at `revision`."""
     from ..model.loader import load_model
@@ -158,39 +157,140 @@ def check_against(
         return result
     with tempfile.TemporaryDirectory(prefix="grimoire-compat-") as temporary_name:
         temporary = Path(temporary_name).resolve()
-        _extract(root, revision, relative.parent, temporary)
+        at_revision = temporary / "at-revision"
         try:
-            old_model = load_model(temporary / relative)
+            old = _load_at(root, revision, relative, at_revision, revision)
         except InputError as exc:
-            raise _rewrite(exc, temporary, revision) from None
-        prefix = str(temporary) + os.sep
-
-        def old_name(file: str) -> str:
-            return file.replace(prefix, f"{revision}:")
-
-        _compare_events(model, old_model, result, mode_override, require_avro, old_name)
+            raise _rewrite(exc, at_revision, revision) from None
+        history = [old]
+        if _needs_history(model, mode_override):
+            known = _schema_files(model, root) | _schema_files(old.model, at_revision)
+            history = [
+                *_earlier_versions(root, revision, relative, released, temporary, result, known),
+                old,
+            ]
+        _compare_events(model, history, result, mode_override, require_avro)
     return result
+
+
+@dataclass(frozen=True)
+class _OldModel:
+    """The model as committed at one version: its label, the model, and how to name its files."""
+
+    label: str
+    model: Any
+    rename: Callable[[str], str]
+
+
+def _load_at(
+    root: Path, commit: str, relative: PurePosixPath, folder: Path, label: str
+) -> _OldModel:
+    from ..model.loader import load_model
+
+    folder.mkdir()
+    _extract(root, commit, relative.parent, folder)
+    prefix = str(folder) + os.sep
+    return _OldModel(
+        label, load_model(folder / relative), lambda file: file.replace(prefix, f"{label}:")
+    )
+
+
+def _needs_history(model: Any, mode_override: Optional[str]) -> bool:
+    if mode_override is not None:
+        return is_transitive(mode_override)
+    modes = [model.system.compatibility] + [e.compatibility for e in model.events.values()]
+    return any(mode and is_transitive(mode.strip().upper()) for mode in modes)
+
+
+def _schema_files(model: Any, folder: Path) -> set[PurePosixPath]:
+    """The schema files a model reads, as paths inside the repository extracted at `folder`."""
+    found = set()
+    for event in model.events.values():
+        if event.schema_file is not None:
+            try:
+                found.add(PurePosixPath(Path(event.schema_file).resolve().relative_to(folder)))
+            except ValueError:
+                continue  # outside the repository: not versioned with it
+    return found
+
+
+def _earlier_versions(
+    root: Path,
+    revision: str,
+    relative: PurePosixPath,
+    released: Optional[str],
+    temporary: Path,
+    result: AgainstResult,
+    schema_files: set[PurePosixPath],
+) -> list[_OldModel]:
+    """The model at every earlier committed version (oldest first); unloadable ones noted.
+
+    Only commits that touched the model file or a schema file it reads count. Files an older
+    version read under another name are learnt from that version, and the history is listed
+    again with them (a few rounds at most)."""
+    from .git_history import earlier_models
+
+    loaded: dict[str, _OldModel] = {}
+    committed: list = []
+    for _ in range(HISTORY_ROUNDS):
+        committed = earlier_models(
+            lambda *args, **kw: _git(root, *args, **kw),
+            revision,
+            relative,
+            released,
+            sorted(schema_files),
+        )
+        learnt: set[PurePosixPath] = set()
+        for version in committed:
+            if version.commit in loaded:
+                continue
+            folder = temporary / version.commit
+            try:
+                old = _load_at(root, version.commit, version.path, folder, version.label)
+            except InputError as exc:
+                result.notes.append(
+                    f"skipped {version.label}: the model did not load there ({exc.message})"
+                )
+                continue
+            loaded[version.commit] = old
+            learnt |= _schema_files(old.model, folder)
+        if learnt <= schema_files:
+            break
+        schema_files = schema_files | learnt
+    result.history_size = len(committed) + 1
+    return [loaded[v.commit] for v in committed if v.commit in loaded]
 
 
 def _compare_events(
     model: Any,
-    old_model: Any,
+    history: list[_OldModel],
     result: AgainstResult,
     mode_override: Optional[str],
     require_avro: Callable[[], None],
-    old_name: Callable[[str], str],
 ) -> None:
+    from .succession import successors, weakened_modes
+
     revision = result.revision
+    old_model = history[-1].model
+    successor_of = {e.supersedes: n for n, e in model.events.items() if e.supersedes}
     for name in old_model.events:
         if name not in model.events:
+            successor = successor_of.get(name)
+            readers = [reader.service for reader in readers_of(old_model, name)]
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "EVENT_TYPE_REMOVED",
-                    f"removed since {revision}",
+                    f"removed since {revision}"
+                    + (f" (superseded by {successor})" if successor else "")
+                    + (f"; read there by {', '.join(readers)}" if readers else ""),
                     model.locate("/events"),
                     name,
                 )
             )
+    result.findings += weakened_modes(model, old_model, revision)
+    found, notes = successors(model, old_model, revision, require_avro, history[-1].rename)
+    result.findings += found
+    result.notes += notes
     for name, event in model.events.items():
         old = old_model.events.get(name)
         if old is None:
@@ -207,7 +307,7 @@ def _compare_events(
             continue
         if event.schema is None:
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "EVENT_SCHEMA_REMOVED",
                     f"has no schema now but had one at {revision}",
                     model.locate(event.pointer),
@@ -217,7 +317,7 @@ def _compare_events(
             continue
         if old.schema_format != event.schema_format:
             result.findings.append(
-                _model_finding(
+                model_finding(
                     "SCHEMA_LANGUAGE_CHANGED",
                     f"schema changed from {old.schema_format} to {event.schema_format}",
                     model.locate(event.pointer),
@@ -228,12 +328,14 @@ def _compare_events(
         if event.schema_format == "avro":
             require_avro()
         new_locate = _locator(model, event, lambda file: file)
-        old_locate = _locator(old_model, old, old_name)
-        versions = [
-            SchemaVersion(
-                revision,
-                schema_from_data(old.schema, old_locate("").file, old.schema_format, old_locate),
-            ),
+        earlier = history if is_transitive(mode) else history[-1:]
+        versions = _event_versions(name, event.schema_format, earlier)
+        if is_transitive(mode):
+            result.notes.append(
+                f"{name}: {mode} checked {plural(len(versions), 'earlier version')} "
+                f"of its schema (from {plural(result.history_size, 'committed model version')})"
+            )
+        versions += [
             SchemaVersion(
                 WORKING_TREE,
                 schema_from_data(
@@ -241,4 +343,35 @@ def _compare_events(
                 ),
             ),
         ]
-        result.verdicts.append((name, check_history(versions, mode)))
+        verdict = check_history(versions, mode)
+        result.verdicts.append((name, verdict))
+        if not verdict.compatible:
+            impact = impact_of(verdict, name, event.producer, readers_of(model, name))
+            result.impacts[name] = (impact, model.locate(event.pointer))
+
+
+def _event_versions(name: str, schema_format: str, history: list[_OldModel]) -> list[SchemaVersion]:
+    """The event's distinct committed schemas in `history` (oldest first), in one language.
+
+    Committing the same schema again is not a new version, as in a registry; the newest commit
+    holding a schema names it."""
+    import json
+
+    versions = []
+    seen = set()
+    for old_model in reversed(history):
+        old = old_model.model.events.get(name)
+        if old is None or old.schema is None or old.schema_format != schema_format:
+            continue
+        text = json.dumps(old.schema, sort_keys=True)
+        if text in seen:
+            continue
+        seen.add(text)
+        locate = _locator(old_model.model, old, old_model.rename)
+        versions.append(
+            SchemaVersion(
+                old_model.label,
+                schema_from_data(old.schema, locate("").file, old.schema_format, locate),
+            )
+        )
+    return versions[::-1]

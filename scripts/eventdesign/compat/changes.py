@@ -113,6 +113,53 @@ KINDS: tuple[ChangeKind, ...] = (
         "Introduce a new event type (or topic) in the new language, dual-publish during the "
         "migration, and retire the old one.",
     ),
+    ChangeKind(
+        "CMP004",
+        "PROPERTY_RENAMED",
+        "model",
+        "error",
+        "a property or field was probably renamed",
+        "A rename is a removal and an addition at once: data written under the old name lacks "
+        "the new one, and readers of either version meet a name they do not expect.",
+        "Do not rename in place: add the new name beside the old one, write both, move readers "
+        "to the new name, and drop the old one once the mode allows it; or publish a new event "
+        "type that supersedes this one.",
+    ),
+    ChangeKind(
+        "CMP005",
+        "READERS_HURT",
+        "model",
+        "info",
+        "who an incompatible change hurts, and the deploy order that is safe",
+        "BACKWARD failing hurts consumers once they upgrade (they cannot read events written "
+        "before); FORWARD failing hurts consumers until they upgrade (they cannot read what the "
+        "producer writes with the new schema).",
+        "Deploy consumers first when BACKWARD holds, the producer first when FORWARD holds; "
+        "when neither holds, publish a new event type and move consumers over.",
+    ),
+    ChangeKind(
+        "CMP006",
+        "COMPATIBILITY_WEAKENED",
+        "model",
+        "warning",
+        "an event's compatibility mode was weakened",
+        "Versions released under the stronger mode were checked against promises the weaker "
+        "mode no longer keeps (for example, FORWARD_TRANSITIVE to BACKWARD stops checking that "
+        "old readers can read new data, and stops checking against every earlier version).",
+        "Keep the stronger mode, or confirm every consumer of the event has been told, and "
+        "note the change where the event is documented.",
+    ),
+    ChangeKind(
+        "CMP007",
+        "SUPERSEDED_EVENT_INCOMPATIBLE",
+        "model",
+        "warning",
+        "a new event type cannot read the payloads of the event it supersedes",
+        "Consumers migrating from the superseded event to its successor must translate old "
+        "payloads (upcast) because the successor's schema does not accept them.",
+        "That is expected for a breaking change published as a new type: provide an upcaster "
+        "from the old event to the new one, and dual-publish until consumers have moved.",
+    ),
     # Avro (the `avro` package's incompatibility kinds) --------------------------------------
     ChangeKind(
         "CMP010",
@@ -563,6 +610,95 @@ KINDS: tuple[ChangeKind, ...] = (
 )
 
 KINDS_BY_CODE = {kind.code: kind for kind in KINDS}
+
+READERS_FIRST = (
+    "Old readers reject it until they upgrade; under FORWARD or FULL that is not allowed. "
+)
+
+# In a FORWARD check the *old* schema reads data written with the *new* one, so Confluent's
+# "added" means the new version removed something and "removed" that it added something.
+# These texts say what happened in the order the versions were written.
+FORWARD_TEXT: dict[str, tuple[str, str]] = {
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL": (
+        "The new version adds a property, and readers still on the old schema have a closed "
+        "content model (additionalProperties: false) that rejects properties it does not "
+        "declare.",
+        READERS_FIRST
+        + "To add fields under FORWARD or FULL, the old version needs a partially open content "
+        "model (additionalProperties or patternProperties with a schema that covers the new "
+        "property); otherwise use BACKWARD and deploy consumers before producers.",
+    ),
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": (
+        "The new version adds a property whose values the old readers' additionalProperties "
+        "or patternProperties schema rejects.",
+        "Give the new property a schema within what the old version's patterns already accept.",
+    ),
+    "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL": (
+        "The new version no longer has a property that readers on the old schema require, so "
+        "its data lacks it.",
+        "Keep the property (deprecate it in its description, keep writing it) until no reader "
+        "on the old schema remains; or publish a new event type.",
+    ),
+    "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": (
+        "The new version no longer has a property that readers on the old schema require, so "
+        "its data lacks it.",
+        "Keep the property (deprecate it in its description, keep writing it) until no reader "
+        "on the old schema remains; or publish a new event type.",
+    ),
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": (
+        "The new version drops a property from an open content model, so its producers may "
+        "send that name with any value, which readers on the old schema still validate.",
+        "Keep the property declared (deprecated) in the new version, or remove it only from a "
+        "closed content model.",
+    ),
+    "READER_FIELD_MISSING_DEFAULT_VALUE": (
+        "The new version no longer writes a field that readers on the old schema need, and the "
+        "old schema gives it no default.",
+        "Keep writing the field until no reader on the old schema remains; under FORWARD a "
+        "field can only be removed if the old schema gave it a default.",
+    ),
+    "MISSING_ENUM_SYMBOLS": (
+        "The new version adds enum symbols that readers on the old schema do not know.",
+        READERS_FIRST + "Give the enum a `default` symbol in a released version first, so "
+        "old readers map unknown symbols to it.",
+    ),
+    "MISSING_UNION_BRANCH": (
+        "The new version adds a union branch that readers on the old schema cannot decode.",
+        READERS_FIRST + "Deploy consumers first under BACKWARD, or publish a new event type.",
+    ),
+    "ENUM_ARRAY_NARROWED": (
+        "The new version adds enum values that readers on the old schema reject.",
+        READERS_FIRST + "Deploy consumers first under BACKWARD, or publish a new event type.",
+    ),
+    "SUM_TYPE_NARROWED": (
+        "The new version adds an anyOf/oneOf branch whose data readers on the old schema reject.",
+        READERS_FIRST + "Deploy consumers first under BACKWARD, or publish a new event type.",
+    ),
+    "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL": (
+        "The new version adds a tuple position that readers on the old schema (a closed array) "
+        "reject.",
+        READERS_FIRST + "Deploy consumers first under BACKWARD, or publish a new event type.",
+    ),
+}
+FORWARD_GENERIC = (
+    "The new version allows data that readers still on the old schema reject.",
+    "Keep the new version within what the old one accepts until every reader has upgraded, "
+    "or use BACKWARD and deploy consumers before producers.",
+)
+
+
+def explanation(code: str, direction: str) -> tuple[str, str]:
+    """(why, hint) for a change found in a BACKWARD or FORWARD check, in the order of versions."""
+    kind = KINDS_BY_CODE[code]
+    if direction != "FORWARD" or kind.language == "model":
+        return kind.why, kind.hint
+    if code in FORWARD_TEXT:
+        return FORWARD_TEXT[code]
+    if kind.severity == "warning":
+        return kind.why, kind.hint
+    return FORWARD_GENERIC
+
+
 KINDS_BY_RULE = {kind.rule_id: kind for kind in KINDS}
 
 

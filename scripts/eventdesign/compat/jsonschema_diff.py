@@ -11,9 +11,10 @@ Beside Confluent's change types this diff reports a few warnings (see `WARNING_C
 Confluent's rules accept although some data valid under the writer's schema fails the reader's.
 They never change the verdict.
 
-Cycles: a pair of schemas met again while it is still being compared counts as compatible,
-and each finished pair is remembered, so recursive `$ref`s terminate and shared definitions
-are compared once (Confluent's `Context.compareMemoized`).
+Cycles: a pair of schemas met again while it is still being compared counts as compatible
+unless an earlier pass proved it incompatible; passes repeat until that guess holds (Confluent's
+`Context.compareMemoized` with its fixed point), and each finished pair is remembered, so
+recursive `$ref`s terminate in polynomial time and shared definitions are compared once.
 """
 
 from __future__ import annotations
@@ -199,39 +200,46 @@ def _values_text(keys: Iterable[Any], limit: int = 5) -> str:
     return text + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
 
 
-class _Frame:
-    """A pair being compared; `assumed` holds the frames whose outcome its result relies on."""
-
-    __slots__ = ("assumed", "number")
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-        self.assumed: set[int] = set()
-
-
 class JsonSchemaDiff:
     """One comparison of a writer's schema (`original`) with a reader's (`update`).
 
-    Recursive schemas: a pair met again while it is still being compared is assumed
-    compatible. Results that rest on such an assumption stay provisional until the assumed
-    pair finishes: kept if it turned out compatible, dropped (and recomputed when next needed)
-    if not, so a cached guess never hides an incompatibility deeper in the recursion.
+    Recursive schemas are compared as a greatest fixed point, in passes (as Confluent's
+    `SchemaDiff.compare` does). Within a pass every pair of schemas is compared once; a pair
+    met again while it is still being compared is assumed compatible unless an earlier pass
+    found it incompatible, in which case its differences are used. A pass that assumed
+    something and found pairs incompatible that it had not been told about runs again with
+    them, so an optimistic guess never masks an incompatibility deeper in the recursion. The
+    set of known incompatible pairs only grows, so the passes end; pairs whose result relied on
+    no guess are kept between passes, so each pass costs at most one comparison per pair.
     """
 
     def __init__(self) -> None:
-        self._final: dict[tuple[int, int], list[_Raw]] = {}
-        self._provisional: dict[tuple[int, int], tuple[list[_Raw], set[int]]] = {}
-        self._waiting: dict[int, list[tuple[int, int]]] = {}
-        self._active: dict[tuple[int, int], int] = {}
-        self._stack: list[_Frame] = []
-        self._frames = 0
+        self._exact: dict[tuple[int, int], list[_Raw]] = {}
+        self._guessed: dict[tuple[int, int], list[_Raw]] = {}
+        self._known_incompatible: dict[tuple[int, int], list[_Raw]] = {}
+        self._in_progress: set[tuple[int, int]] = set()
+        self._relies_on_guess: list[bool] = []
+        self._guess_made = False
+        self.passes = 0
 
     def differences(self, original: SchemaNode, update: SchemaNode) -> list[Difference]:
         """Every difference, in Confluent's order, with Confluent's paths."""
         return [
             Difference(code, _path_text(path), o, u, detail)
-            for code, path, o, u, detail in self.compare(original, update)
+            for code, path, o, u, detail in self.compare_to_fixed_point(original, update)
         ]
+
+    def compare_to_fixed_point(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
+        """`compare`, repeated until no pass relies on a guess that later proved wrong."""
+        while True:
+            self.passes += 1
+            self._guessed = {}
+            self._guess_made = False
+            result = self.compare(original, update)
+            found = {key: sub for key, sub in self._guessed.items() if not _all_compatible(sub)}
+            if not self._guess_made or found.keys() <= self._known_incompatible.keys():
+                return result
+            self._known_incompatible.update(found)
 
     # The dispatcher: SchemaDiff.compare ---------------------------------------------------
 
@@ -244,54 +252,37 @@ class JsonSchemaDiff:
             return [("SCHEMA_REMOVED", None, original.pointer, None, "")]
         original, update = dereference(original), dereference(update)
         key = (id(original), id(update))
-        final = self._final.get(key)
-        if final is not None:
-            return final
-        provisional = self._provisional.get(key)
-        if provisional is not None:
-            if self._stack:
-                self._stack[-1].assumed |= provisional[1]
-            return provisional[0]
-        active = self._active.get(key)
-        if active is not None:
-            if self._stack:
-                self._stack[-1].assumed.add(active)
+        exact = self._exact.get(key)
+        if exact is not None:
+            return exact
+        guessed = self._guessed.get(key)
+        if guessed is not None:
+            self._mark_guess()
+            return guessed
+        if key in self._in_progress:
+            self._mark_guess()
+            known = self._known_incompatible.get(key)
+            if known is not None:
+                return known
+            self._guess_made = True
             return []
-        self._frames += 1
-        frame = _Frame(self._frames)
-        self._active[key] = frame.number
-        self._stack.append(frame)
+        self._in_progress.add(key)
+        self._relies_on_guess.append(False)
         try:
             result = self._compare(original, update)
         finally:
-            self._stack.pop()
-            del self._active[key]
-        self._settle(frame.number, _all_compatible(result))
-        assumed = frame.assumed - {frame.number}
-        if assumed:
-            self._provisional[key] = (result, set(assumed))
-            for number in assumed:
-                self._waiting.setdefault(number, []).append(key)
-            if self._stack:
-                self._stack[-1].assumed |= assumed
+            self._in_progress.discard(key)
+            relied = self._relies_on_guess.pop()
+        if relied:
+            self._guessed[key] = result
+            self._mark_guess()
         else:
-            self._final[key] = result
+            self._exact[key] = result
         return result
 
-    def _settle(self, number: int, compatible: bool) -> None:
-        """A pair finished: results that assumed it compatible are confirmed or dropped."""
-        for key in self._waiting.pop(number, ()):
-            entry = self._provisional.get(key)
-            if entry is None:
-                continue
-            result, assumed = entry
-            if not compatible:
-                del self._provisional[key]
-                continue
-            assumed.discard(number)
-            if not assumed:
-                del self._provisional[key]
-                self._final[key] = result
+    def _mark_guess(self) -> None:
+        if self._relies_on_guess:
+            self._relies_on_guess[-1] = True
 
     def _compare(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
         result = self._compare_combined_shapes(original, update)
@@ -325,6 +316,20 @@ class JsonSchemaDiff:
                 sub = self.compare(branches[0], update)
                 if _all_compatible(sub):
                     return list(sub)
+            elif original.get("criterion") == "allOf":
+                # Dropping parts of an allOf only widens it: `{"type": "string", "enum": [..]}`
+                # (an allOf of a string and an enum) read as `{"type": "string"}`.
+                for branch in branches:
+                    sub = self.compare(branch, update)
+                    if _all_compatible(sub):
+                        narrowed = (
+                            "PRODUCT_TYPE_NARROWED",
+                            None,
+                            original.pointer,
+                            update.pointer,
+                            "",
+                        )
+                        return list(sub) + [narrowed]
         return None
 
     def _compare_same_shape(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
@@ -1177,15 +1182,16 @@ def _unmatched_detail(
         if i in matching:
             continue
         # The closest candidate: same kind of schema first, then fewest incompatibilities.
+        old_kind = dereference(old_members[i]).kind
         candidates = [
             (
-                dereference(new_members[j]).kind != dereference(old_members[i]).kind,
-                sum(1 for d in sub if d[0] not in COMPATIBLE_CHANGES),
+                dereference(new_members[j]).kind != old_kind,
+                sum(1 for d in results[(i, j)] if d[0] not in COMPATIBLE_CHANGES),
                 j,
-                sub,
+                results[(i, j)],
             )
-            for (left, j), sub in results.items()
-            if left == i
+            for j in range(len(new_members))
+            if (i, j) in results
         ]
         if not candidates:
             continue

@@ -594,6 +594,8 @@ def pointer_text(pointer: str) -> str:
 
 def dereference(node: SchemaNode, document: SchemaDocument | None = None) -> SchemaNode:
     """The schema a reference chain ends at (everit's ReferenceSchema.getReferredSchema)."""
+    if node.kind != "ref":
+        return node
     seen = []
     while node.kind == "ref":
         if node in seen:

@@ -129,9 +129,43 @@ def _validator(validator_class: Any) -> Any:
     return validator_class(metaschema)
 
 
+DEFAULT_DIALECT = "http://json-schema.org/draft-07/schema#"
+
+
+@cache
+def compiled_metaschema_check(dialect: str) -> Optional[Callable[[Any], bool]]:
+    """A compiled yes/no test against the bundled metaschema of `dialect` (model/fast_check.py),
+    or None when the dialect is not bundled or its metaschema cannot be compiled. `format` is
+    not asserted, as by the jsonschema validator below."""
+    from ..model.fast_check import UnsupportedSchema, compile_schema
+
+    metaschema = bundled_metaschema(dialect)
+    if metaschema is None:
+        return None
+    try:
+        return compile_schema(metaschema, annotations=("format", "deprecated", "definitions"))
+    except UnsupportedSchema:
+        return None
+
+
+def _valid_by_compiled_check(document: Any) -> bool:
+    """True when the compiled check says the document is valid; False when it cannot tell or
+    finds a problem (then jsonschema says which)."""
+    dialect = document.get("$schema", DEFAULT_DIALECT) if isinstance(document, dict) else None
+    if not isinstance(dialect, str):
+        return False
+    check = compiled_metaschema_check(dialect)
+    try:
+        return check is not None and check(document)
+    except RecursionError:
+        return False
+
+
 def check_against_metaschema(document: Any, shown: str, locate: Callable[[str], Any]) -> None:
     """InputError naming the first problem, when `document` is not a valid JSON Schema of its
     draft (`$schema`; draft 7 when absent)."""
+    if _valid_by_compiled_check(document):
+        return
     from jsonschema import exceptions, validators
 
     validator_class = validators.validator_for(document, default=validators.Draft7Validator)

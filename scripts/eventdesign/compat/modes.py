@@ -69,3 +69,20 @@ def comparisons(mode: str, version_count: int) -> list[Comparison]:
             else:
                 checks.append(Comparison(FORWARD, reader=previous, writer=new))
     return checks
+
+
+def guarantees(mode: str) -> frozenset[tuple[str, str]]:
+    """What a mode promises: (direction, 'previous version' or 'every earlier version')."""
+    scopes = (
+        ("previous version", "every earlier version")
+        if is_transitive(mode)
+        else ("previous version",)
+    )
+    return frozenset((d, scope) for d in directions(mode) for scope in scopes)
+
+
+def lost_guarantees(old_mode: str, new_mode: str) -> list[str]:
+    """The promises `old_mode` made that `new_mode` does not, e.g. 'FORWARD with every earlier
+    version'; empty when the new mode is as strong or stronger."""
+    lost = guarantees(old_mode) - guarantees(new_mode)
+    return [f"{direction} with {scope}" for direction, scope in sorted(lost)]

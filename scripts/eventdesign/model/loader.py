@@ -8,6 +8,7 @@ unless `allow_outside` is set. Nothing is fetched from the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,15 @@ from .types import (
     Command,
     Consumer,
     DesignModel,
+    Envelope,
     Event,
+    EventStore,
     PiiField,
     ReadModel,
+    Replication,
     RuleSettings,
     Service,
+    Suppression,
     System,
     member_pointer,
 )
@@ -214,6 +219,10 @@ class _Builder:
                 state=spec.get("state"),
                 outbox=spec.get("outbox"),
                 idempotency=spec.get("idempotency"),
+                idempotency_scope=spec.get("idempotency_scope"),
+                dead_letter=spec.get("dead_letter"),
+                event_store=EventStore(**spec["event_store"]) if "event_store" in spec else None,
+                stream_processor=spec.get("stream_processor"),
             )
             for name, spec in (data.get("services") or {}).items()
         }
@@ -227,10 +236,17 @@ class _Builder:
             )
             for name, spec in (data.get("brokers") or {}).items()
         }
-        channels = {
-            name: Channel(
+        envelope = data.get("envelope") or {}
+        profile = envelope.get("profile", "cloudevents-1.0")
+        attributes = tuple(envelope.get("attributes", CLOUDEVENTS_ATTRIBUTES))
+        mode = envelope.get("mode", "binary")
+        channels = {}
+        for name, spec in (data.get("channels") or {}).items():
+            pointer = member_pointer("channels", name)
+            own = spec.get("envelope")
+            channels[name] = Channel(
                 name=name,
-                pointer=member_pointer("channels", name),
+                pointer=pointer,
                 transport=spec["transport"],
                 broker=spec.get("broker"),
                 address=spec.get("address", name),
@@ -239,9 +255,21 @@ class _Builder:
                 retention=spec.get("retention"),
                 ordering=spec.get("ordering"),
                 dead_letter=spec.get("dead_letter"),
+                cleanup=spec.get("cleanup"),
+                delivery=spec.get("delivery"),
+                replication=Replication(**spec["replication"]) if "replication" in spec else None,
+                owner=spec.get("owner"),
+                alert=spec.get("alert"),
+                redrive=spec.get("redrive"),
+                envelope=None
+                if own is None
+                else Envelope(
+                    own.get("profile", profile),
+                    tuple(own.get("attributes", attributes)),
+                    own.get("mode", mode),
+                    f"{pointer}/envelope",
+                ),
             )
-            for name, spec in (data.get("channels") or {}).items()
-        }
         events = {name: self.event(name, spec) for name, spec in (data.get("events") or {}).items()}
         commands = {}
         for name, spec in (data.get("commands") or {}).items():
@@ -257,6 +285,10 @@ class _Builder:
                 schema=schema,
                 schema_format=fmt,
                 schema_file=file,
+                synchronous=bool(spec.get("synchronous", False)),
+                key=spec.get("key"),
+                pii=self.pii_fields(spec, pointer),
+                examples=tuple(spec.get("examples", ())),
             )
         read_models = {
             name: ReadModel(
@@ -269,21 +301,18 @@ class _Builder:
             )
             for name, spec in (data.get("read_models") or {}).items()
         }
-        envelope = data.get("envelope") or {}
         rules = data.get("rules") or {}
+        contexts = {name: spec or {} for name, spec in (data.get("contexts") or {}).items()}
         return DesignModel(
             path=self.path,
             source=self.document,
             system=system,
-            contexts={
-                name: (spec or {}).get("description", "")
-                for name, spec in (data.get("contexts") or {}).items()
-            },
+            contexts={name: spec.get("description", "") for name, spec in contexts.items()},
             services=services,
             brokers=brokers,
             channels=channels,
-            envelope_profile=envelope.get("profile", "cloudevents-1.0"),
-            envelope_attributes=tuple(envelope.get("attributes", CLOUDEVENTS_ATTRIBUTES)),
+            envelope_profile=profile,
+            envelope_attributes=attributes,
             events=events,
             commands=commands,
             read_models=read_models,
@@ -292,42 +321,37 @@ class _Builder:
                 select=tuple(rules.get("select", ())),
                 ignore=tuple(rules.get("ignore", ())),
                 severity=dict(rules.get("severity", {})),
+                suppress=tuple(
+                    Suppression(
+                        entry["rule"], entry["element"], entry["reason"], f"/rules/suppress/{index}"
+                    )
+                    for index, entry in enumerate(rules.get("suppress", ()))
+                ),
             ),
             raw=data,
             schema_documents=self.schema_documents,
+            envelope_mode=mode,
+            invariants={
+                name: tuple(spec["invariants"])
+                for name, spec in contexts.items()
+                if spec.get("invariants")
+            },
         )
 
     def event(self, name: str, spec: dict) -> Event:
         pointer = member_pointer("events", name)
         schema, fmt, file = self.payload_schema(spec, pointer)
-        consumers = []
-        for index, entry in enumerate(spec.get("consumers", ())):
-            entry_pointer = f"{pointer}/consumers/{index}"
-            if isinstance(entry, str):
-                consumers.append(Consumer(service=entry, pointer=entry_pointer))
-            else:
-                consumers.append(
-                    Consumer(
-                        service=entry["service"],
-                        pointer=entry_pointer,
-                        dead_letter=entry.get("dead_letter"),
-                        idempotency=entry.get("idempotency"),
-                        read_model=entry.get("read_model"),
-                    )
-                )
-        pii = []
-        for index, entry in enumerate(spec.get("pii", ())):
-            entry_pointer = f"{pointer}/pii/{index}"
-            if isinstance(entry, str):
-                pii.append(PiiField(field=entry, pointer=entry_pointer))
-            else:
-                pii.append(
-                    PiiField(
-                        field=entry["field"],
-                        pointer=entry_pointer,
-                        protection=entry.get("protection", "none"),
-                    )
-                )
+        consumers = [
+            Consumer(
+                service=entry["service"],
+                pointer=entry_pointer,
+                dead_letter=entry.get("dead_letter"),
+                idempotency=entry.get("idempotency"),
+                read_model=entry.get("read_model"),
+                idempotency_scope=entry.get("idempotency_scope"),
+            )
+            for entry, entry_pointer in _listed(spec, "consumers", pointer, "service")
+        ]
         return Event(
             name=name,
             pointer=pointer,
@@ -343,10 +367,33 @@ class _Builder:
             schema_format=fmt,
             schema_file=file,
             compatibility=spec.get("compatibility"),
-            pii=tuple(pii),
+            pii=self.pii_fields(spec, pointer),
             snapshot=bool(spec.get("snapshot", False)),
             examples=tuple(spec.get("examples", ())),
+            supersedes=spec.get("supersedes"),
+            deprecated=bool(spec.get("deprecated", False)),
+            internal=bool(spec.get("internal", False)),
+            erases=spec.get("erases"),
         )
+
+    @staticmethod
+    def pii_fields(spec: dict, pointer: str) -> tuple[PiiField, ...]:
+        return tuple(
+            PiiField(
+                field=entry["field"],
+                pointer=entry_pointer,
+                protection=entry.get("protection", "none"),
+                subject=entry.get("subject"),
+            )
+            for entry, entry_pointer in _listed(spec, "pii", pointer, "field")
+        )
+
+
+def _listed(spec: dict, key: str, pointer: str, short_key: str) -> Iterator[tuple[dict, str]]:
+    """Each entry of a list whose items are a name or an object, as an object, with its
+    pointer: `- billing` reads as `- {service: billing}` when `short_key` is 'service'."""
+    for index, entry in enumerate(spec.get(key, ())):
+        yield (entry if isinstance(entry, dict) else {short_key: entry}), f"{pointer}/{key}/{index}"
 
 
 def load_model(path: str | Path, *, allow_outside: bool = False) -> DesignModel:

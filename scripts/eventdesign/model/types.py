@@ -38,6 +38,16 @@ class System:
 
 
 @dataclass(frozen=True)
+class EventStore:
+    """Where an event-sourced service keeps its events, and how they leave the store."""
+
+    store: str | None = None
+    stream: str | None = None
+    snapshots: str | None = None
+    publish: str | None = None
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     pointer: str
@@ -46,6 +56,31 @@ class Service:
     state: str | None = None
     outbox: str | None = None
     idempotency: str | None = None
+    idempotency_scope: str | None = None
+    dead_letter: str | None = None
+    event_store: EventStore | None = None
+    stream_processor: str | None = None
+
+    @property
+    def event_sourced(self) -> bool:
+        return self.state == "event-sourced" or self.event_store is not None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The metadata every message carries; `pointer` is where it is declared ("" by default)."""
+
+    profile: str
+    attributes: tuple[str, ...]
+    mode: str = "binary"
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Replication:
+    factor: int | None = None
+    min_in_sync: int | None = None
+    cross_region: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +104,17 @@ class Channel:
     retention: str | None = None
     ordering: str | None = None
     dead_letter: str | None = None
+    cleanup: str | None = None
+    delivery: str | None = None
+    replication: Replication | None = None
+    owner: str | None = None
+    alert: str | None = None
+    redrive: str | None = None
+    envelope: Envelope | None = None
+
+    @property
+    def compacted(self) -> bool:
+        return self.cleanup in ("compact", "compact-delete")
 
 
 @dataclass(frozen=True)
@@ -78,6 +124,7 @@ class Consumer:
     dead_letter: str | None = None
     idempotency: str | None = None
     read_model: str | None = None
+    idempotency_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +132,7 @@ class PiiField:
     field: str
     pointer: str
     protection: str = "none"
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +156,10 @@ class Event:
     pii: tuple[PiiField, ...] = ()
     snapshot: bool = False
     examples: tuple[Any, ...] = ()
+    supersedes: str | None = None
+    deprecated: bool = False
+    internal: bool = False
+    erases: str | None = None
 
     @property
     def schema_pointer(self) -> str:
@@ -125,6 +177,28 @@ class Command:
     schema: Any = None
     schema_format: str = "jsonschema"
     schema_file: Path | None = None
+    synchronous: bool = False
+    key: str | None = None
+    pii: tuple[PiiField, ...] = ()
+    examples: tuple[Any, ...] = ()
+
+    @property
+    def schema_pointer(self) -> str:
+        return f"{self.pointer}/schema"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A finding accepted for one element, with the reason."""
+
+    rule: str
+    element: str
+    reason: str
+    pointer: str
+
+    def covers(self, element: str) -> bool:
+        """True for the element itself and its parts ('event X' covers 'event X field y')."""
+        return element == self.element or element.startswith(self.element + " ")
 
 
 @dataclass(frozen=True)
@@ -142,6 +216,7 @@ class RuleSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
+    suppress: tuple[Suppression, ...] = ()
 
 
 @dataclass
@@ -164,6 +239,8 @@ class DesignModel:
     rule_settings: RuleSettings
     raw: dict
     schema_documents: dict[str, SourceDocument] = field(default_factory=dict)
+    envelope_mode: str = "binary"
+    invariants: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -183,6 +260,20 @@ class DesignModel:
 
     def compatibility_of(self, event: Event) -> str:
         return event.compatibility or self.system.compatibility
+
+    @property
+    def envelope(self) -> Envelope:
+        """The system's envelope."""
+        pointer = ""
+        if isinstance(self.raw.get("envelope"), dict):
+            pointer = "/envelope"
+        return Envelope(
+            self.envelope_profile, self.envelope_attributes, self.envelope_mode, pointer
+        )
+
+    def envelope_of(self, channel: Channel) -> Envelope:
+        """The envelope messages on a channel carry: its own, or the system's."""
+        return channel.envelope or self.envelope
 
 
 def member_pointer(*parts: object) -> str:

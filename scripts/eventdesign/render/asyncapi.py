@@ -14,7 +14,8 @@ Mapping, in short:
   and the declared issuers): a `receive` operation for the handler and a `send` operation for
   each issuer. A command no issuer declares but an orchestrated saga sends gets a `send`
   operation for the saga's orchestrator, marked `x-grimoire.saga`. A command with no channel
-  gets an implicit channel, as events do.
+  gets an implicit channel, as events do. Synchronous commands and internal events are left
+  out: they are not messages on any channel.
 - the model sections AsyncAPI has no place for (system settings, contexts, services with
   their policies, envelope, read models, sagas, transport needs, rules) go under the root
   `x-grimoire`, so `import asyncapi` rebuilds a model that `check`s like the original.
@@ -146,20 +147,28 @@ def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
     """
     if service is not None and service not in model.services:
         raise KeyError(service)
+    # Internal events never leave their service and synchronous commands are requests, not
+    # messages: neither has a channel to export.
     events = [
         event
         for event in model.events.values()
-        if service is None
-        or event.producer == service
-        or any(consumer.service == service for consumer in event.consumers)
+        if not event.internal
+        and (
+            service is None
+            or event.producer == service
+            or any(consumer.service == service for consumer in event.consumers)
+        )
     ]
     issuers = command_issuers(model)
     commands = [
         command
         for command in model.commands.values()
-        if service is None
-        or command.handler == service
-        or any(issuer == service for issuer, _ in issuers[command.name])
+        if not command.synchronous
+        and (
+            service is None
+            or command.handler == service
+            or any(issuer == service for issuer, _ in issuers[command.name])
+        )
     ]
     return _Builder(model, service, events, commands, issuers).document()
 
@@ -964,6 +973,10 @@ def _event_extension(event: Event) -> dict:
         extension["compatibility"] = event.compatibility
     if event.snapshot:
         extension["snapshot"] = True
+    if event.supersedes:
+        extension["supersedes"] = event.supersedes
+    if event.deprecated:
+        extension["deprecated"] = True
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
     return extension

@@ -479,6 +479,10 @@ class _Context:
         return {
             "system": model.system,
             "system_description": model.system.description,
+            "invariants": [
+                (markdown_text(context), [markdown_text(rule) for rule in rules])
+                for context, rules in model.invariants.items()
+            ],
             "services": [
                 (
                     self.service_link(name, here),
@@ -573,6 +577,12 @@ class _Context:
             ],
             "examples": examples,
             "sagas": [self.saga_link(name, here) for name in self.event_sagas.get(event.name, [])],
+            "supersedes": self.event_link(event.supersedes, here) if event.supersedes else "",
+            "superseded_by": [
+                self.event_link(other.name, here)
+                for other in self.model.events.values()
+                if other.supersedes == event.name
+            ],
         }
 
     def service(self, name: str) -> dict:

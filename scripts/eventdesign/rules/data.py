@@ -1,11 +1,12 @@
-"""Data rules (DAT): personal data needs a protection strategy; fat events are flagged."""
+"""Data rules (DAT): personal data in events and commands needs a protection strategy and an
+erasure path; fat events are flagged."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding
 from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
@@ -13,7 +14,9 @@ from .engine import finding
 from .registry import rule
 
 if TYPE_CHECKING:
-    from ..model.types import DesignModel
+    from ..model.types import Command, DesignModel, Event
+
+    Message = Union[Event, Command]
 
 FAMILY = "data"
 _FIELD_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -33,7 +36,8 @@ PERSONAL_NAMES = _joined_set(
     driverslicense dateofbirth birthdate birthday dob firstname lastname fullname givenname
     familyname surname middlename maidenname ipaddress clientip cardnumber creditcardnumber
     billingaddress shippingaddress deliveryaddress homeaddress postaladdress mailingaddress
-    residentialaddress
+    residentialaddress homelocation geolocation gpslocation gpscoordinates geopoint
+    notes comment comments remarks freetext specialrequests specialrequest
     """
 )
 # Parts of a postal address: personal when they stand alone (`address`, `postcode`) or follow a
@@ -48,7 +52,8 @@ PERSON_WORDS = _joined_set(
     customer user person contact beneficiary recipient sender payer payee buyer employee
     patient member guest passenger driver holder cardholder applicant traveller traveler
     student subscriber client shopper tenant author owner consignee addressee requester
-    signatory borrower policyholder claimant citizen individual profile
+    signatory borrower policyholder claimant citizen individual profile insured rider
+    witness occupant resident visitor home
     """
 )
 # Words for places and organisations whose address is not personal data.
@@ -56,9 +61,15 @@ PLACE_WORDS = _joined_set(
     """
     warehouse store shop site depot branch office merchant supplier vendor company
     organisation organization business facility plant hub venue restaurant hotel carrier
+    station airport terminal building
     """
 )
 NAME_WORDS = _joined_set("name displayname nickname")
+# A precise position: personal like an address (a guest's, a driver's, a phone's), not when it
+# belongs to a place (`warehouse.latitude`, `stationLongitude`).
+LOCATION_NAMES = _joined_set("latitude longitude lat lng lon coordinates")
+# Words before `notes` that make it a document, not free text about a person.
+DOCUMENT_NOTES = _joined_set("credit debit release delivery")
 
 
 @lru_cache(maxsize=4096)
@@ -77,6 +88,17 @@ def _ends_with(found: tuple[str, ...], names: frozenset[str]) -> int:
     return 0
 
 
+OWNER_WORDS = PERSON_WORDS | PLACE_WORDS
+
+
+def _singular(word: str) -> str:
+    """`witnesses` -> `witness`, `guests` -> `guest`: an array of people names its items."""
+    for ending in ("es", "s"):
+        if word.endswith(ending) and word[: -len(ending)] in OWNER_WORDS:
+            return word[: -len(ending)]
+    return word
+
+
 @lru_cache(maxsize=4096)
 def name_looks_personal(name: str, parent_name: str = "") -> bool:
     """True when a payload field's name (inside a field named `parent_name`, if any) says it
@@ -85,10 +107,10 @@ def name_looks_personal(name: str, parent_name: str = "") -> bool:
     if not found:
         return False
     parent = _field_words(parent_name)
-    parent_word = parent[-1] if parent else ""
+    parent_word = _singular(parent[-1]) if parent else ""
     if _ends_with(found, PERSONAL_NAMES):
-        return True
-    for names in (ADDRESS_NAMES, NAME_WORDS):
+        return not (len(found) > 1 and found[-1] == "notes" and found[-2] in DOCUMENT_NOTES)
+    for names in (ADDRESS_NAMES, LOCATION_NAMES, NAME_WORDS):
         count = _ends_with(found, names)
         if not count:
             continue
@@ -99,6 +121,14 @@ def name_looks_personal(name: str, parent_name: str = "") -> bool:
             return parent_word in PERSON_WORDS
         return parent_word not in PLACE_WORDS
     return False
+
+
+def messages(model: DesignModel) -> Iterator[tuple[str, Message]]:
+    """Every event and command, with its kind, in model order."""
+    for event in model.events.values():
+        yield "event", event
+    for command in model.commands.values():
+        yield "command", command
 
 
 @rule(
@@ -119,16 +149,16 @@ Kleppmann, Designing Data-Intensive Applications (2017), ch. 12 "Doing the right
 """,
 )
 def check_pii_protection(model: DesignModel) -> Iterator[Finding]:
-    for event in model.events.values():
-        for pii in event.pii:
+    for kind, message in messages(model):
+        for pii in message.pii:
             if pii.protection not in (None, "none"):
                 continue
             yield finding(
                 "DAT001",
-                f"event '{event.name}' carries personal data '{pii.field}' with no protection",
+                f"{kind} '{message.name}' carries personal data '{pii.field}' with no protection",
                 model.locate(pii.pointer),
                 hint="set protection: crypto-shredding, tokenisation, encryption or omitted",
-                element=f"event {event.name} field {pii.field}",
+                element=f"{kind} {message.name} field {pii.field}",
             )
 
 
@@ -141,23 +171,24 @@ def check_pii_protection(model: DesignModel) -> Iterator[Finding]:
     explanation="""
 A `pii:` entry that names no payload field protects nothing: the real field (renamed, moved,
 misspelt) goes out unprotected while the model claims otherwise. Use the dotted path of the
-field (`customer.email`; array items are stepped through, `lines.recipient`).
+field (`customer.email`; array items are stepped through: `lines.recipient`, `lines[].recipient`
+or `lines.*.recipient`). Events and commands alike.
 """,
 )
 def check_pii_paths(model: DesignModel) -> Iterator[Finding]:
-    for event in model.events.values():
-        if not event.pii or event.schema is None:
+    for kind, message in messages(model):
+        if not message.pii or message.schema is None:
             continue
-        for pii in event.pii:
-            found = lookup_field(event.schema, event.schema_format, pii.field)
+        for pii in message.pii:
+            found = lookup_field(message.schema, message.schema_format, pii.field)
             if found.known and not found.exists:
                 yield finding(
                     "DAT002",
-                    f"event '{event.name}' declares personal data '{pii.field}', which is not "
+                    f"{kind} '{message.name}' declares personal data '{pii.field}', which is not "
                     "in its payload schema",
                     model.locate(pii.pointer),
                     hint="give the dotted path of a payload field, or remove the entry",
-                    element=f"event {event.name} field {pii.field}",
+                    element=f"{kind} {message.name} field {pii.field}",
                 )
 
 
@@ -174,7 +205,8 @@ now depends on every field: the producer cannot change its model without a compa
 break, personal data spreads, and messages grow. Prefer a thin event with the facts of the
 change and ids, or keep the snapshot on a compacted state topic separate from the domain
 events. The field limit is `system.max_payload_fields` (default 20) or
-`check --max-payload-fields N`; `snapshot: true` marks a deliberate state-transfer event.
+`check --max-payload-fields N`; `snapshot: true` marks a deliberate state-transfer event. An
+event on a compacted channel (`cleanup: compact`) is that state topic: it is not flagged.
 Source: Martin Fowler, "What do you mean by Event-Driven?" (2017), "Event-Carried State
 Transfer".
 """,
@@ -182,6 +214,9 @@ Transfer".
 def check_fat_events(model: DesignModel) -> Iterator[Finding]:
     limit = model.system.max_payload_fields
     for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        if channel is not None and channel.compacted:
+            continue
         if event.snapshot:
             yield finding(
                 "DAT003",
@@ -219,27 +254,32 @@ by a `pii:` entry (an entry for an object covers its fields) when:
 - the JSON Schema says `format: email` (or `idn-email`);
 - the field's name ends in a word for personal data: email, phone/phoneNumber, mobile,
   telephone, iban, ssn, taxId, nationalId, passport, dateOfBirth/birthDate/dob, firstName,
-  lastName, fullName, givenName, familyName, surname, ipAddress, cardNumber, or a person's
-  address (billingAddress, shippingAddress, homeAddress, ...);
+  lastName, fullName, givenName, familyName, surname, ipAddress, cardNumber, a person's
+  address (billingAddress, shippingAddress, homeAddress, ...), a precise location
+  (geolocation, homeLocation, gpsCoordinates), or free text about a person (notes, comment,
+  remarks, freeText, specialRequests; not creditNotes or releaseNotes);
+- the field is latitude/longitude (lat, lng, lon, coordinates) that does not belong to a place
+  (`station.latitude` is not flagged);
 - the field is a postal address part (address, street, postcode/postalCode, zip/zipCode,
   addressLine) that does not belong to a place (`warehouse.address`, `storeAddress`) or a
   machine (`macAddress`, `walletAddress` are not flagged);
 - the field is `name` (or displayName, nickname) inside a person-like object or after a word
   for a person: `customer.name`, `beneficiary.name`, `recipientName`. A bare `name` is too
   often a product's or a plan's to flag on its own.
-Identifiers (`customerId`) are pseudonymous references and are not flagged. Declare the field
-under the event's `pii:` with its protection, or drop it from the payload and carry an id.
+Identifiers (`customerId`) are pseudonymous references and are not flagged. Commands are read
+the same way as events. Declare the field under the message's `pii:` with its protection, or
+drop it from the payload and carry an id.
 Source: GDPR Art. 4(1) (personal data) and Art. 17; Mathias Verraes, "Crypto-shredding"
 (Eventsourcery patterns).
 """,
 )
 def check_undeclared_personal_data(model: DesignModel) -> Iterator[Finding]:
-    for event in model.events.values():
-        if event.schema is None or isinstance(event.schema, bool):
+    for kind, message in messages(model):
+        if message.schema is None or isinstance(message.schema, bool):
             continue
-        declared = [tuple(split_field_path(pii.field)) for pii in event.pii]
+        declared = [tuple(split_field_path(pii.field)) for pii in message.pii]
         reported: list[tuple[str, ...]] = []
-        for field in iter_fields(event.schema, event.schema_format):
+        for field in iter_fields(message.schema, message.schema_format):
             parts = field.parts
             personal = field.format in EMAIL_FORMATS or name_looks_personal(
                 parts[-1], parts[-2] if len(parts) > 1 else ""
@@ -251,10 +291,93 @@ def check_undeclared_personal_data(model: DesignModel) -> Iterator[Finding]:
             reported.append(parts)
             yield finding(
                 "DAT004",
-                f"event '{event.name}' carries '{field.path}', which looks like personal data,"
-                " but does not declare it under pii",
-                model.locate_in_schema(event, field.pointer),
-                hint=f"add '{field.path}' to the event's pii list with its protection, or carry"
+                f"{kind} '{message.name}' carries '{field.path}', which looks like personal"
+                " data, but does not declare it under pii",
+                model.locate_in_schema(message, field.pointer),
+                hint=f"add '{field.path}' to the {kind}'s pii list with its protection, or carry"
                 " an id instead",
-                element=f"event {event.name} field {field.path}",
+                element=f"{kind} {message.name} field {field.path}",
             )
+
+
+# Protections under which a consumer holds nothing readable to erase itself: the key is
+# deleted (crypto-shredding), the vault entry is (tokenisation), or the value is not carried.
+ERASED_AT_SOURCE = frozenset(("crypto-shredding", "tokenisation", "omitted"))
+
+
+@rule(
+    "DAT005",
+    "personal-data-never-erased",
+    family=FAMILY,
+    severity="error",
+    summary="A consumer that receives a subject's readable personal data must also receive the"
+    " event that erases that subject's data.",
+    explanation="""
+When a person asks to be forgotten (GDPR Art. 17), every copy of their data must go: the
+producer's and every consumer's store. A model that has an erasure event (`erases: customer`
+on e.g. CustomerForgotten) says how that request travels; a consumer (or a command's handler)
+that receives the subject's personal data in clear or merely encrypted (protection `none` or
+`encryption`) but does not consume the erasure event keeps the data for ever. Fields protected by
+tokenisation or omitted leave nothing readable to erase and are not counted; crypto-shredded
+fields are not counted either, except for a consumer that feeds a read model (`read_model:`):
+a projection keeps a decrypted copy that deleting the key does not erase.
+A `pii:` entry's `subject` names whose data it is; an entry without one is matched by any
+erasure event. The check runs only when the model declares an erasure event.
+Add the consumer to the erasure event, or protect the field so it is erased at the source.
+Source: GDPR Art. 17 ("right to erasure") and Art. 19 (notifying recipients); Mathias
+Verraes, "Crypto-shredding" (Eventsourcery patterns).
+""",
+)
+def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
+    erasers = [event for event in model.events.values() if event.erases]
+    if not erasers:
+        return
+    for kind, message in messages(model):
+        if not message.pii:
+            continue
+        if kind == "event":
+            sender = message.producer
+            holders = [
+                (c.service, c.pointer, "consumer", c.read_model is not None)
+                for c in message.consumers
+            ]
+        else:
+            sender = None
+            holders = [(message.handler, f"{message.pointer}/handler", "handler", False)]
+        for service, pointer, role, projects in holders:
+            if service == sender:
+                continue
+            readable = [p for p in message.pii if _readable_by(p.protection, projects)]
+            missed = _erasure_missed(service, readable, erasers)
+            if missed is None:
+                continue
+            pii, names = missed
+            subject = f"{pii.subject}'s" if pii.subject else "a subject's"
+            yield finding(
+                "DAT005",
+                f"{role} '{service}' of {kind} '{message.name}' receives {subject} personal"
+                f" data '{pii.field}' but never receives {names}",
+                model.locate(pointer),
+                hint=f"add '{service}' to the consumers of {names}, or protect '{pii.field}'"
+                " with crypto-shredding or tokenisation",
+                element=f"{role} {service} of {kind} {message.name}",
+            )
+
+
+def _readable_by(protection: str, projects: bool) -> bool:
+    """Whether a holder keeps a readable copy of a field so protected (a projection keeps a
+    decrypted copy of crypto-shredded data)."""
+    if protection == "crypto-shredding":
+        return projects
+    return protection not in ERASED_AT_SOURCE
+
+
+def _erasure_missed(service: str, readable: list, erasers: list) -> tuple[Any, str] | None:
+    """The first readable field whose erasure events `service` neither receives nor sends,
+    with those events' names; None when every field's erasure reaches it."""
+    for pii in readable:
+        matching = [e for e in erasers if pii.subject in (None, e.erases)]
+        receivers = {c.service for e in matching for c in e.consumers}
+        if service not in receivers | {e.producer for e in matching}:
+            return pii, ", ".join(e.name for e in matching) or "any erasure event"
+    return None

@@ -4,14 +4,15 @@ Selection comes from two places: the command line and the model's `rules:` secti
 command-line `--select` replaces the model's `select`; ignores from both apply, except that a
 rule the command line selects explicitly runs even when the model ignores it. Severity
 overrides (model only) map a rule ID, name or ID prefix to error, warning, info or off; the most
-specific pattern wins (ID or name, then the longest prefix).
+specific pattern wins (ID or name, then the longest prefix). The model's `rules.suppress`
+drops one rule's findings for one element (and its parts), each with a reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..findings import Finding, Location, sorted_findings
@@ -118,6 +119,16 @@ def selection_for(
             _known_in_model(model, rules, pattern, f"/rules/{key}/{index}")
     for pattern in settings.severity:
         _known_in_model(model, rules, pattern, f"/rules/severity/{_escape(pattern)}")
+    for suppression in settings.suppress:
+        if find_rule(suppression.rule) is None:
+            location = model.locate(f"{suppression.pointer}/rule")
+            raise InputError(
+                f"'{suppression.rule}' is not one rule; a suppression names one rule by ID or"
+                " name (see `check --list-rules`)",
+                location.file,
+                location.line,
+                location.column,
+            )
     return select_rules(
         rules,
         cli_select=cli_select,
@@ -145,22 +156,56 @@ def _known_in_model(model: DesignModel, rules: Sequence[Rule], pattern: str, poi
         ) from None
 
 
-def run_rules(model: DesignModel, selection: Selection) -> list[Finding]:
+def bundled_matrix() -> Any:
+    """The bundled transport capability matrix (read and checked once per process)."""
+    from ..transport.matrix import load_matrix
+
+    return load_matrix()
+
+
+PROVIDERS = {"matrix": bundled_matrix}
+
+
+def run_rules(
+    model: DesignModel, selection: Selection, provided: dict[str, Any] | None = None
+) -> list[Finding]:
     """Run every selected rule that has a check function; findings sorted and overridden.
 
     A check function may report findings under other rule IDs of its family (one analysis,
     several rules): such a function also runs when only those describe-only rules are selected,
-    and findings of rules that are not selected are dropped.
+    and findings of rules that are not selected are dropped. What rules need (`Rule.needs`)
+    comes from `provided`, else from the bundled sources, read once and only when needed.
+    Findings the model suppresses for their element are dropped.
     """
     selected = selection.ids
     runnable = [r for r in all_rules() if r.check is not None]
     described_families = {r.family for r in selection.rules if r.check is None}
+    inputs = dict(provided or {})
     findings: list[Finding] = []
     for rule_ in runnable:
         if rule_.id not in selected and rule_.family not in described_families:
             continue
-        findings.extend(_effective(rule_, rule_.check(model), selection))
-    return sorted_findings(f for f in findings if f.rule in selected)
+        for need in rule_.needs:
+            if need not in inputs:
+                inputs[need] = PROVIDERS[need]()
+        extra = {need: inputs[need] for need in rule_.needs}
+        findings.extend(_effective(rule_, rule_.check(model, **extra), selection))
+    suppressed = _suppressed_ids(model)
+    return sorted_findings(
+        f
+        for f in findings
+        if f.rule in selected and not any(s.covers(f.element) for s in suppressed.get(f.rule, ()))
+    )
+
+
+def _suppressed_ids(model: DesignModel) -> dict[str, list[Any]]:
+    """The model's suppressions by the rule ID each names."""
+    by_rule: dict[str, list[Any]] = {}
+    for suppression in model.rule_settings.suppress:
+        found = find_rule(suppression.rule)
+        if found is not None:
+            by_rule.setdefault(found.id, []).append(suppression)
+    return by_rule
 
 
 def _effective(rule_: Rule, findings: Iterable[Finding], selection: Selection) -> list[Finding]:

@@ -4,6 +4,9 @@ Each family module in this package registers its rules with the `rule` decorator
 function over the design model) or with `describe` (rules whose findings another analysis
 produces, such as schema compatibility). Modules are discovered, so adding a family is
 adding a file. Family modules import heavy libraries inside their check functions only.
+
+A check function takes the model, plus one keyword argument per name in its rule's `needs`
+that the engine supplies (`matrix`: the transport capability matrix), so rules read no files.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Rule:
     summary: str
     explanation: str
     check: CheckFunction | None = None
+    needs: tuple[str, ...] = ()
 
 
 _RULES: dict[str, Rule] = {}
@@ -47,12 +51,19 @@ def _register(rule_: Rule) -> Rule:
 
 
 def rule(
-    id: str, name: str, *, family: str, severity: str, summary: str, explanation: str
+    id: str,
+    name: str,
+    *,
+    family: str,
+    severity: str,
+    summary: str,
+    explanation: str,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as the check of a model rule."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
-        _register(Rule(id, name, family, severity, summary, explanation.strip(), check))
+        _register(Rule(id, name, family, severity, summary, explanation.strip(), check, needs))
         return check
 
     return decorate

@@ -1,10 +1,10 @@
-"""Reliability rules (REL): dual writes, idempotent consumers, dead letters, ordering, channels."""
+"""Reliability rules (REL): dual writes, idempotent consumers, dead letters, ordering, channels,
+and how an event store's events leave it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from .engine import finding
@@ -38,17 +38,18 @@ transaction: a crash between them loses the event (or, publishing first, announc
 that never committed). Consumers then disagree with the producer for good. Write the event to
 an outbox table in the same transaction and relay it (`outbox: transactional`), or let change
 data capture read the outbox (`outbox: cdc`). Event-sourced services (`state: event-sourced`)
-store the events themselves and need no outbox.
+store the events themselves and need no outbox (REL008 checks how their events leave the store);
+stream processors (`stream_processor: kafka-streams`, `flink`, ...) checkpoint their state with
+their input offsets and re-emit after a crash, so they need none either. Internal events
+(`internal: true`) are never published and do not count.
 Source: Chris Richardson, Microservices Patterns (2018), ch. 3.3.7 "Transactional outbox";
 Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Keeping systems in sync".
 """,
 )
 def check_dual_write(model: DesignModel) -> Iterator[Finding]:
-    producing: dict[str, list[str]] = {}
-    for event in model.events.values():
-        producing.setdefault(event.producer, []).append(event.name)
+    producing = published_by_service(model)
     for service in model.services.values():
-        if service.state != "owned" or service.outbox not in NONE:
+        if service.state != "owned" or service.outbox not in NONE or service.stream_processor:
             continue
         events = producing.get(service.name)
         if not events:
@@ -56,13 +57,25 @@ def check_dual_write(model: DesignModel) -> Iterator[Finding]:
         pointer = f"{service.pointer}/outbox" if service.outbox else service.pointer
         yield finding(
             "REL001",
-            f"service '{service.name}' writes its own state and publishes "
-            f"{', '.join(events[:3])}{' ...' if len(events) > 3 else ''} without an outbox "
-            "(dual write)",
+            f"service '{service.name}' writes its own state and publishes {_few(events)}"
+            " without an outbox (dual write)",
             model.locate(pointer),
             hint="set `outbox: transactional` (outbox table + relay) or `outbox: cdc`",
             element=f"service {service.name}",
         )
+
+
+def _few(names: list[str]) -> str:
+    return f"{', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+
+
+def published_by_service(model: DesignModel) -> dict[str, list[str]]:
+    """The events each service publishes (internal events stay inside and are left out)."""
+    producing: dict[str, list[str]] = {}
+    for event in model.events.values():
+        if not event.internal:
+            producing.setdefault(event.producer, []).append(event.name)
+    return producing
 
 
 @rule(
@@ -117,7 +130,9 @@ def check_idempotency(model: DesignModel) -> Iterator[Finding]:
 A poison message (one the consumer can never process: bad data, a bug, a missing reference)
 either blocks its partition for ever or is retried and dropped silently. A dead-letter channel
 parks it with its error so the stream moves on and someone can inspect and replay it. Set
-`dead_letter` on the consumer, or on the event's channel for all its consumers.
+`dead_letter` on the consumer, on its service (the default for all it consumes), or on the
+event's channel for all its consumers. In-process channels are exempt: a failing handler fails
+the call that published, in the same process. Internal events have no subscriptions.
 Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Dead Letter
 Channel".
 """,
@@ -125,16 +140,20 @@ Channel".
 def check_dead_letters(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
         channel = model.channels.get(event.channel) if event.channel else None
+        if event.internal or (channel is not None and channel.transport == "in-process"):
+            continue
         channel_dead_letter = channel.dead_letter if channel is not None else None
         for consumer in event.consumers:
-            if consumer.dead_letter or channel_dead_letter:
+            service = model.services.get(consumer.service)
+            service_dead_letter = service.dead_letter if service is not None else None
+            if consumer.dead_letter or service_dead_letter or channel_dead_letter:
                 continue
             yield finding(
                 "REL003",
                 f"consumer '{consumer.service}' of event '{event.name}' has no dead-letter "
                 "destination",
                 model.locate(consumer.pointer),
-                hint="set dead_letter on the consumer, or on the event's channel",
+                hint="set dead_letter on the consumer, its service, or the event's channel",
                 element=f"consumer {consumer.service} of event {event.name}",
             )
 
@@ -211,12 +230,13 @@ def check_ordering(model: DesignModel) -> Iterator[Finding]:
     explanation="""
 Without a channel the design does not say how the event reaches its consumers, so ordering,
 retention, dead-lettering and the transport cannot be checked, and the AsyncAPI export has
-nothing to publish it on. Name a channel declared under `channels:`.
+nothing to publish it on. Name a channel declared under `channels:`. A domain event that never
+leaves its service or event store is marked `internal: true` and needs no channel.
 """,
 )
 def check_channel_present(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
-        if event.channel is None:
+        if event.channel is None and not event.internal:
             yield finding(
                 "REL005",
                 f"event '{event.name}' names no channel",
@@ -251,16 +271,9 @@ def check_ordering_key(model: DesignModel) -> Iterator[Finding]:
             )
 
 
-@lru_cache(maxsize=1)
-def point_to_point_transports() -> frozenset[str]:
+def point_to_point_transports(matrix: Any) -> frozenset[str]:
     """Model transports on which every matrix entry has no fan-out: each message reaches one
-    consumer (SQS standard and FIFO queues). From the bundled capability matrix."""
-    # Imported here so that `check` reads the matrix only for models that need it. The bundled
-    # matrix is validated by its own tests; re-validating it here would cost more than the rule.
-    from ..model.source import load_document
-    from ..transport.matrix import MATRIX_PATH, build_matrix
-
-    matrix = build_matrix(load_document(MATRIX_PATH).data, str(MATRIX_PATH))
+    consumer (SQS standard and FIFO queues)."""
     fan_out: dict[str, set[str]] = {}
     for transport in matrix.transports:
         fan_out.setdefault(transport.model_transport, set()).add(transport.fan_out.support)
@@ -281,20 +294,24 @@ one of them silently misses most of what it needs. Fan out instead: publish to S
 EventBridge or a topic and give each consumer service its own queue subscribed to it, or give
 each consumer its own channel. Which transports cannot fan out comes from the transport
 capability matrix (`fan_out: none`); RabbitMQ (exchanges copy to every bound queue) and Azure
-Service Bus (topics and subscriptions) can, so they are not flagged.
+Service Bus (topics and subscriptions) can, so they are flagged only for a channel declared
+`delivery: queue` (a Service Bus queue, a RabbitMQ queue read directly).
 Source: the transport capability matrix (scripts/eventdesign/transport/transports.yaml,
 fan_out per transport, with sources); Gregor Hohpe and Bobby Woolf, Enterprise Integration
 Patterns (2003), "Point-to-Point Channel" and "Competing Consumers"; AWS, "Fanout to Amazon
 SQS queues" (Amazon SNS developer guide).
 """,
+    needs=("matrix",),
 )
-def check_competing_consumers(model: DesignModel) -> Iterator[Finding]:
+def check_competing_consumers(model: DesignModel, matrix: Any) -> Iterator[Finding]:
+    point_to_point = point_to_point_transports(matrix)
     for event in model.events.values():
         channel = model.channels.get(event.channel) if event.channel else None
         if channel is None:
             continue
         services = sorted({c.service for c in event.consumers})
-        if len(services) < 2 or channel.transport not in point_to_point_transports():
+        queue = channel.delivery == "queue" or channel.transport in point_to_point
+        if len(services) < 2 or not queue:
             continue
         yield finding(
             "REL007",
@@ -302,7 +319,189 @@ def check_competing_consumers(model: DesignModel) -> Iterator[Finding]:
             f"point-to-point {channel.transport} channel '{channel.name}': each message reaches "
             "only one of them",
             model.locate(f"{event.pointer}/channel"),
-            hint="fan out through SNS, EventBridge or a topic with one queue per consumer, or"
-            " give each consumer its own channel",
+            hint="fan out through a topic (SNS, EventBridge, `delivery: topic`) with one queue"
+            " or subscription per consumer, or give each consumer its own channel",
             element=f"event {event.name}",
         )
+
+
+# How an event-sourced service's events may leave its store without a dual write.
+SAFE_PUBLICATION = frozenset(("subscription", "cdc", "outbox"))
+
+
+@rule(
+    "REL008",
+    "event-store-without-publication",
+    family=FAMILY,
+    severity="error",
+    summary="An event-sourced service that publishes events must relay them from its store"
+    " (subscription, CDC or outbox); an error when it publishes directly, a warning when the"
+    " model does not say.",
+    explanation="""
+An event-sourced service appends its events to its event store; that append is its only
+transaction. If it then publishes the same events to the broker itself, that is two writes
+with nothing shared: a crash between them loses the event for every consumer, while the store
+keeps it, and a retry after a publish timeout duplicates it. Relay from the store instead: a
+catch-up (persistent) subscription on the store that publishes and checkpoints its position
+(`event_store: {publish: subscription}`), change data capture on the store's table
+(`publish: cdc`, or `outbox: cdc` on the service), or an outbox row written in the append's
+transaction (`publish: outbox`, or `outbox: transactional`). `publish: direct` declares the
+dual write and is an error; a service that says nothing is a warning. Internal events
+(`internal: true`) stay in the store and are not counted.
+Source: Chris Richardson, Microservices Patterns (2018), ch. 6 "Event sourcing" (publishing
+events from the event store); EventStoreDB documentation, "Persistent subscriptions" and
+"Catch-up subscriptions"; Kleppmann, Designing Data-Intensive Applications (2017), ch. 11.
+""",
+)
+def check_event_store_publication(model: DesignModel) -> Iterator[Finding]:
+    producing = published_by_service(model)
+    for service in model.services.values():
+        events = producing.get(service.name)
+        if not service.event_sourced or not events or service.outbox in ("transactional", "cdc"):
+            continue
+        store = service.event_store
+        publish = store.publish if store is not None else None
+        if publish in SAFE_PUBLICATION:
+            continue
+        declared = publish == "direct" or service.outbox == "none"
+        if publish == "direct":
+            pointer = f"{service.pointer}/event_store/publish"
+        elif service.outbox == "none":
+            pointer = f"{service.pointer}/outbox"
+        else:
+            pointer = f"{service.pointer}/state" if service.state else service.pointer
+        yield finding(
+            "REL008",
+            f"event-sourced service '{service.name}' publishes {_few(events)} "
+            + (
+                "straight after appending to its store (dual write)"
+                if declared
+                else "but does not say how its events leave the event store"
+            ),
+            model.locate(pointer),
+            hint="relay from the store: event_store.publish subscription, cdc or outbox",
+            element=f"service {service.name}",
+            severity=None if declared else "warning",
+        )
+
+
+@rule(
+    "REL009",
+    "command-deduplicated-by-message-id",
+    family=FAMILY,
+    severity="warning",
+    summary="A command handler that recognises repeats by message id applies a re-sent command"
+    " twice; use a command id kept across retries or a business key.",
+    explanation="""
+A message id identifies one send, not one intent. A sender that times out, or gets a rejection
+it retries after a fix, sends the command again as a new message with a new id: a handler that
+deduplicates by message id (`idempotency_scope: message-id`) applies it a second time (two
+charges, two bookings). Deduplicate commands by an id the sender keeps across retries
+(`command-id`, e.g. an Idempotency-Key the client generates once) or by the business key the
+effect is unique on (`business-key`, e.g. one payment per invoice). Message-id deduplication
+is right for events, which the producer's outbox re-sends with the same id.
+Source: Pat Helland, "Idempotence Is Not a Medical Condition" (ACM Queue, 2012); Stripe API
+reference, "Idempotent requests"; Chris Richardson, Microservices Patterns (2018), ch. 3.3.6.
+""",
+)
+def check_command_dedupe_scope(model: DesignModel) -> Iterator[Finding]:
+    for command in model.commands.values():
+        service = model.services.get(command.handler)
+        if service is None or service.idempotency_scope != "message-id":
+            continue
+        yield finding(
+            "REL009",
+            f"command '{command.name}' is handled by '{service.name}', which recognises repeats"
+            " by message id: a command re-sent after a timeout or rejection is applied twice",
+            model.locate(f"{service.pointer}/idempotency_scope"),
+            hint="deduplicate by a command id the sender keeps across retries, or a business key",
+            element=f"command {command.name}",
+        )
+
+
+@rule(
+    "REL010",
+    "replication-unsafe",
+    family=FAMILY,
+    severity="warning",
+    summary="A channel's replication must survive a broker loss: more than one copy, and fewer"
+    " required acknowledgements than copies (an error when no write can succeed).",
+    explanation="""
+With one copy (`replication: {factor: 1}`) losing that broker loses its messages. With
+`min_in_sync` equal to `factor`, one broker down makes every write with acks=all fail, so a
+routine restart stops the producers. With `min_in_sync` above `factor` no acknowledged write
+can ever succeed: an error. The usual setting is three copies and two in sync (Kafka
+replication.factor=3, min.insync.replicas=2, producers acks=all).
+Source: Apache Kafka documentation, Topic Configs (min.insync.replicas) and Design
+("Replication"); Confluent, "Kafka replication" (production recommendations).
+""",
+)
+def check_replication(model: DesignModel) -> Iterator[Finding]:
+    for channel in model.channels.values():
+        replication = channel.replication
+        if replication is None or replication.factor is None:
+            continue
+        factor, in_sync = replication.factor, replication.min_in_sync
+        severity = None
+        if in_sync is not None and in_sync > factor:
+            problem = f"needs {in_sync} in-sync copies of {factor}: no write can succeed"
+            severity, where = "error", "min_in_sync"
+        elif factor == 1:
+            problem, where = "keeps one copy: losing its broker loses its messages", "factor"
+        elif in_sync == factor:
+            problem = f"needs all {factor} copies in sync: one broker down stops every write"
+            where = "min_in_sync"
+        else:
+            continue
+        yield finding(
+            "REL010",
+            f"channel '{channel.name}' {problem}",
+            model.locate(f"{channel.pointer}/replication/{where}"),
+            hint="keep three copies with two in sync (factor 3, min_in_sync 2)",
+            element=f"channel {channel.name}",
+            severity=severity,
+        )
+
+
+@rule(
+    "REL011",
+    "compacted-channel-misuse",
+    family=FAMILY,
+    severity="error",
+    summary="Every event on a compacted channel needs a key (an error without one) and must"
+    " carry the whole state (a warning for a change event).",
+    explanation="""
+Compaction keeps only the latest message per key. A message without a key cannot be compacted
+and Kafka rejects it on a compacted topic; declare the event's `key`. A change event (a delta
+such as FundsWithdrawn) on a compacted channel loses every earlier change of its key once the
+cleaner runs, so a consumer that replays sees only the last delta and builds a wrong state.
+Put only whole-state events (`snapshot: true`) on a compacted channel, and the change events
+on a channel that keeps them (`cleanup: delete`).
+Source: Apache Kafka documentation, Design ("Log Compaction"); Kleppmann, Designing
+Data-Intensive Applications (2017), ch. 11 "Log compaction".
+""",
+)
+def check_compacted_channels(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        channel = model.channels.get(event.channel) if event.channel else None
+        if channel is None or not channel.compacted:
+            continue
+        if event.key is None:
+            yield finding(
+                "REL011",
+                f"event '{event.name}' has no key but travels on compacted channel "
+                f"'{channel.name}'",
+                model.locate(f"{event.pointer}/channel"),
+                hint="add `key:` with the entity id the channel keeps the latest state of",
+                element=f"event {event.name}",
+            )
+        elif not event.snapshot:
+            yield finding(
+                "REL011",
+                f"event '{event.name}' is a change, not a whole state, on compacted channel "
+                f"'{channel.name}': compaction drops its earlier changes",
+                model.locate(f"{event.pointer}/channel"),
+                hint="put change events on a delete-policy channel; keep snapshots here",
+                element=f"event {event.name}",
+                severity="warning",
+            )

@@ -126,16 +126,9 @@ def _fast_meta_check(dialect: str) -> Any:
     for a dialect not bundled or a meta-schema using keywords it does not implement.
     Vocabulary drafts use the merged, equivalent meta-schema; `format` is not asserted, as by
     `_meta_validator`."""
-    from ..compat.metaschema import bundled_metaschema
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..compat.metaschema import compiled_metaschema_check
 
-    metaschema = bundled_metaschema(dialect)
-    if metaschema is None:
-        return None
-    try:
-        return compile_schema(metaschema, annotations=("format", "deprecated", "definitions"))
-    except UnsupportedSchema:
-        return None
+    return compiled_metaschema_check(dialect)
 
 
 def _meta_errors(validator_class: Any, schema: Any) -> list[Any]:
@@ -485,30 +478,31 @@ def _avro_check(schema: Any, datum: Any, here: str, problems: list[tuple[str, st
     "example-invalid",
     family=FAMILY,
     severity="error",
-    summary="Every example of an event must validate against the event's payload schema.",
+    summary="Every example of an event or command must validate against its payload schema.",
     explanation="""
 Examples are documentation that can be executed: they show consumers what to expect and feed
 contract tests and mocks. An example the schema rejects means the schema or the example is
 wrong, and readers cannot tell which. JSON Schema examples are validated with `jsonschema`
 (format assertions off); Avro examples are checked structurally against the parsed schema
-(plain JSON values, with unions either bare or wrapped as {"type": value}).
+(plain JSON values, with unions either bare or wrapped as {"type": value}). Commands'
+examples are checked the same way.
 """,
 )
 def check_examples(model: DesignModel) -> Iterator[Finding]:
-    for event in model.events.values():
-        if not event.examples or event.schema is None or schema_problems(event):
+    for kind, element in _payload_elements(model):
+        if not element.examples or element.schema is None or schema_problems(element):
             continue
-        is_avro = event.schema_format == "avro"
+        is_avro = element.schema_format == "avro"
         validate = avro_example_errors if is_avro else jsonschema_example_errors
-        for index, example in enumerate(event.examples):
-            for pointer, message in validate(event.schema, example):
+        for index, example in enumerate(element.examples):
+            for pointer, message in validate(element.schema, example):
                 yield finding(
                     "SCH004",
-                    f"example {index + 1} of event '{event.name}' does not match its schema: "
-                    f"{message}",
-                    model.locate(f"{event.pointer}/examples/{index}{pointer}"),
+                    f"example {index + 1} of {kind} '{element.name}' does not match its schema:"
+                    f" {message}",
+                    model.locate(f"{element.pointer}/examples/{index}{pointer}"),
                     hint="fix the example, or the schema if the example shows the real payload",
-                    element=f"event {event.name} example {index + 1}",
+                    element=f"{kind} {element.name} example {index + 1}",
                 )
 
 
@@ -529,23 +523,32 @@ def _envelope_pointer(model: DesignModel) -> str:
     explanation="""
 Without an `id` consumers cannot deduplicate, without `source` and `type` they cannot route or
 know what they hold, and without `specversion` no CloudEvents SDK accepts the message. These
-four are REQUIRED by CloudEvents 1.0; the `custom` profile needs id, source and type.
+four are REQUIRED by CloudEvents 1.0; the `custom` profile needs id, source and type. A
+channel's own envelope (a slim one on a high-volume stream) is held to the same four: slim
+drops the optional attributes, never these.
 Source: CloudEvents 1.0.2 specification, "Required Attributes".
 """,
 )
 def check_envelope_required(model: DesignModel) -> Iterator[Finding]:
-    present = set(model.envelope_attributes)
-    required = REQUIRED_ATTRIBUTES.get(model.envelope_profile, REQUIRED_ATTRIBUTES["custom"])
-    for attribute in required:
-        if attribute not in present:
-            yield finding(
-                "SCH005",
-                f"the envelope ({model.envelope_profile}) lacks the required attribute "
-                f"'{attribute}'",
-                model.locate(_envelope_pointer(model)),
-                hint=f"add '{attribute}' to envelope.attributes",
-                element="envelope",
-            )
+    envelopes = [("envelope", "envelope", model.envelope, _envelope_pointer(model))]
+    for channel in model.channels.values():
+        if channel.envelope is not None:
+            where = f"channels.{channel.name}.envelope"
+            pointer = f"{channel.envelope.pointer}/attributes"
+            envelopes.append((f"channel {channel.name}", where, channel.envelope, pointer))
+    for element, where, envelope, pointer in envelopes:
+        present = set(envelope.attributes)
+        required = REQUIRED_ATTRIBUTES.get(envelope.profile, REQUIRED_ATTRIBUTES["custom"])
+        for attribute in required:
+            if attribute not in present:
+                yield finding(
+                    "SCH005",
+                    f"the {'' if element == 'envelope' else element + ' '}envelope"
+                    f" ({envelope.profile}) lacks the required attribute '{attribute}'",
+                    model.locate(pointer),
+                    hint=f"add '{attribute}' to {where}.attributes",
+                    element=element,
+                )
 
 
 @rule(
@@ -579,27 +582,27 @@ def check_envelope_recommended(model: DesignModel) -> Iterator[Finding]:
 
 
 def _key_findings(model: DesignModel, want_missing: bool) -> Iterator[Finding]:
-    for event in model.events.values():
-        if event.key is None or event.schema is None or schema_problems(event):
+    for kind, element in _payload_elements(model):
+        if element.key is None or element.schema is None or schema_problems(element):
             continue
-        found = lookup_field(event.schema, event.schema_format, event.key)
+        found = lookup_field(element.schema, element.schema_format, element.key)
         if not found.known:
             continue
         if want_missing and not found.exists:
             yield finding(
                 "SCH007",
-                f"event '{event.name}' partition key '{event.key}' is not a payload field",
-                model.locate(f"{event.pointer}/key"),
+                f"{kind} '{element.name}' partition key '{element.key}' is not a payload field",
+                model.locate(f"{element.pointer}/key"),
                 hint="name a field of the payload (dotted path for nested fields)",
-                element=f"event {event.name}",
+                element=f"{kind} {element.name}",
             )
         elif not want_missing and found.exists and not found.required:
             yield finding(
                 "SCH008",
-                f"event '{event.name}' partition key '{event.key}' is optional in the payload",
-                model.locate(f"{event.pointer}/key"),
+                f"{kind} '{element.name}' partition key '{element.key}' is optional in the payload",
+                model.locate(f"{element.pointer}/key"),
                 hint="make the key field required (JSON Schema `required`; Avro: not nullable)",
-                element=f"event {event.name}",
+                element=f"{kind} {element.name}",
             )
 
 
@@ -608,7 +611,7 @@ def _key_findings(model: DesignModel, want_missing: bool) -> Iterator[Finding]:
     "partition-key-not-in-payload",
     family=FAMILY,
     severity="error",
-    summary="An event's partition key must name a field of its payload.",
+    summary="An event's or command's partition key must name a field of its payload.",
     explanation="""
 The partition key picks the partition (Kafka, Kinesis) or message group (SQS FIFO), and so
 decides what stays in order. A key that names no payload field cannot be computed by the
@@ -627,7 +630,7 @@ def check_key_exists(model: DesignModel) -> Iterator[Finding]:
     "partition-key-optional",
     family=FAMILY,
     severity="warning",
-    summary="An event's partition key field must be required (non-nullable).",
+    summary="An event's or command's partition key field must be required (non-nullable).",
     explanation="""
 A key field that may be absent or null sends those messages to an arbitrary partition, out of
 order with the rest of their entity. Mark it required in JSON Schema; in Avro do not make it a

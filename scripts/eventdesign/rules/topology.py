@@ -1,4 +1,5 @@
-"""Topology rules (TOP): who produces and consumes what, dangling references, and event loops."""
+"""Topology rules (TOP): who produces and consumes what, dangling references, event loops,
+channels on the wrong broker, read models their owner cannot feed, internal events that leak."""
 
 from __future__ import annotations
 
@@ -98,9 +99,12 @@ def check_event_references(model: DesignModel) -> Iterator[Finding]:
 def _references(model: DesignModel) -> Iterator[tuple[str, str, str, str, str]]:
     """(kind wanted, name, pointer, element, role) for every reference by name."""
     for service in model.services.values():
+        element = f"service {service.name}"
         if service.context is not None:
-            element = f"service {service.name}"
             yield "context", service.context, f"{service.pointer}/context", element, "context"
+        if service.dead_letter is not None:
+            pointer = f"{service.pointer}/dead_letter"
+            yield "channel", service.dead_letter, pointer, element, "dead-letter channel"
     for channel in model.channels.values():
         element = f"channel {channel.name}"
         if channel.broker is not None:
@@ -142,7 +146,8 @@ def _references(model: DesignModel) -> Iterator[tuple[str, str, str, str, str]]:
     summary="Contexts, services, channels, brokers, dead-letter channels and read models named"
     " anywhere must be declared.",
     explanation="""
-The model refers to its elements by name: a service's context, a channel's broker and
+The model refers to its elements by name: a service's context and dead-letter channel, a
+channel's broker and
 dead-letter channel, an event's channel, a consumer's dead-letter channel and read model, a
 command's handler, issuers and channel, a read model's owner. A name that is declared nowhere
 is a typo or a missing declaration; diagrams, exports and the other rules silently skip it.
@@ -177,14 +182,15 @@ def check_references(model: DesignModel) -> Iterator[Finding]:
 An event that no service and no read model consumes either has a consumer the model forgot
 (declare it, so ownership, idempotency and dead-lettering are checked for it) or is not needed
 yet (remove it: every published event is a contract you must keep compatible). An event that
-only a read model projects counts as consumed. Events published for consumers outside the
-system can be kept; ignore this rule for them.
+only a read model projects counts as consumed, and an internal event (`internal: true`, kept
+in its service or event store) needs no consumer. Events published for consumers outside the
+system can be kept; suppress this rule for them (`rules.suppress`, with the reason).
 """,
 )
 def check_unconsumed(model: DesignModel) -> Iterator[Finding]:
     projected = {source for rm in model.read_models.values() for source in rm.sources}
     for event in model.events.values():
-        if not event.consumers and event.name not in projected:
+        if not event.consumers and event.name not in projected and not event.internal:
             yield finding(
                 "TOP005",
                 f"event '{event.name}' is never consumed",
@@ -460,3 +466,147 @@ def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
                 f"{a} consumes {', '.join(on_a)} from {b}",
             ),
         )
+
+
+# Transports that one broker serves together: a RabbitMQ broker has classic queues and streams;
+# an AWS account and region, modelled as one broker, has SQS queues and the SNS topics that
+# fan out to them, standard and FIFO.
+SAME_BROKER = (
+    frozenset(("rabbitmq", "rabbitmq-stream")),
+    frozenset(("sqs", "sqs-fifo", "sns", "sns-fifo")),
+)
+
+
+def _same_broker(channel_transport: str, broker_transport: str) -> bool:
+    if channel_transport == broker_transport:
+        return True
+    return any({channel_transport, broker_transport} <= family for family in SAME_BROKER)
+
+
+@rule(
+    "TOP009",
+    "channel-transport-differs-from-broker",
+    family=FAMILY,
+    severity="error",
+    summary="A channel's transport must be its broker's transport.",
+    explanation="""
+A channel lives on one broker; when the channel says `transport: sqs` and its broker says
+`transport: kafka`, one of them is wrong, and every transport-based check (ordering, fan-out,
+dead letters, size limits) and the AsyncAPI servers follow whichever they read. Fix the
+channel's transport or move it to a broker of that transport. Transports one broker serves
+together are accepted: RabbitMQ queues and streams; SQS and SNS, standard and FIFO (one AWS
+account and region).
+""",
+)
+def check_channel_broker_transport(model: DesignModel) -> Iterator[Finding]:
+    for channel in model.channels.values():
+        broker = model.brokers.get(channel.broker) if channel.broker else None
+        if broker is None or _same_broker(channel.transport, broker.transport):
+            continue
+        yield finding(
+            "TOP009",
+            f"channel '{channel.name}' uses {channel.transport} but its broker "
+            f"'{broker.name}' is {broker.transport}",
+            model.locate(f"{channel.pointer}/transport"),
+            hint=f"use transport {broker.transport}, or a broker running {channel.transport}",
+            element=f"channel {channel.name}",
+        )
+
+
+@rule(
+    "TOP010",
+    "read-model-source-not-consumed",
+    family=FAMILY,
+    severity="error",
+    summary="A read model's owner must consume (or produce) every event the read model projects.",
+    explanation="""
+A read model is updated by its owner from its source events. A source the owner neither
+consumes nor produces never reaches the projection: that part of the view stays empty or
+stale, silently. Add the owner as a consumer of the event (with `read_model:` naming the
+projection), or drop the source. An owner's own events count: it can project them from its
+own transaction or event store.
+Source: Microsoft, "CQRS pattern" (Azure Architecture Center); Greg Young, "CQRS Documents"
+(2010), on projections fed by events.
+""",
+)
+def check_read_model_feeds(model: DesignModel) -> Iterator[Finding]:
+    for read_model in model.read_models.values():
+        for index, source in enumerate(read_model.sources):
+            event = model.events.get(source)
+            if event is None or event.producer == read_model.owner:
+                continue
+            if any(c.service == read_model.owner for c in event.consumers):
+                continue
+            yield finding(
+                "TOP010",
+                f"read model '{read_model.name}' projects '{source}', which its owner "
+                f"'{read_model.owner}' does not consume",
+                model.locate(f"{read_model.pointer}/sources/{index}"),
+                hint=f"add '{read_model.owner}' to the consumers of '{source}' with"
+                f" read_model: {read_model.name}",
+                element=f"read model {read_model.name}",
+            )
+
+
+@rule(
+    "TOP011",
+    "internal-event-published",
+    family=FAMILY,
+    severity="error",
+    summary="An internal event must stay inside its service: no channel, no other consumer.",
+    explanation="""
+`internal: true` says the event never leaves its service or event store, so the checks that
+published events need (channel, dead letter, consumers, compatibility as a contract) are
+skipped for it. An internal event with a channel or another service as consumer is published
+after all, and those checks would be missing. Drop `internal`, or publish a separate
+integration event instead of the internal one.
+Source: Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 (domain events inside
+the model vs. published events).
+""",
+)
+def check_internal_events(model: DesignModel) -> Iterator[Finding]:
+    for event in model.events.values():
+        if not event.internal:
+            continue
+        others = [c for c in event.consumers if c.service != event.producer]
+        if event.channel is None and not others:
+            continue
+        if event.channel is not None:
+            why, pointer = f"travels on channel '{event.channel}'", f"{event.pointer}/channel"
+        else:
+            why, pointer = f"is consumed by '{others[0].service}'", others[0].pointer
+        yield finding(
+            "TOP011",
+            f"internal event '{event.name}' {why}",
+            model.locate(pointer),
+            hint="drop `internal: true`, or publish a separate integration event",
+            element=f"event {event.name}",
+        )
+
+
+@rule(
+    "TOP012",
+    "synchronous-command-on-channel",
+    family=FAMILY,
+    severity="error",
+    summary="A synchronous command is a request to its handler, not a message: it has no channel.",
+    explanation="""
+`synchronous: true` says the command is an HTTP or gRPC request the issuer waits on; a channel
+says it is a message on a broker that the handler takes when it can. Both cannot hold: the
+design leaves open whether the issuer blocks, whether the command survives the handler being
+down, and where timeouts and retries live. Drop the channel (a request), or drop
+`synchronous` (a message with its dead letter and idempotent handler).
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
+Message" and "Request-Reply".
+""",
+)
+def check_synchronous_commands(model: DesignModel) -> Iterator[Finding]:
+    for command in model.commands.values():
+        if command.synchronous and command.channel is not None:
+            yield finding(
+                "TOP012",
+                f"command '{command.name}' is synchronous but names channel '{command.channel}'",
+                model.locate(f"{command.pointer}/channel"),
+                hint="drop the channel (a request), or drop `synchronous` (a message)",
+                element=f"command {command.name}",
+            )

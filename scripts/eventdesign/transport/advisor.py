@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from .capacity import Load, Sizing, size
 from .matrix import Capability, Matrix, Transport
 from .needs import Needs
 
 OPS_PENALTY = {"low": 0, "medium": 1, "high": 2}
-# Throughput tiers only rank; a documented ceiling is what excludes.
-HEAVY_LOAD_MSGS_PER_S = 50_000
-LIGHT_LOAD_MSGS_PER_S = 1_000
+INCUMBENT_BONUS = 3
 
 
 @dataclass(frozen=True)
@@ -22,6 +21,8 @@ class Candidate:
     score: int
     fits: tuple[str, ...]
     caveats: tuple[str, ...]
+    burden: str = "low"
+    switch_cost: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,14 @@ def advise(matrix: Matrix, needs: Needs) -> Advice:
             excluded.append(Exclusion(transport, tuple(verdict.reasons)))
             continue
         score = _score(transport, needs, len(verdict.caveats))
-        candidate = Candidate(transport, score, tuple(verdict.fits), tuple(verdict.caveats))
+        candidate = Candidate(
+            transport,
+            score,
+            tuple(verdict.fits),
+            tuple(verdict.caveats),
+            _burden(transport, needs),
+            _switch_cost(transport, needs),
+        )
         candidates.append((-score, position, candidate))
     ranked = tuple(candidate for _, _, candidate in sorted(candidates, key=lambda c: c[:2]))
     return Advice(needs, ranked, tuple(excluded))
@@ -114,32 +122,143 @@ def _check_replay(transport: Transport, needs: Needs, verdict: _Verdict) -> None
             f"keeps history at most {_number(ceiling)} days, under the "
             f"{_number(needs.retention_days)} needed: {transport.replay.detail}"
         )
+    elif transport.capacity is not None and transport.capacity.in_memory:
+        _check_memory_retention(transport, needs, verdict)
     else:
         verdict.fits.append(f"retention of {_number(needs.retention_days)} days")
 
 
-def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
-    wanted = needs.throughput_msgs_per_s
-    if wanted is None:
-        return
-    ceiling = transport.throughput_ceiling
-    if ceiling is not None and ceiling < wanted:
-        verdict.reasons.append(
-            f"documented ceiling of {ceiling:,} msgs/s is under the {_number(wanted)} needed: "
-            f"{transport.throughput_detail}"
-        )
-    elif transport.throughput_tier == "moderate" and wanted >= HEAVY_LOAD_MSGS_PER_S:
+def _check_memory_retention(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
+    """Retention held in RAM: the retained bytes against one unit's memory."""
+    days = needs.retention_days
+    assert days is not None
+    if needs.throughput_msgs_per_s is None or needs.message_bytes is None:
         verdict.caveats.append(
-            f"{_number(wanted)} msgs/s is heavy for this transport: {transport.throughput_detail}"
+            f"retention of {_number(days)} days is held in memory; state throughput and "
+            "message size to check it fits"
+        )
+        return
+    sizing = _sizing(transport, needs)
+    for unit in sizing.units:
+        for demand in unit.demands:
+            if demand.figure.name == "memory_bytes" and demand.units > 1:
+                verdict.reasons.append(
+                    f"retention is held in memory: {_number(needs.throughput_msgs_per_s)} "
+                    f"msgs/s x {_number(needs.message_bytes)} B x {_number(days)} days = "
+                    f"{_gb(demand.demand)} of RAM, {demand.units:,} times the "
+                    f"{_gb(demand.figure.value)} one {unit.unit.unit} can hold "
+                    f"({demand.figure.kind}: {demand.figure.note})"
+                )
+                return
+    verdict.fits.append(f"retention of {_number(days)} days in memory")
+
+
+def _sizing(transport: Transport, needs: Needs) -> Sizing:
+    assert needs.throughput_msgs_per_s is not None
+    retention = needs.retention_days * 86400 if needs.retention_days is not None else None
+    load = Load(
+        msgs_per_s=needs.throughput_msgs_per_s,
+        message_bytes=needs.message_bytes,
+        retention_s=retention,
+        consumer_groups=int(needs.consumer_groups or 1),
+        ordering=needs.ordering,
+    )
+    return size(transport, load)
+
+
+def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
+    """The stated rate (and bytes, when the message size is known) against sourced figures."""
+    wanted = needs.throughput_msgs_per_s
+    if wanted is None or transport.kind == "in-process":
+        return
+    if transport.capacity is None or not (transport.capacity.units or transport.capacity.channel):
+        verdict.caveats.append(
+            f"no sourced throughput figure to check {_number(wanted)} msgs/s against; measure "
+            f"before committing: {transport.throughput_detail}"
+        )
+        return
+    sizing = _sizing(transport, needs)
+    found = len(verdict.reasons)
+    for ceiling in sizing.channel_ceilings:
+        figure = ceiling.figure
+        words = f"needs {_number(ceiling.demand)} {_MEASURE[figure.name]}"
+        if ceiling.exceeded and figure.kind == "limit":
+            verdict.reasons.append(
+                f"{words}, over the documented {_number(figure.value)} per channel: {figure.note}"
+            )
+        elif ceiling.exceeded:
+            verdict.caveats.append(f"{words}, over the planning {_number(figure.value)}")
+    if needs.ordering == "global":
+        for ceiling in sizing.key_ceilings:
+            figure = ceiling.figure
+            if not ceiling.exceeded:
+                continue
+            words = (
+                f"global order puts all {_number(ceiling.demand)} {_MEASURE[figure.name]} on "
+                f"one key, over the {figure.kind} of {_number(figure.value)}: {figure.note}"
+            )
+            (verdict.reasons if figure.kind == "limit" else verdict.caveats).append(words)
+    for unit in sizing.units:
+        deciding = unit.deciding
+        if deciding is None:
+            continue
+        figure = deciding.figure
+        arithmetic = (
+            f"{_number(deciding.demand)} {_MEASURE[figure.name]} / {_number(figure.value)} per "
+            f"{unit.unit.unit} ({figure.kind}) = {deciding.units:,} "
+            f"{unit.unit.unit if deciding.units == 1 else unit.unit.plural}"
+        )
+        ceiling = unit.unit.max_units
+        if unit.over_max and ceiling is not None:
+            verdict.reasons.append(
+                f"{arithmetic}, over the limit of {_number(ceiling.value)}: {ceiling.note}"
+            )
+        elif len(verdict.reasons) == found:
+            verdict.fits.append(f"{_number(wanted)} msgs/s: {arithmetic}")
+    if len(verdict.reasons) == found and not sizing.units:
+        verdict.fits.append(f"{_number(wanted)} msgs/s within the per-channel quotas")
+    if needs.message_bytes is None and len(verdict.reasons) == found:
+        verdict.caveats.append("message size not stated: byte-rate limits were not checked")
+
+
+_MEASURE = {
+    "write_bytes_per_s": "B/s in",
+    "write_records_per_s": "msgs/s in",
+    "read_bytes_per_s": "B/s out",
+    "consumers_per_group": "consumers",
+    "memory_bytes": "B in memory",
+    "deliveries_per_s": "deliveries/s",
+}
+
+
+def _check_latency(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
+    target = needs.latency_ms
+    if target is None:
+        return
+    figure = transport.capacity.latency_ms if transport.capacity else None
+    if figure is None:
+        verdict.caveats.append(
+            f"no latency figure in the matrix; measure end-to-end against the "
+            f"{_number(target)} ms target"
+        )
+    elif figure.value > target:
+        verdict.reasons.append(
+            f"typical latency {_number(figure.value)} ms ({figure.kind}: {figure.note}) is over "
+            f"the {_number(target)} ms target"
         )
     else:
-        verdict.fits.append(f"{_number(wanted)} msgs/s ({transport.throughput_tier} tier)")
+        verdict.fits.append(
+            f"latency target {_number(target)} ms (typical {_number(figure.value)})"
+        )
 
 
 def _check_message_size(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
-    if needs.max_message_kb is None:
+    if needs.max_message_kb is not None:
+        wanted_bytes = needs.max_message_kb * 1024
+    elif needs.message_bytes is not None:
+        wanted_bytes = needs.message_bytes  # no largest stated: the typical size must fit
+    else:
         return
-    wanted_bytes = needs.max_message_kb * 1024
     largest = transport.max_message_bytes
     default = transport.default_message_bytes
     if largest is not None and largest < wanted_bytes:
@@ -199,25 +318,42 @@ CHECKS: tuple[Check, ...] = (
     _check_ordering,
     _check_replay,
     _check_throughput,
+    _check_latency,
     _check_message_size,
     _check_features,
     _check_hosting,
 )
 
 
+def _burden(transport: Transport, needs: Needs) -> str:
+    """The operating burden for the hosting the needs allow: managed Kafka is not self-run."""
+    if needs.hosting == "self-run":
+        return transport.burden("self_run")
+    if needs.hosting == "managed" or (transport.offerings_on(needs.cloud) and transport.managed):
+        return transport.burden("managed")
+    return transport.burden("self_run")
+
+
+def is_incumbent(transport: Transport, needs: Needs) -> bool:
+    return bool({transport.id, transport.model_transport} & set(needs.incumbent))
+
+
+def _switch_cost(transport: Transport, needs: Needs) -> str:
+    if not needs.incumbent or is_incumbent(transport, needs):
+        return ""
+    running = ", ".join(needs.incumbent)
+    return (
+        f"switching from {running}: a second transport to run, monitor and secure, new client "
+        "code and delivery semantics in every producer and consumer, and a migration (dual "
+        "publishing until consumers move)"
+    )
+
+
 def _score(transport: Transport, needs: Needs, caveat_count: int) -> int:
-    """Higher is better: fewer caveats, less to operate, headroom for the stated load."""
-    score = -caveat_count
-    burden = transport.ops_burden
-    if burden == "high" and needs.hosting != "self-run" and transport.offerings_on(needs.cloud):
-        burden = "medium"  # a managed offering takes most of the operating work away
-    score -= OPS_PENALTY[burden]
-    wanted = needs.throughput_msgs_per_s
-    if wanted is not None and wanted >= LIGHT_LOAD_MSGS_PER_S:
-        tier_points = {"moderate": 0, "high": 1, "very-high": 1}
-        if wanted >= HEAVY_LOAD_MSGS_PER_S:
-            tier_points = {"moderate": -1, "high": 1, "very-high": 2}
-        score += tier_points[transport.throughput_tier]
+    """Higher is better: fewer caveats, less to operate, what the team already runs."""
+    score = -caveat_count - OPS_PENALTY[_burden(transport, needs)]
+    if is_incumbent(transport, needs):
+        score += INCUMBENT_BONUS
     if needs.cloud != "any" and any(
         m.first_party and m.cloud == needs.cloud for m in transport.managed
     ):
@@ -229,6 +365,12 @@ def _score(transport: Transport, needs: Needs, caveat_count: int) -> int:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def _gb(size_bytes: float) -> str:
+    if size_bytes >= 1e12:
+        return f"{size_bytes / 1e12:,.1f} TB"
+    return f"{size_bytes / 1e9:,.1f} GB"
 
 
 def _size(size_bytes: Optional[float]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -17,8 +18,16 @@ MATRIX_PATH = DATA_DIR / "transports.yaml"
 SCHEMA_PATH = DATA_DIR / "transports.schema.json"
 
 SUPPORT_LEVELS = ("full", "partial", "none")
-THROUGHPUT_TIERS = ("moderate", "high", "very-high")
 OPS_BURDENS = ("low", "medium", "high")
+# Capacity figures, in the order a sizing reports them.
+FIGURE_NAMES = (
+    "write_bytes_per_s",
+    "write_records_per_s",
+    "read_bytes_per_s",
+    "consumers_per_group",
+    "memory_bytes",
+    "deliveries_per_s",
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,45 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One sourced number. `kind` is 'limit' (a documented quota) or 'planning' (a figure a
+    vendor recommends for sizing, which users may override)."""
+
+    name: str
+    value: float
+    kind: str
+    note: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class CapacityUnit:
+    """What one unit of scale (partition, shard, throughput unit, ordering key) takes."""
+
+    unit: str
+    plural: str
+    figures: dict[str, Figure]
+    key_on_one_unit: bool = False
+    max_units: Optional[Figure] = None
+    counted_by_partitions: bool = False
+    billed_hourly: bool = False
+    only_when_ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A transport's sizing figures: per unit, per key, per channel, storage and latency."""
+
+    units: tuple[CapacityUnit, ...]
+    key: dict[str, Figure]
+    channel: dict[str, Figure]
+    storage_accounting: str
+    storage_copies: Optional[Figure] = None
+    in_memory: bool = False
+    latency_ms: Optional[Figure] = None
+
+
+@dataclass(frozen=True)
 class Transport:
     """One row of the matrix."""
 
@@ -68,16 +116,23 @@ class Transport:
     dead_letter: Capability
     transactions: Capability
     durability: Capability
-    throughput_tier: str
-    throughput_ceiling: Optional[int]
     throughput_detail: str
     default_message_bytes: Optional[int]
     max_message_bytes: Optional[int]
     message_size_detail: str
-    ops_burden: str
+    ops_burden: dict[str, str]
     strengths: tuple[str, ...]
     weaknesses: tuple[str, ...]
     sources: tuple[Source, ...]
+    max_message_attributes: Optional[int] = None
+    capacity: Optional[Capacity] = None
+
+    def burden(self, hosting: str) -> str:
+        """The operating burden when run as `hosting` ('self_run' or 'managed'); the lighter
+        of the two when either will do."""
+        if hosting in self.ops_burden:
+            return self.ops_burden[hosting]
+        return min(self.ops_burden.values(), key=OPS_BURDENS.index)
 
     def offerings_on(self, cloud: str) -> tuple[ManagedOffering, ...]:
         """Managed offerings usable on `cloud` ('any' accepts every offering)."""
@@ -108,10 +163,40 @@ def matrix_schema() -> dict:
 
 def load_matrix(path: Optional[Path] = None) -> Matrix:
     """Read, validate and type a capability matrix (the bundled one by default)."""
-    path = path or MATRIX_PATH
+    if path is None or Path(path).resolve() == MATRIX_PATH:
+        return _bundled_matrix()
     document = load_document(path)
     _validate(document)
     return build_matrix(document.data, str(path))
+
+
+@lru_cache(maxsize=1)
+def _bundled_matrix() -> Matrix:
+    """The bundled matrix, the quick way when it is valid: a plain YAML parse and the compiled
+    schema test (a few ms); the located, jsonschema-worded errors only when it is not."""
+    import yaml
+
+    from ..model.fast_check import UnsupportedSchema, compile_schema
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(MATRIX_PATH.read_text(encoding="utf-8"), Loader=loader)
+        valid = compile_schema(matrix_schema())(data)
+    except (yaml.YAMLError, UnsupportedSchema):
+        valid = False
+    if not valid or _figure_source_problem(data):
+        document = load_document(MATRIX_PATH)  # says where a broken file breaks
+        _validate(document)
+        data = document.data
+    return build_matrix(data, str(MATRIX_PATH))
+
+
+def _figure_source_problem(data: dict) -> bool:
+    for entry in data["transports"]:
+        urls = {source["url"] for source in entry["sources"]}
+        if any(f["source"] not in urls for _, f in _figures(entry.get("capacity") or {}, ())):
+            return True
+    return False
 
 
 def _validate(document: SourceDocument) -> None:
@@ -144,6 +229,37 @@ def _validate(document: SourceDocument) -> None:
                 where.column,
             )
         seen.add(entry["id"])
+        urls = {source["url"] for source in entry["sources"]}
+        for path, figure in _figures(entry.get("capacity") or {}, ("capacity",)):
+            if figure["source"] not in urls:
+                where = document.locate(pointer_of(("transports", index, *path, "source")))
+                raise InputError(
+                    f"transport '{entry['id']}': figure source {figure['source']} is not one of "
+                    "its sources; add it under sources",
+                    document.path,
+                    where.line,
+                    where.column,
+                )
+
+
+def _figures(data: dict, path: tuple) -> list[tuple[tuple, dict]]:
+    """Every figure in a capacity block with its path, for source checks."""
+    found: list[tuple[tuple, dict]] = []
+    for index, unit in enumerate(data.get("units") or []):
+        for name, figure in unit["figures"].items():
+            found.append(((*path, "units", index, "figures", name), figure))
+        if "max" in unit:
+            found.append(((*path, "units", index, "max"), unit["max"]))
+    for group in ("key", "channel"):
+        for name, figure in (data.get(group) or {}).items():
+            found.append(((*path, group, name), figure))
+    for name, figure in (
+        ("storage", (data.get("storage") or {}).get("copies")),
+        ("latency_ms", data.get("latency_ms")),
+    ):
+        if figure:
+            found.append(((*path, name), figure))
+    return found
 
 
 def _capability(data: dict[str, Any]) -> Capability:
@@ -154,6 +270,10 @@ def build_matrix(data: dict[str, Any], path: str) -> Matrix:
     """Typed entries from already-validated matrix data."""
     transports = []
     for entry in data["transports"]:
+        sources = tuple(
+            Source(s["title"], s["url"], s["accessed"], tuple(s["covers"]))
+            for s in entry["sources"]
+        )
         transports.append(
             Transport(
                 id=entry["id"],
@@ -179,19 +299,54 @@ def build_matrix(data: dict[str, Any], path: str) -> Matrix:
                 dead_letter=_capability(entry["dead_letter"]),
                 transactions=_capability(entry["transactions"]),
                 durability=_capability(entry["durability"]),
-                throughput_tier=entry["throughput"]["tier"],
-                throughput_ceiling=entry["throughput"]["ceiling_msgs_per_s"],
                 throughput_detail=entry["throughput"]["detail"],
                 default_message_bytes=entry["message_size"]["default_bytes"],
                 max_message_bytes=entry["message_size"]["max_bytes"],
                 message_size_detail=entry["message_size"]["detail"],
-                ops_burden=entry["ops_burden"],
+                ops_burden=dict(entry["ops_burden"]),
                 strengths=tuple(entry["strengths"]),
                 weaknesses=tuple(entry["weaknesses"]),
-                sources=tuple(
-                    Source(s["title"], s["url"], s["accessed"], tuple(s["covers"]))
-                    for s in entry["sources"]
-                ),
+                sources=sources,
+                capacity=_capacity(entry.get("capacity"), sources),
+                max_message_attributes=entry["message_size"].get("max_attributes"),
             )
         )
     return Matrix(path=path, accessed=data["accessed"], transports=tuple(transports))
+
+
+def _capacity(data: Optional[dict[str, Any]], sources: tuple[Source, ...]) -> Optional[Capacity]:
+    if data is None:
+        return None
+    by_url = {source.url: source for source in sources}
+
+    def figure(name: str, raw: Optional[dict]) -> Optional[Figure]:
+        if raw is None:
+            return None
+        return Figure(name, raw["value"], raw["kind"], raw["note"], by_url[raw["source"]])
+
+    def figures(raw: Optional[dict]) -> dict[str, Figure]:
+        return {name: figure(name, raw[name]) for name in FIGURE_NAMES if raw and name in raw}  # type: ignore[misc]
+
+    units = tuple(
+        CapacityUnit(
+            unit=u["unit"],
+            plural=u["plural"],
+            figures=figures(u["figures"]),
+            key_on_one_unit=u.get("key_on_one_unit", False),
+            max_units=figure("max_units", u.get("max")),
+            counted_by_partitions=u.get("counted_by_partitions", False),
+            billed_hourly=u.get("billed_hourly", False),
+            only_when_ordered=u.get("only_when_ordered", False),
+        )
+        for u in data.get("units") or []
+    )
+    storage = data["storage"]
+    return Capacity(
+        units=units,
+        key=figures(data.get("key")),
+        channel=figures(data.get("channel")),
+        storage_accounting=storage["accounting"],
+        storage_copies=figure("storage_copies", storage.get("copies")),
+        in_memory=storage.get("in_memory", False),
+        latency_ms=figure("latency_ms", data.get("latency_ms")),
+    )

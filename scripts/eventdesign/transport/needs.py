@@ -23,6 +23,10 @@ MODEL_KEYS: dict[str, tuple[str, str]] = {
     "retention_days": ("retention_days", "positive"),
     "throughput_msgs_per_s": ("throughput_msgs_per_s", "positive"),
     "max_message_kb": ("max_message_kb", "positive"),
+    "message_bytes": ("message_bytes", "positive"),
+    "latency_ms": ("latency_ms", "positive"),
+    "consumer_groups": ("consumer_groups", "positive"),
+    "incumbent": ("incumbent", "transports"),
     "fan_out": ("fan_out", "bool"),
     "dead_letter": ("dead_letter", "bool"),
     "transactions": ("transactions", "bool"),
@@ -43,6 +47,10 @@ class Needs:
     retention_days: Optional[float] = None
     throughput_msgs_per_s: Optional[float] = None
     max_message_kb: Optional[float] = None
+    message_bytes: Optional[float] = None
+    latency_ms: Optional[float] = None
+    consumer_groups: Optional[float] = None
+    incumbent: tuple[str, ...] = ()
     fan_out: bool = False
     dead_letter: bool = False
     transactions: bool = False
@@ -100,6 +108,11 @@ def _checked(document: SourceDocument, key: str, kind: str, value: Any) -> Any:
         if value not in choices[kind]:
             raise _bad(document, path, f"{key} must be one of: {', '.join(choices[kind])}")
         return value
+    if kind == "transports":
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise _bad(document, path, f"{key} must be a transport name or a list of them")
+        return tuple(names)
     if kind == "bool":
         if not isinstance(value, bool):
             raise _bad(document, path, f"{key} must be true or false")
@@ -115,7 +128,11 @@ def _bad(document: SourceDocument, path: tuple, message: str) -> InputError:
 
 
 def inferred_from_model(data: Any) -> dict[str, tuple[Any, str]]:
-    """Needs the model implies, each with the reason: ordering, fan-out, dead-lettering."""
+    """Needs the model implies, each with the reason: ordering, fan-out, the incumbent.
+
+    Dead-letter channels the model declares are not a need for broker dead-lettering: the
+    design already parks failures on a channel of its own.
+    """
     if not isinstance(data, dict):
         return {}
     inferred: dict[str, tuple[Any, str]] = {}
@@ -133,9 +150,14 @@ def inferred_from_model(data: Any) -> dict[str, tuple[Any, str]]:
             inferred["fan_out"] = (True, f"event {name} has {len(consumers)} consumers")
     if strongest != "none":
         inferred["ordering"] = (strongest, f"event {strongest_event} needs {strongest} ordering")
-    channels = data.get("channels") if isinstance(data.get("channels"), dict) else {}
-    for name, channel in channels.items():
-        if isinstance(channel, dict) and channel.get("dead_letter"):
-            inferred["dead_letter"] = (True, f"channel {name} names a dead-letter channel")
-            break
+    running = incumbents(data)
+    if running:
+        inferred["incumbent"] = (running, "the model's brokers run " + ", ".join(running))
     return inferred
+
+
+def incumbents(data: dict) -> tuple[str, ...]:
+    """Transports of the brokers the model declares: what the team already runs."""
+    brokers = data.get("brokers") if isinstance(data.get("brokers"), dict) else {}
+    found = [b.get("transport") for b in brokers.values() if isinstance(b, dict)]
+    return tuple(dict.fromkeys(t for t in found if isinstance(t, str)))

@@ -31,6 +31,8 @@ def render_table(matrix: Matrix) -> str:
     environment.filters["size"] = _size
     environment.filters["retention"] = _retention
     environment.filters["hosting"] = _hosting
+    environment.filters["sizing"] = _sizing
+    environment.filters["max_size"] = _max_size
     template = environment.get_template("transport-table.md.j2")
     return template.render(matrix=matrix, transports=matrix.transports)
 
@@ -97,3 +99,39 @@ def _hosting(transport: Transport) -> str:
     if clouds:
         parts.append("managed: " + ", ".join(clouds))
     return "; ".join(parts)
+
+
+SHORT_FIGURES = {
+    "write_bytes_per_s": "B/s in",
+    "write_records_per_s": "msgs/s in",
+    "read_bytes_per_s": "B/s out",
+    "consumers_per_group": "consumer per group",
+    "memory_bytes": "B of RAM",
+    "deliveries_per_s": "deliveries/s",
+}
+
+
+def _sizing(transport: Transport) -> str:
+    """'shard: 1,048,576 B/s in, 1,000 msgs/s in (L)'; L = documented limit, P = planning."""
+    capacity = transport.capacity
+    parts: list[str] = []
+    if capacity is None or not (capacity.units or capacity.channel):
+        return "no sourced figures" if transport.self_run else "service scales itself"
+    for unit in capacity.units:
+        figures = ", ".join(_short(f) for f in unit.figures.values())
+        parts.append(f"{unit.unit}: {figures}")
+    channel = ", ".join(_short(f) for f in capacity.channel.values())
+    if channel:
+        parts.append(f"channel: {channel}")
+    return "; ".join(parts)
+
+
+def _short(figure) -> str:
+    return f"{figure.value:,.0f} {SHORT_FIGURES[figure.name]} ({figure.kind[0].upper()})"
+
+
+def _max_size(transport: Transport) -> str:
+    """The largest message: a number, 'configurable' when only the default is a set limit."""
+    if transport.max_message_bytes is None and transport.default_message_bytes is not None:
+        return "configurable"
+    return _size(transport.max_message_bytes)

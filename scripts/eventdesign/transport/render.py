@@ -8,6 +8,7 @@ from typing import Any
 
 from .advisor import Advice, Candidate
 from .matrix import MATRIX_PATH, Matrix, Transport
+from .per_channel import ChannelAdvice
 
 NEED_LABELS = {
     "ordering": "ordering",
@@ -15,6 +16,10 @@ NEED_LABELS = {
     "retention_days": "retention days",
     "throughput_msgs_per_s": "throughput msgs/s",
     "max_message_kb": "max message KiB",
+    "message_bytes": "message bytes",
+    "latency_ms": "latency target ms",
+    "consumer_groups": "consumer groups",
+    "incumbent": "incumbent",
     "fan_out": "fan-out",
     "dead_letter": "dead-lettering",
     "transactions": "transactions",
@@ -26,8 +31,11 @@ NEED_LABELS = {
 }
 
 
-def advice_text(advice: Advice, matrix: Matrix, detailed: int = 5) -> str:
-    """The needs, the ranked fits (the first `detailed` in full), and every exclusion."""
+def advice_text(
+    advice: Advice, matrix: Matrix, detailed: int = 5, every_reason: bool = True
+) -> str:
+    """The needs, the ranked fits (the first `detailed` in full), and every exclusion (with
+    every reason, or the first of each)."""
     lines = [_needs_line(advice)]
     if advice.candidates:
         lines.append(f"Fits ({len(advice.candidates)}), best first:")
@@ -45,8 +53,14 @@ def advice_text(advice: Advice, matrix: Matrix, detailed: int = 5) -> str:
     if advice.excluded:
         lines.append(f"Ruled out ({len(advice.excluded)}):")
         for exclusion in advice.excluded:
-            lines.append(f"  - {exclusion.transport.name} [{exclusion.transport.id}]:")
-            lines.extend(f"      {reason}" for reason in exclusion.reasons)
+            name = f"  - {exclusion.transport.name} [{exclusion.transport.id}]:"
+            if every_reason:
+                lines.append(name)
+                lines.extend(f"      {reason}" for reason in exclusion.reasons)
+            else:
+                more = len(exclusion.reasons) - 1
+                extra = f" (+{more} more)" if more else ""
+                lines.append(f"{name} {exclusion.reasons[0]}{extra}")
     # The bundled matrix is named, not located: its path differs between installs.
     data = "the bundled matrix" if Path(matrix.path) == MATRIX_PATH else str(matrix.path)
     lines.append(
@@ -57,6 +71,17 @@ def advice_text(advice: Advice, matrix: Matrix, detailed: int = 5) -> str:
     return "\n".join(lines) + "\n"
 
 
+def groups_text(groups: list[ChannelAdvice], matrix: Matrix, detailed: int = 3) -> str:
+    """Advice per group of channels with the same needs."""
+    parts = []
+    for group in groups:
+        names = ", ".join(group.channels)
+        plural = "s" if len(group.channels) > 1 else ""
+        text = advice_text(group.advice, matrix, detailed, every_reason=False)
+        parts.append(f"== Channel{plural} {names}\n{text}")
+    return "\n".join(parts)
+
+
 def _needs_line(advice: Advice) -> str:
     stated = advice.needs.stated()
     if not stated:
@@ -64,6 +89,8 @@ def _needs_line(advice: Advice) -> str:
     parts = []
     for name, value in stated.items():
         label = NEED_LABELS[name]
+        if isinstance(value, tuple):
+            value = ", ".join(value)
         shown = label if value is True else f"{label} {_plain(value)}"
         origin = advice.needs.origins.get(name)
         parts.append(f"{shown} ({origin})" if origin else shown)
@@ -76,7 +103,12 @@ def _candidate_lines(rank: int, candidate: Candidate) -> list[str]:
     if candidate.fits:
         lines.append(f"     meets: {', '.join(candidate.fits)}")
     lines.extend(f"     caveat: {caveat}" for caveat in candidate.caveats)
-    lines.append(f"     hosting: {_hosting(transport)}; operating burden {transport.ops_burden}")
+    lines.append(
+        f"     hosting: {_hosting(transport)}; operating burden {candidate.burden} here "
+        f"({burden_text(transport)})"
+    )
+    if candidate.switch_cost:
+        lines.append(f"     switch: {candidate.switch_cost}")
     lines.append(f"     + {' '.join(transport.strengths)}")
     lines.append(f"     - {' '.join(transport.weaknesses)}")
     return lines
@@ -92,14 +124,60 @@ def _hosting(transport: Transport) -> str:
     return ", ".join(parts)
 
 
+def burden_text(transport: Transport) -> str:
+    """'high self-run, low managed': the burden for each way of hosting it."""
+    words = {"self_run": "self-run", "managed": "managed"}
+    return ", ".join(f"{level} {words[how]}" for how, level in transport.ops_burden.items())
+
+
+def capacity_lines(transport: Transport) -> list[str]:
+    """Every sizing figure of an entry, with its kind and source."""
+    capacity = transport.capacity
+    if capacity is None:
+        return ["capacity: no sourced sizing figures"]
+    lines = []
+    for unit in capacity.units:
+        for figure in (*unit.figures.values(), unit.max_units):
+            if figure is not None:
+                lines.append(_figure_line(f"per {unit.unit}", figure))
+    for scope, figures in (("per key", capacity.key), ("per channel", capacity.channel)):
+        lines.extend(_figure_line(scope, figure) for figure in figures.values())
+    for scope, figure in (("storage", capacity.storage_copies), ("latency", capacity.latency_ms)):
+        if figure is not None:
+            lines.append(_figure_line(scope, figure))
+    lines.append(f"storage accounting: {capacity.storage_accounting}")
+    return lines
+
+
+def _figure_line(scope: str, figure) -> str:
+    return (
+        f"{scope} {figure.name} = {_plain(float(figure.value))} ({figure.kind}; {figure.note}; "
+        f"{figure.source.url}, accessed {figure.source.accessed})"
+    )
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return str(value)
 
 
-def advice_json(advice: Advice, matrix: Matrix) -> str:
-    document = {
+def advice_json(advice: Advice, matrix: Matrix, groups: list[ChannelAdvice] = ()) -> str:
+    document = advice_record(advice)
+    if groups:
+        document["channel_groups"] = [
+            {"channels": list(group.channels), **advice_record(group.advice, profile=False)}
+            for group in groups
+        ]
+    document["matrix"] = {"path": matrix.path, "accessed": matrix.accessed}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def advice_record(advice: Advice, profile: bool = True) -> dict[str, Any]:
+    """One advice as JSON data: needs with their origins, ranked fits, exclusions. Without
+    `profile`, fits leave out what is the same for every channel (strengths, weaknesses,
+    hosting: `transport --show ID` has them)."""
+    record = {
         "needs": advice.needs.stated(),
         "need_origins": {k: v for k, v in advice.needs.origins.items()},
         "fits": [
@@ -113,7 +191,9 @@ def advice_json(advice: Advice, matrix: Matrix) -> str:
                 "caveats": list(c.caveats),
                 "strengths": list(c.transport.strengths),
                 "weaknesses": list(c.transport.weaknesses),
-                "ops_burden": c.transport.ops_burden,
+                "ops_burden": dict(c.transport.ops_burden),
+                "burden": c.burden,
+                "switch_cost": c.switch_cost,
                 "hosting": _hosting(c.transport),
             }
             for rank, c in enumerate(advice.candidates, 1)
@@ -122,9 +202,12 @@ def advice_json(advice: Advice, matrix: Matrix) -> str:
             {"id": e.transport.id, "name": e.transport.name, "reasons": list(e.reasons)}
             for e in advice.excluded
         ],
-        "matrix": {"path": matrix.path, "accessed": matrix.accessed},
     }
-    return json.dumps(document, indent=2) + "\n"
+    if not profile:
+        for fit in record["fits"]:
+            for key in ("strengths", "weaknesses", "hosting", "ops_burden"):
+                del fit[key]
+    return record
 
 
 def transport_text(transport: Transport) -> str:
@@ -133,7 +216,7 @@ def transport_text(transport: Transport) -> str:
         f"{transport.name} [{transport.id}] ({transport.kind}; model transport "
         f"'{transport.model_transport}')",
         f"  {transport.summary}",
-        f"  hosting: {_hosting(transport)}; operating burden {transport.ops_burden}",
+        f"  hosting: {_hosting(transport)}; operating burden {burden_text(transport)}",
         f"  ordering: per-key {transport.per_key_ordering}, global {transport.global_ordering}. "
         f"{transport.ordering_detail}",
         f"  delivery: {transport.delivery_guarantee}. {transport.delivery_detail}",
@@ -147,12 +230,8 @@ def transport_text(transport: Transport) -> str:
         ("durability", transport.durability),
     ):
         rows.append(f"  {label}: {capability.support}. {capability.detail}")
-    ceiling = transport.throughput_ceiling
-    rows.append(
-        f"  throughput: {transport.throughput_tier} tier"
-        f"{'' if ceiling is None else f', ceiling {ceiling:,} msgs/s'}. "
-        f"{transport.throughput_detail}"
-    )
+    rows.append(f"  throughput: {transport.throughput_detail}")
+    rows.extend(f"  {line}" for line in capacity_lines(transport))
     rows.append(f"  message size: {transport.message_size_detail}")
     rows.append("  sources:")
     rows.extend(

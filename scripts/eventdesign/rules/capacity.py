@@ -1,0 +1,233 @@
+"""Capacity rules (CAP): each channel's stated `load:` against its transport's sourced figures.
+
+Only channels that state a load are checked; the sizing is the `capacity` command's
+(eventdesign.transport.capacity), with the bundled matrix's limits and planning figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from .engine import finding
+from .registry import rule
+
+if TYPE_CHECKING:
+    from ..model.types import DesignModel
+    from ..transport.capacity import Sizing
+    from ..transport.channel_load import ChannelLoad
+    from ..transport.matrix import Figure, Matrix
+
+FAMILY = "capacity"
+SOURCE_NOTE = "Figures and sources: `grimoire capacity MODEL` and `transport --show ID`."
+
+
+@lru_cache(maxsize=1)
+def _matrix() -> Matrix:
+    from ..transport.matrix import load_matrix
+
+    return load_matrix()
+
+
+def _sized(model: DesignModel) -> list[tuple[ChannelLoad, Sizing]]:
+    """Every channel with a stated load and a matrix entry, sized (once per model)."""
+    cached = getattr(model, "_capacity_sizings", None)
+    if cached is not None:
+        return cached
+    channels = model.raw.get("channels") if isinstance(model.raw, dict) else None
+    sized: list[tuple[ChannelLoad, Sizing]] = []
+    if isinstance(channels, dict) and any(
+        isinstance(c, dict) and "load" in c for c in channels.values()
+    ):
+        from ..transport.capacity import size
+        from ..transport.channel_load import channel_loads
+
+        for stated in channel_loads(model.raw, _matrix()):
+            if stated.transport is not None:
+                sized.append((stated, size(stated.transport, stated.load)))
+    model._capacity_sizings = sized  # type: ignore[attr-defined]
+    return sized
+
+
+def _figure(figure: Figure) -> str:
+    return f"{figure.kind} {_n(figure.value)}: {figure.note}; {figure.source.url}"
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+@rule(
+    "CAP001",
+    "partitions-below-need",
+    family=FAMILY,
+    severity="error",
+    summary="A channel declares fewer partitions (or shards) than its stated load needs.",
+    explanation=f"""
+A partition (a Kinesis shard, an Event Hubs partition) takes a bounded write rate and is read
+by one consumer of a group at a time. With fewer partitions than the stated peak rate, message
+size and consumer parallelism need, producers are throttled or consumers idle, and adding
+partitions later moves keys to other partitions, breaking per-key order for data in flight.
+Declare at least the partitions `grimoire capacity MODEL` reports, or lower the load.
+{SOURCE_NOTE}
+Source: Jun Rao, "How to choose the number of topics/partitions in a Kafka cluster?" (Confluent,
+2015); Amazon Kinesis Data Streams quotas and limits.
+""",
+)
+def check_partitions(model: DesignModel) -> Iterator[Finding]:
+    for stated, sizing in _sized(model):
+        if stated.partitions is None:
+            continue
+        for unit in sizing.units:
+            needed, deciding = unit.units_needed, unit.deciding
+            if not unit.unit.counted_by_partitions or needed is None or deciding is None:
+                continue
+            if stated.partitions < needed:
+                figure = deciding.figure
+                yield finding(
+                    "CAP001",
+                    f"channel '{stated.channel}' declares {stated.partitions} partitions; its "
+                    f"load needs {needed:,} {unit.unit.plural}: {figure.name} "
+                    f"{_n(deciding.demand)} / {_n(figure.value)} per {unit.unit.unit} "
+                    f"({_figure(figure)})",
+                    model.locate(f"{stated.pointer}/partitions"),
+                    hint=f"set `partitions: {needed}` or lower the stated load",
+                    element=f"channel {stated.channel}",
+                )
+
+
+@rule(
+    "CAP002",
+    "retention-below-replay-window",
+    family=FAMILY,
+    severity="error",
+    summary="A channel keeps history for less time than its stated replay window needs.",
+    explanation=f"""
+`load.replay_window` says how far back a replay (a new consumer, a rebuilt read model, a bug
+fix reprocessing) must read. A channel whose retention is shorter, or whose transport cannot
+keep that long, has already deleted what the replay needs: the rebuild silently starts from
+the middle. Raise `retention`, keep the history elsewhere (an archive, an event store), or
+shorten the window.
+{SOURCE_NOTE}
+Source: Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Replaying old
+messages"; each transport's retention limit in the matrix.
+""",
+)
+def check_retention(model: DesignModel) -> Iterator[Finding]:
+    from ..transport.capacity import duration_seconds
+
+    for stated, sizing in _sized(model):
+        window = stated.replay_window_s
+        if window is None:
+            continue
+        transport = sizing.transport
+        days = window / 86400
+        span = (
+            "keep its history forever"
+            if math.isinf(window)
+            else f"replay {_n(days)} days of history"
+        )
+        wanted = "infinite" if math.isinf(window) else f"{_n(days)}d"
+        kept = duration_seconds(stated.retention) if stated.retention else None
+        ceiling = transport.max_retention_days
+        if transport.replay.support == "none":
+            problem = f"{transport.name} keeps nothing for replay ({transport.replay.detail})"
+        elif kept is not None and kept < window:
+            problem = f"its retention {stated.retention} is shorter"
+        elif ceiling is not None and ceiling < days:
+            problem = f"{transport.name} keeps at most {_n(ceiling)} days"
+        elif kept is None and (transport.default_retention_days or 0) < days:
+            default = transport.default_retention_days
+            problem = "it states no retention and the default is " + (
+                f"{_n(default)} days" if default else "none"
+            )
+        else:
+            continue
+        yield finding(
+            "CAP002",
+            f"channel '{stated.channel}' must {span}, but {problem}",
+            model.locate(f"{stated.pointer}/{'retention' if stated.retention else 'load'}"),
+            hint=f"set `retention: {wanted}` or longer, or keep history in an archive",
+            element=f"channel {stated.channel}",
+        )
+
+
+@rule(
+    "CAP003",
+    "hot-key-over-ceiling",
+    family=FAMILY,
+    severity="error",
+    summary="The busiest key's rate is over what one key can take (shard, partition, group).",
+    explanation=f"""
+Everything for one key goes to one partition, shard, FIFO message group or ordering key, so
+the busiest key is capped by one of those, however many there are. When the stated skew
+(`load.hot_key_share`) or an even spread over `load.key_cardinality` keys puts more on one
+key than that ceiling, that key is throttled or lags while the rest idle. Pick a finer key
+(device and sensor rather than site), or accept losing order across sub-keys.
+{SOURCE_NOTE}
+Source: Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard); Pub/Sub
+quotas (1 MB/s per ordering key); Amazon SQS FIFO quotas (per message group partition).
+""",
+)
+def check_hot_key(model: DesignModel) -> Iterator[Finding]:
+    for stated, sizing in _sized(model):
+        over = [c for c in sizing.key_ceilings if c.exceeded]
+        if not over or sizing.key_msgs_per_s is None:
+            continue
+        worst = max(over, key=lambda c: c.demand / c.figure.value)
+        figure = worst.figure
+        yield finding(
+            "CAP003",
+            f"channel '{stated.channel}': the busiest key carries "
+            f"{_n(sizing.key_msgs_per_s)} msgs/s, {figure.name} {_n(worst.demand)} over the "
+            f"per-key {_figure(figure)}",
+            model.locate(f"{stated.pointer}/load"),
+            hint="choose a finer partition key, or relax ordering across sub-keys",
+            element=f"channel {stated.channel}",
+            severity="error" if figure.kind == "limit" else "warning",
+        )
+
+
+@rule(
+    "CAP004",
+    "channel-over-quota",
+    family=FAMILY,
+    severity="error",
+    summary="A channel's stated load is over a documented quota of its transport.",
+    explanation=f"""
+Some services cap a whole topic, queue or account: EventBridge's PutEvents requests per
+second, an SNS FIFO topic's messages per second, Pub/Sub's regional publish throughput, the
+shards or throughput units one account or namespace may hold. A load above a documented
+quota is throttled however the channel is partitioned. Request a quota increase (where the
+quota is adjustable) before relying on it, or choose a transport that takes the load.
+{SOURCE_NOTE}
+Source: each transport's quota page, listed with the figure.
+""",
+)
+def check_quota(model: DesignModel) -> Iterator[Finding]:
+    for stated, sizing in _sized(model):
+        for ceiling in sizing.channel_ceilings:
+            if ceiling.exceeded and ceiling.figure.kind == "limit":
+                yield finding(
+                    "CAP004",
+                    f"channel '{stated.channel}': {ceiling.figure.name} "
+                    f"{_n(ceiling.demand)} is over the {_figure(ceiling.figure)}",
+                    model.locate(f"{stated.pointer}/load"),
+                    hint="request a quota increase if adjustable, or pick another transport "
+                    "(`grimoire transport MODEL`)",
+                    element=f"channel {stated.channel}",
+                )
+        for unit in sizing.units:
+            ceiling = unit.unit.max_units
+            if unit.over_max and ceiling is not None:
+                yield finding(
+                    "CAP004",
+                    f"channel '{stated.channel}' needs {unit.units_needed:,} "
+                    f"{unit.unit.plural}, over the {_figure(ceiling)}",
+                    model.locate(f"{stated.pointer}/load"),
+                    hint="request a quota increase if adjustable, or pick another transport",
+                    element=f"channel {stated.channel}",
+                )
