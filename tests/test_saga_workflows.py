@@ -392,6 +392,19 @@ def test_compensation_that_can_overtake_its_step_is_reported(
     assert finding.trace[-1] == "4. end: HoldRoom takes effect afterwards and stays in effect"
 
 
+def test_compensation_keyed_by_another_field_than_its_step_can_overtake(tmp_path):
+    def plant(data):
+        _release_room(data)
+        data["commands"]["HoldRoom"]["key"] = "tripId"
+        data["commands"]["ReleaseRoom"]["key"] = "hotel"
+        data["commands"]["ReleaseRoom"]["schema"]["required"].append("hotel")
+        data["commands"]["ReleaseRoom"]["schema"]["properties"]["hotel"] = {"type": "string"}
+
+    findings, _ = verified(TRIP, tmp_path, plant)
+    finding = only(findings, "SAG025")
+    assert "HoldRoom is keyed by tripId, ReleaseRoom by hotel" in finding.message
+
+
 def test_choreographed_compensation_trigger_on_another_channel_can_overtake(tmp_path):
     def plant(data):
         data["channels"]["stays.releases"] = {"transport": "kafka", "ordering": "per-key"}
@@ -414,6 +427,26 @@ def test_orchestrator_not_idempotent_for_one_reply_is_reported(tmp_path):
         "3. flights: SeatHeld (delivered again)",
         "4. end: trips handles SeatHeld twice (idempotency: none)",
     )
+
+
+def test_retried_command_to_a_handler_deduplicating_by_message_id_is_reported(tmp_path):
+    def plant(data):
+        data["services"]["payments"]["idempotency_scope"] = "message-id"
+
+    finding = only(verified(TRIP, tmp_path, plant)[0], "SAG015")
+    assert "re-sends ChargeTraveller after a timeout as a new message" in finding.message
+    assert finding.trace[-3:] == (
+        "6. payments: no reply within 30s (timeout)",
+        "7. trips -> payments: ChargeTraveller (re-sent, new id)",
+        "8. end: payments applies ChargeTraveller twice (it took effect; only the reply was lost)",
+    )
+
+
+def test_retried_command_to_a_handler_deduplicating_by_command_id_is_clean(tmp_path):
+    def plant(data):
+        data["services"]["payments"]["idempotency_scope"] = "command-id"
+
+    assert verified(TRIP, tmp_path, plant)[0] == []
 
 
 # -- actors, deadlines, repeats, local pivots, retries ---------------------------------------

@@ -165,8 +165,12 @@ describe(
 Brokers and outbox relays deliver at least once, so every saga participant (and the
 orchestrator, for replies) receives some messages twice. A service whose `idempotency` is
 `none` or not declared applies the step twice (stock reserved twice, card charged twice).
+An orchestrator that retries a step after a timeout sends the command again as a new message
+with a new id: a participant that recognises repeats by message id (`idempotency_scope:
+message-id`) applies it twice, although the first one may have taken effect.
 Fix: set the service's `idempotency` to inbox, dedupe-key or natural (or the consumer entry's
-`idempotency` for that event) and implement it.
+`idempotency` for that event) and implement it; for retried commands recognise repeats by a
+command id kept across retries or by a business key.
 """,
 )
 describe(

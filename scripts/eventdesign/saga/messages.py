@@ -25,17 +25,27 @@ ORDERED = ("per-key", "global")
 def idempotency_of(model: DesignModel, service: str, message: str) -> str | None:
     """How `service` tolerates a redelivered `message` (event or command name).
 
-    The consumer entry of an event overrides the service's own level; this is the one place
-    saga verification reads idempotency, so finer-grained declarations plug in here.
+    The consumer entry of an event overrides the service's own level; this and
+    `idempotency_scope_of` are where saga verification reads idempotency.
     """
+    return _setting(model, service, message, "idempotency")
+
+
+def idempotency_scope_of(model: DesignModel, service: str, message: str) -> str | None:
+    """What `service` recognises a repeat of `message` by (message-id, command-id,
+    business-key); the consumer entry of an event overrides the service's own scope."""
+    return _setting(model, service, message, "idempotency_scope")
+
+
+def _setting(model: DesignModel, service: str, message: str, name: str) -> str | None:
     spec = model.services.get(service)
-    level = spec.idempotency if spec is not None else None
+    value = getattr(spec, name) if spec is not None else None
     event = model.events.get(message)
     if event is not None:
         for consumer in event.consumers:
-            if consumer.service == service and consumer.idempotency:
-                level = consumer.idempotency
-    return level
+            if consumer.service == service and getattr(consumer, name):
+                value = getattr(consumer, name)
+    return value
 
 
 @dataclass(frozen=True)

@@ -94,10 +94,12 @@ class _Explorer(BreadthFirstSearch):
         idempotency: Idempotency,
         max_faults: int,
         max_states: int,
+        scope: Idempotency,
     ) -> None:
         super().__init__()
         self.saga = saga
         self.idempotency = idempotency
+        self.scope = scope
         self.max_faults = max_faults
         self.max_states = max_states
         self.by_number = {step.number: step for step in saga.steps}
@@ -294,6 +296,8 @@ class _Explorer(BreadthFirstSearch):
             return
         timed_out = (*sent, f"{step.participant}: no reply within {step.timeout} (timeout)")
         retry = step.retry
+        if retry is not None:
+            self.resent(step, step.participant, step.command, timed_out)
         if retry is not None and retry.unlimited:
             return  # retried until a reply comes: the success path covers it
         if retry is not None:
@@ -348,6 +352,24 @@ class _Explorer(BreadthFirstSearch):
                 f"{service} handles {command} twice (idempotency: {level})",
                 subject=f"{service} handles {command}",
             )
+
+    def resent(self, step: Step, service: str, command: str, timed_out: tuple[str, ...]) -> None:
+        """A retried command is sent again as a new message: a service that recognises repeats
+        by message id applies it twice."""
+        if self.scope(service, command) != "message-id":
+            return
+        self.violate(
+            NOT_IDEMPOTENT,
+            step,
+            f"{service} recognises repeats by message id, but {self.saga.orchestrator} re-sends "
+            f"{command} after a timeout as a new message (saga '{self.saga.name}'): a command "
+            "that took effect is applied again",
+            f"have {service} recognise {command} by a command id {self.saga.orchestrator} keeps "
+            "across retries (`idempotency_scope: command-id`) or by its business key",
+            (*timed_out, f"{self.saga.orchestrator} -> {service}: {command} (re-sent, new id)"),
+            f"{service} applies {command} twice (it took effect; only the reply was lost)",
+            subject=f"{service} handles {command} re-sent",
+        )
 
     def duplicate_reply(self, step: Step, sent: tuple[str, ...], replied: str, reply: str) -> None:
         orchestrator = self.saga.orchestrator
@@ -541,6 +563,9 @@ class _Explorer(BreadthFirstSearch):
         if state.faults >= self.max_faults:
             return
         self.duplicate(step, step.participant, compensation.command, sent)
+        if compensation.retry is not None and compensation.timeout:
+            lost = f"{step.participant}: no reply within {compensation.timeout} (timeout)"
+            self.resent(step, step.participant, compensation.command, (*sent, lost))
         if compensation.reply:
             self.duplicate_reply(step, sent, f"{step.participant}: {reply}", compensation.reply)
         retry = compensation.retry
@@ -581,9 +606,14 @@ def explore(
     *,
     max_faults: int = 2,
     max_states: int = 50_000,
+    scope: Idempotency = lambda service, message: None,
 ) -> Exploration:
-    """Every failure path of an orchestrated saga, up to `max_faults` faults per path."""
-    return _Explorer(saga, idempotency, max_faults, max_states).run()
+    """Every failure path of an orchestrated saga, up to `max_faults` faults per path.
+
+    `idempotency(service, message)` is how the service tolerates a redelivered message;
+    `scope(service, message)` what it recognises a repeat by (a re-sent command gets a new
+    message id, so `message-id` does not recognise it)."""
+    return _Explorer(saga, idempotency, max_faults, max_states, scope).run()
 
 
 def _why_final(step: Step) -> str:

@@ -420,6 +420,7 @@ def _verify_orchestrated(
         lambda service, message: messages.idempotency_of(model, service, message),
         max_faults=limits.max_faults,
         max_states=limits.max_states,
+        scope=lambda service, message: messages.idempotency_scope_of(model, service, message),
     )
     found = list(result.violations)
     found.extend(messages.orchestrated_overtaking(model, saga))
