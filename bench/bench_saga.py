@@ -5,10 +5,11 @@
 The base model (services, events, channels) comes from bench/generate_model.py; this script
 adds the sagas, with their commands and events. Half are orchestrated: 8 compensatable steps
 (two of them in parallel), a pivot and 3 retriable steps, every step with a failure reply, a
-timeout and a compensation or retry, and a cancel that may arrive at any stage (a fee after
-the pivot). Half are choreographed like a hotel booking: 3 holds, the last hold's service
-also takes the pivot and owns a hold timer that races every reaction, a cancel decided by
-the pivot's service, and the cascading compensations (19 reactions). Every saga is sound, so
+timeout and a compensation or retry, a cancel that may arrive at any stage (a fee after the
+pivot), and a participant's hold that lapses unless a later step before the pivot replied.
+Half are choreographed like a hotel booking: 3 holds, the last hold's service also takes the
+pivot and owns a hold timer that races every reaction, a cancel decided by the pivot's
+service, and the cascading compensations (19 reactions). Every saga is sound, so
 the verifier explores every path and every interleaving the cancel and the timer allow.
 
 Prints the best of `--repeat` runs for verifying and drawing, states explored and findings,
@@ -51,9 +52,15 @@ def _command(model: dict, name: str, handler: str, issuer: str) -> str:
 
 
 def orchestrated_saga(
-    model: dict, number: int, services: list[str], compensatable: int = 8, cancel: bool = True
+    model: dict,
+    number: int,
+    services: list[str],
+    compensatable: int = 8,
+    cancel: bool = True,
+    timer: bool = True,
 ) -> dict:
-    """`compensatable` steps (two of them in parallel), a pivot, 3 retriable steps."""
+    """`compensatable` steps (two of them in parallel), a pivot, 3 retriable steps; the first
+    step's participant lets its hold lapse unless the last compensatable step replied."""
     orchestrator = services[0]
     prefix = f"O{number:03d}"
 
@@ -95,6 +102,17 @@ def orchestrated_saga(
         "completed": _event(model, f"{prefix}Completed", orchestrator, []),
         "compensated": _event(model, f"{prefix}Cancelled", orchestrator, []),
     }
+    if timer:
+        holder = steps[0]["participant"]
+        saga["timers"] = [
+            {
+                "event": _event(model, f"{prefix}Lapsed1", holder, [orchestrator]),
+                "service": holder,
+                "starts_on": steps[0]["reply"],
+                "after": "15m",
+                "stops_on": [f"{prefix}Done{compensatable}"],
+            }
+        ]
     if cancel:
         fee_service = services[1 + number % (len(services) - 1)]
         model["commands"][f"{prefix}Cancel"] = {"handler": orchestrator}
@@ -232,15 +250,19 @@ def _one_saga_model(folder: Path, build: Callable[[dict, list[str]], dict]) -> A
 def growth(folder: Path) -> list[str]:
     """One saga at a time: how states, path ends and time grow with steps, cancel and timer."""
     lines = [
-        f"{'saga':<44} {'steps':>5} {'states':>7} {'paths':>6} {'cancel':>6} {'timer':>6} "
+        f"{'saga':<46} {'steps':>5} {'states':>7} {'paths':>6} {'cancel':>6} {'timer':>6} "
         f"{'ms':>7} findings"
     ]
     configs: list[tuple[str, Callable[[dict, list[str]], dict]]] = []
     for count in (4, 8, 16, 32):
-        for cancel in (False, True):
+        for cancel, timer in ((False, False), (True, False), (False, True), (True, True)):
             label = f"orchestrated, {count} compensatable" + (", cancel" if cancel else "")
+            label += ", timer" if timer else ""
             configs.append(
-                (label, lambda m, s, c=count, x=cancel: orchestrated_saga(m, 0, s, c, x))
+                (
+                    label,
+                    lambda m, s, c=count, x=cancel, t=timer: orchestrated_saga(m, 0, s, c, x, t),
+                )
             )
     for holds in (1, 2, 3, 5):
         for cancel, timer in ((False, False), (True, False), (False, True), (True, True)):
@@ -257,7 +279,7 @@ def growth(folder: Path) -> list[str]:
         seconds, (findings, coverage) = best_of(3, lambda m=model: verify_with_coverage(m))
         covered = coverage[0]
         lines.append(
-            f"{label:<44} {covered.stages:>5} {covered.states:>7} {covered.paths:>6} "
+            f"{label:<46} {covered.stages:>5} {covered.states:>7} {covered.paths:>6} "
             f"{covered.cancel_points:>6} {covered.timer_races:>6} {seconds * 1000:>7.1f} "
             f"{len(findings)}"
         )
@@ -309,10 +331,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"state bound: at most {limits.max_faults} faults per path and "
             f"{limits.max_states:,} states per saga (SAG022 says when it is reached). "
-            "Orchestration states are (stage, branch, steps done, faults, cancelled), linear in "
-            "steps for a fixed fault budget; choreography states are the sets of events "
-            "emitted and reactions run, so a cancel or timer that interleaves with k "
-            "independent reactions multiplies them by up to 2^k."
+            "Orchestration states are (stage, branch, steps done, faults, cancelled, timers "
+            "fired): for a fixed fault budget they grow about with the square of the steps "
+            "(where a failure falls x how far compensation got); choreography states are the "
+            "sets of events emitted and reactions run, so a cancel or timer that interleaves "
+            "with k independent reactions multiplies them by up to 2^k."
         )
     return 0
 
