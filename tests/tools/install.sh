@@ -26,4 +26,25 @@ if ! cmp -s "$here/package.json" "$tools/package.json" || [ ! -d "$tools/node_mo
   cp "$here/package-lock.json" "$tools/package-lock.json"
   (cd "$tools" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# For the launcher tests (tests/test_plugin_environment.py, test_plugin_first_run.py): uv from PyPI,
+# and the wheels of requirements.lock for this machine's Python, so those tests install offline.
+python="${PYTHON_FOR_TOOLS:-$root/.venv/bin/python}"
+uv_version=0.13.9
+case "$("$tools/uv/bin/uv" --version 2>/dev/null)" in
+  "uv $uv_version "*) ;;
+  *)
+    echo "tools: installing uv $uv_version into $tools/uv"
+    rm -rf "$tools/uv"
+    "$python" -m pip install -q --disable-pip-version-check --target "$tools/uv" "uv==$uv_version"
+    ;;
+esac
+wheelhouse="$root/.cache/wheelhouse"
+if ! cmp -s "$root/requirements.lock" "$wheelhouse/requirements.lock"; then
+  echo "tools: downloading the wheels of requirements.lock into $wheelhouse"
+  rm -rf "$wheelhouse.new"
+  "$python" -m pip download -q --disable-pip-version-check --require-hashes --no-deps \
+    --only-binary :all: -r "$root/requirements.lock" -d "$wheelhouse.new"
+  cp "$root/requirements.lock" "$wheelhouse.new/requirements.lock"
+  rm -rf "$wheelhouse" && mv "$wheelhouse.new" "$wheelhouse"
+fi
 echo "tools: ready in $tools"

@@ -323,9 +323,9 @@ class _Builder:
             schema, schema_format = self.payload(message)
             if schema is not None:
                 event["schema"] = schema
-                if schema_format == "avro":
-                    event["schema_format"] = "avro"
-            for key in ("compatibility", "pii", "snapshot"):
+                if schema_format != "jsonschema":
+                    event["schema_format"] = schema_format
+            for key in ("message", "compatibility", "pii", "snapshot"):
                 if key in extension:
                     event[key] = extension[key]
             examples = [
@@ -428,6 +428,8 @@ class _Builder:
             payload = payload["schema"]
         if "avro" in schema_format.lower():
             return copy.deepcopy(payload), "avro"
+        if "protobuf" in schema_format.lower() and isinstance(payload, str):
+            return payload, "protobuf"
         return _localize(payload, self.spec.document), "jsonschema"
 
     def envelope(self) -> dict | None:

@@ -252,6 +252,8 @@ class DesignModel:
 
     def locate_in_schema(self, event_or_command: Event | Command, pointer: str) -> Location:
         """The location of a pointer inside a payload schema, in its own file when it has one."""
+        if event_or_command.schema_format == "protobuf":
+            return event_or_command.schema.locate(pointer)
         if event_or_command.schema_file is not None:
             document = self.schema_documents.get(str(event_or_command.schema_file))
             if document is not None:

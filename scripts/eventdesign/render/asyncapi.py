@@ -53,6 +53,7 @@ KAFKA_BINDING_VERSION = "0.5.0"
 AMQP_BINDING_VERSION = "0.3.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"
 JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+PROTOBUF_SCHEMA_FORMAT = "application/vnd.google.protobuf;version=3"
 # Model sections copied as they are into the root `x-grimoire` of a whole-system export.
 ROOT_SECTIONS = (
     "rules",
@@ -124,7 +125,11 @@ CLOUDEVENTS_DESCRIPTIONS = {
     "causationid": "The id of the message that caused this event.",
     "traceparent": "W3C trace context.",
 }
-CONTENT_TYPES = {"jsonschema": "application/json", "avro": "avro/binary"}
+CONTENT_TYPES = {
+    "jsonschema": "application/json",
+    "avro": "avro/binary",
+    "protobuf": "application/x-protobuf",
+}
 AVRO_TO_JSON_TYPES = {
     "string": "string",
     "int": "integer",
@@ -133,6 +138,16 @@ AVRO_TO_JSON_TYPES = {
     "double": "number",
     "boolean": "boolean",
     "bytes": "string",
+}
+# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
+PROTOBUF_TO_JSON_TYPES = {
+    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
+    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
+    **dict.fromkeys(("float", "double"), "number"),
+    "bool": "boolean",
+    "string": "string",
+    "bytes": "string",
+    "enum": "string",
 }
 ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
 PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -877,6 +892,10 @@ def _payload(event: Event | Command, message_key: str) -> Any:
         return None
     if event.schema_format == "avro":
         return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}
+    if event.schema_format == "protobuf":
+        # AsyncAPI 3.0 carries the .proto text itself; which message is the payload goes in
+        # the message's x-grimoire (AsyncAPI has no field for it).
+        return {"schemaFormat": PROTOBUF_SCHEMA_FORMAT, "schema": schema.text}
     if isinstance(schema, bool):
         # AsyncAPI wants an object: `true` accepts anything, `false` nothing.
         return {} if schema else {"not": {}}
@@ -913,6 +932,8 @@ def _key_schema(event: Event) -> dict:
     key_type: Any = None
     if event.schema_format == "avro":
         key_type = _avro_field_type(event.schema, event.key or "")
+    elif event.schema_format == "protobuf":
+        key_type = _protobuf_field_type(event.schema, event.key or "")
     elif isinstance(event.schema, dict):
         field = _json_field_schema(event.schema, event.key or "")
         if isinstance(field, dict) and isinstance(field.get("type"), str):
@@ -921,6 +942,14 @@ def _key_schema(event: Event) -> dict:
     schema: dict[str, Any] = {"type": key_type if known else "string"}
     schema["description"] = f"The partition key: the payload's {event.key}."
     return schema
+
+
+def _protobuf_field_type(payload: Any, path: str) -> str | None:
+    """The JSON type of a Protobuf key field in the proto3 JSON mapping (None: not a scalar)."""
+    from ..protobuf.payload import lookup_field
+
+    found = lookup_field(payload, split_field_path(path))
+    return PROTOBUF_TO_JSON_TYPES.get(found.type.kind) if found is not None else None
 
 
 def _json_field_schema(root: dict, path: str) -> Any:
@@ -979,4 +1008,6 @@ def _event_extension(event: Event) -> dict:
         extension["deprecated"] = True
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
+    if event.schema_format == "protobuf" and event.schema.message:
+        extension["message"] = event.schema.message
     return extension

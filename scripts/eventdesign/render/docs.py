@@ -38,6 +38,16 @@ MAX_FIELD_DEPTH = 12
 MAX_FIELD_ROWS = 500
 
 
+SCHEMA_FORMAT_NAMES = {"avro": "Avro", "jsonschema": "JSON Schema", "protobuf": "Protobuf"}
+
+
+def _payload_message(event: Any) -> str:
+    """', message insurance.claims.v1.ClaimFiled' for a Protobuf payload."""
+    if event.schema_format != "protobuf":
+        return ""
+    return f", message {event.schema.payload_message().full_name}"
+
+
 class PayloadField(NamedTuple):
     """One row of a payload table: where the field is, whether it must be there, its type."""
 
@@ -168,6 +178,8 @@ def payload_fields(schema: Any, schema_format: str) -> list[PayloadField]:
     """The payload's fields, depth first: `a.b` for nested objects, `a[]` for array items."""
     if schema_format == "avro":
         return _avro_fields(schema)
+    if schema_format == "protobuf":
+        return _protobuf_fields(schema)
     if not isinstance(schema, dict):
         return []
     rows: list[PayloadField] = []
@@ -300,6 +312,31 @@ def _json_fields(
 
 
 AVRO_NAMED = ("record", "error", "enum", "fixed")
+
+
+def _protobuf_fields(payload: Any) -> list[PayloadField]:
+    """Rows of a Protobuf payload: `.proto` names, `[]` after repeated fields and maps, the
+    type as written, and the field's leading comment."""
+    from ..protobuf.payload import iter_payload_fields
+
+    schema = payload.compiled()
+    comments = schema.comments
+    package = schema.main.package + "." if schema.main.package else ""
+    rows = []
+    for item in iter_payload_fields(payload):
+        field = item.field
+        repeated = field.label == "repeated" or field.type.kind == "map"
+        path = ".".join(
+            f"{part}[]" if index < len(item.parts) - 1 and repeated else part
+            for index, part in enumerate(item.parts)
+        )
+        shown = str(field.type).replace(package, "") if package else str(field.type)
+        kind = f"repeated {shown}" if field.label == "repeated" else shown
+        if field.label == "optional":
+            kind = f"optional {kind}"
+        required = not (field.has_presence or repeated)
+        rows.append(PayloadField(path, required, kind, comments.get(item.pointer, "")))
+    return rows
 
 
 def _avro_fields(schema: Any) -> list[PayloadField]:
@@ -567,7 +604,8 @@ class _Context:
             "transport": channel.transport if channel else "",
             "address": channel.address if channel else "",
             "compatibility": self.model.compatibility_of(event),
-            "schema_format": "Avro" if event.schema_format == "avro" else "JSON Schema",
+            "schema_format": SCHEMA_FORMAT_NAMES.get(event.schema_format, "JSON Schema")
+            + _payload_message(event),
             "schema_file": event.schema_file.name if event.schema_file else "",
             "fields": [
                 self._field_cells(row) for row in payload_fields(event.schema, event.schema_format)
