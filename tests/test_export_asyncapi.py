@@ -28,6 +28,7 @@ DATA = REPO_ROOT / "tests" / "data" / "export"
 EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
 HOSTILE = DATA / "hostile-names" / "design.yaml"
 CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
+SAGA_DATA = REPO_ROOT / "tests" / "data" / "saga"
 LEDGER = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
 VALIDATOR = REPO_ROOT / "tests" / "tools" / "asyncapi_validate.mjs"
 COMPONENT_KEY = r"^[a-zA-Z0-9\.\-_]+$"
@@ -44,6 +45,8 @@ EXPORTS = [
     ("hostile-names", HOSTILE, None),
     ("hostile-names-service", HOSTILE, "Order Service"),
     ("custom-envelope", CUSTOM_ENVELOPE, None),
+    ("saga-cancel", SAGA_DATA / "trip-booking.yaml", None),
+    ("saga-timer", SAGA_DATA / "hotel-hold.yaml", None),
     ("ledger", LEDGER, None),
     ("claims-intake-protobuf", REPO_ROOT / "examples" / "claims-intake" / "design.yaml", None),
 ]
@@ -539,3 +542,14 @@ def test_root_extension_carries_the_sections_asyncapi_has_no_place_for() -> None
 def test_root_extension_carries_transport_needs() -> None:
     model = load_model(EXAMPLE_MODEL)
     assert build_asyncapi(model)["x-grimoire"]["transport_needs"] == model.raw["transport_needs"]
+
+
+def test_cancel_requests_and_timer_events_are_messages_marked_with_their_saga_role() -> None:
+    trip = build_asyncapi(load_model(SAGA_DATA / "trip-booking.yaml"))
+    cancel = trip["components"]["messages"]["CancelTrip"]["x-grimoire"]
+    assert cancel["sagaRoles"] == ["BookTrip: cancel"]
+    assert "trips.receive.CancelTrip" in trip["operations"]
+    hotel = build_asyncapi(load_model(SAGA_DATA / "hotel-hold.yaml"))
+    messages = hotel["components"]["messages"]
+    assert messages["HoldExpired"]["x-grimoire"]["sagaRoles"] == ["BookStay: timer"]
+    assert messages["CancelBookingRequested"]["x-grimoire"]["sagaRoles"] == ["BookStay: cancel"]

@@ -306,6 +306,21 @@ def saga_steps(saga: dict) -> list[dict]:
     return flat
 
 
+def saga_message_roles(sagas: dict[str, Any]) -> dict[str, list[str]]:
+    """The cancel requests and timer events of raw sagas, as {message: ["SAGA: cancel"]}."""
+    roles: dict[str, list[str]] = {}
+    for name, saga in sagas.items():
+        if not isinstance(saga, dict):
+            continue
+        cancel = saga.get("cancel")
+        if isinstance(cancel, dict) and isinstance(cancel.get("on"), str):
+            roles.setdefault(cancel["on"], []).append(f"{name}: cancel")
+        for timer in saga.get("timers") or []:
+            if isinstance(timer, dict) and isinstance(timer.get("event"), str):
+                roles.setdefault(timer["event"], []).append(f"{name}: timer")
+    return roles
+
+
 def compensation_command(step: dict) -> Any:
     """The command a raw step's compensation sends: written as its name or as {command: ...}."""
     compensation = step.get("compensation")

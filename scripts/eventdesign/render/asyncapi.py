@@ -50,6 +50,7 @@ from ..model.types import (
     DesignModel,
     Event,
     compensation_command,
+    saga_message_roles,
     saga_steps,
 )
 from .escape import component_keys
@@ -243,7 +244,9 @@ def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]
 
 def _saga_commands(saga: dict) -> list[str]:
     names = []
-    for step in saga_steps(saga):
+    cancel = saga.get("cancel")
+    forward = cancel.get("after_pivot") if isinstance(cancel, dict) else None
+    for step in [*saga_steps(saga), *([forward] if isinstance(forward, dict) else [])]:
         for name in (step.get("command"), compensation_command(step)):
             if isinstance(name, str) and name not in names:
                 names.append(name)
@@ -445,6 +448,7 @@ class _Builder:
         self.events = events
         self.commands = commands
         self.issuers = issuers
+        self.saga_roles = saga_message_roles(model.sagas)
         items: list[Event | Command] = [*events, *commands]
         used_channels = {item.channel for item in items if item.channel in model.channels}
         self.channels = [
@@ -893,6 +897,8 @@ class _Builder:
         extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
         if command.issuers:
             extension["issuers"] = list(command.issuers)
+        if command.name in self.saga_roles:
+            extension["sagaRoles"] = self.saga_roles[command.name]
         message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
         return message
 
@@ -931,6 +937,8 @@ class _Builder:
         extension = _event_extension(event)
         if "version" not in (self.model.raw.get("events") or {}).get(event.name, {}):
             del extension["version"]  # a default stays a default
+        if event.name in self.saga_roles:
+            extension["sagaRoles"] = self.saga_roles[event.name]
         message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
         return _with_kept(message, event.asyncapi)
 

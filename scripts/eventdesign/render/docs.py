@@ -666,8 +666,10 @@ class _Context:
                 _Row(
                     name=str(step.get("name") or step.get("command", "")),
                     group=step.get("_group", ""),
-                    participant=self.service_link(str(step.get("participant", "")), here),
-                    command=str(step.get("command", "")),
+                    participant=self.service_link(
+                        str(step.get("participant") or step.get("actor", "")), here
+                    ),
+                    command=str(step.get("command") or f"(waits for {step.get('actor')})"),
                     reply=self.events_list(step.get("reply"), here),
                     failure=self.events_list(step.get("failure"), here),
                     kind=str(step.get("kind", "")),
@@ -683,11 +685,13 @@ class _Context:
                 fails_with=self.events_list(reaction.get("fails_with"), here),
                 compensates=self.events_list(reaction.get("compensates"), here),
                 kind=str(reaction.get("kind", "")),
+                notes=_reaction_notes(reaction),
             )
             for reaction in saga.get("reactions") or []
             if isinstance(reaction, dict)
         ]
         orchestrator = saga.get("orchestrator")
+        plan = _saga_plan(name, saga)
         return {
             "name": name,
             "index": EscapedText(_relative(here, "index.md")),
@@ -704,7 +708,46 @@ class _Context:
                 self.service_link(service, here) for service in _saga_participants(saga)
             ],
             "diagrams": diagrams.saga(name),
+            **plan,
         }
+
+
+def _reaction_notes(reaction: dict) -> str:
+    """What else a reaction does: the person it waits for, its repeat bound, its outcome when
+    there is nothing to undo, and what it emits once the pivot is done."""
+    notes = []
+    if reaction.get("actor"):
+        notes.append(f"waits for {reaction['actor']}")
+    repeat = reaction.get("repeat")
+    if isinstance(repeat, dict):
+        notes.append(f"up to {repeat.get('max_attempts')} attempts")
+    if reaction.get("nothing_to_undo"):
+        notes.append("nothing to undo: " + ", ".join(_as_list(reaction["nothing_to_undo"])))
+    if reaction.get("after_pivot"):
+        notes.append("after the pivot: " + ", ".join(_as_list(reaction["after_pivot"])))
+    return "; ".join(notes)
+
+
+def _saga_plan(name: str, raw: dict) -> dict[str, Any]:
+    """Stages with what each undoes, the cancel request, timers and compensated effects."""
+    from ..saga.model import ChoreographedSaga, parse_saga
+    from ..saga.stages import effect_plans, stage_plans
+
+    saga = parse_saga(name, raw)
+    cancel = saga.cancel.on if saga.cancel is not None else ""
+    timers = [
+        _Row(
+            event=t.event,
+            service=t.service,
+            starts_on=t.starts_on,
+            when=f"at {t.at}" if t.at else f"after {t.after}" if t.after else "",
+            stops_on=", ".join(t.stops_on),
+        )
+        for t in saga.timers
+    ]
+    if isinstance(saga, ChoreographedSaga):
+        return {"stages": [], "effects": effect_plans(saga), "timers": timers, "cancel": cancel}
+    return {"stages": stage_plans(saga), "effects": [], "timers": timers, "cancel": cancel}
 
 
 def _as_list(value: Any) -> list[str]:

@@ -19,12 +19,13 @@ def summary_line(findings: Sequence[Finding]) -> str:
     )
 
 
-def render(findings: Sequence[Finding], *, command: str) -> str:
+def render(findings: Sequence[Finding], *, command: str, notes: Sequence[str] = ()) -> str:
     lines = []
     for finding in sorted_findings(findings):
         lines.append(f"{finding.location}: {finding.severity} {finding.rule} {finding.message}")
         if finding.hint:
             lines.append(f"  hint: {finding.hint}")
         lines.extend(f"  trace: {step}" for step in finding.trace)
+    lines.extend(notes)
     lines.append(f"{command}: {summary_line(findings)}")
     return "\n".join(lines) + "\n"
