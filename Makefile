@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 GRIMOIRE := $(PY) scripts/grimoire.py
 EXAMPLE := examples/order-flow/design.yaml
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.runtime
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+# The plugin's pinned packages with the hashes of every platform's files (bin/grimoire installs them).
+lock:
+	bash tests/tools/install.sh
+	.cache/tools/uv/bin/uv pip compile requirements.txt --universal --python-version 3.9 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

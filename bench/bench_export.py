@@ -179,6 +179,10 @@ def main() -> int:
             "load model (not part of export)", best_of(args.repeat, lambda: load_model(model_path))
         )
         show("asyncapi build", best_of(args.repeat, lambda: build_asyncapi(model)))
+        show(
+            "asyncapi 2.6 build",
+            best_of(args.repeat, lambda: build_asyncapi(model, version="2.6")),
+        )
         document = build_asyncapi(model)
         text = dump_asyncapi(document, "yaml")
         show(

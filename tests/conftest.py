@@ -86,6 +86,18 @@ def run_grimoire(
     )
 
 
+def run_grimoire_without_protobuf_toolchain(*args: str) -> subprocess.CompletedProcess:
+    """Run the entry script as if the optional Protobuf toolchain (grpcio-tools) were absent."""
+    hide_toolchain = (
+        "import runpy, sys; sys.modules['grpc_tools'] = None; "
+        f"sys.argv = [{str(ENTRY_SCRIPT)!r}, *{list(args)!r}]; "
+        f"runpy.run_path({str(ENTRY_SCRIPT)!r}, run_name='__main__')"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", hide_toolchain], capture_output=True, text=True, check=False
+    )
+
+
 def offline_command(command: list[str]) -> list[str]:
     """Wrap a command in a network namespace with no interfaces up (needs root and unshare)."""
     unshare = shutil.which("unshare")

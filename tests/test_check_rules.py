@@ -174,6 +174,17 @@ TRIGGERS = [
         "event OrderPlaced schema/properties/total/$ref",
     ),
     (
+        "SCH013",
+        lambda m: event(m).update(
+            schema='syntax = "proto3";\nmessage OrderPlaced {\n  string order_id = ;\n}\n',
+            schema_format="protobuf",
+            examples=[],
+            pii=[],
+            key="order_id",
+        ),
+        "event OrderPlaced schema",
+    ),
+    (
         "SCH004",
         lambda m: event(m)["examples"].append({"customer": {"email": "x"}}),
         "event OrderPlaced example 2",

@@ -17,6 +17,7 @@ from eventdesign.compat.jsonschema_diff import (
     CONFLUENT_COMPATIBLE_CHANGES,
     WARNING_CODES,
 )
+from eventdesign.protobuf.confluent_diff import COMPATIBLE_CHANGES as PROTOBUF_COMPATIBLE_CHANGES
 from eventdesign.rules.registry import all_rules, find_rule
 
 DATA = Path(__file__).resolve().parent / "data" / "compat"
@@ -158,6 +159,36 @@ CONFLUENT_TYPES = [
     "NOT_TYPE_NARROWED",
 ]
 
+# Confluent's Protobuf Difference.Type (protobuf-provider, diff/Difference.java).
+PROTOBUF_DIFFERENCE_TYPES = [
+    "PACKAGE_CHANGED",
+    "MESSAGE_ADDED",
+    "MESSAGE_REMOVED",
+    "MESSAGE_MOVED",
+    "ENUM_ADDED",
+    "ENUM_REMOVED",
+    "ENUM_CONST_ADDED",
+    "ENUM_CONST_CHANGED",
+    "ENUM_CONST_REMOVED",
+    "FIELD_ADDED",
+    "FIELD_REMOVED",
+    "FIELD_NAME_CHANGED",
+    "FIELD_KIND_CHANGED",
+    "FIELD_SCALAR_KIND_CHANGED",
+    "FIELD_NAMED_TYPE_CHANGED",
+    "FIELD_NUMERIC_LABEL_CHANGED",
+    "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
+    "REQUIRED_FIELD_ADDED",
+    "REQUIRED_FIELD_REMOVED",
+    "ONEOF_ADDED",
+    "ONEOF_REMOVED",
+    "ONEOF_FIELD_ADDED",
+    "ONEOF_FIELD_REMOVED",
+    "ONEOF_FIELD_MOVED_TO_TOP_LEVEL",
+    "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+    "FIELD_MOVED_TO_EXISTING_ONEOF",
+]
+
 
 @pytest.mark.parametrize("kind", SCHEMA_KINDS, ids=[k.rule_id for k in SCHEMA_KINDS])
 def test_rule_fires_on_its_smallest_change(kind) -> None:
@@ -172,10 +203,14 @@ def test_rule_fires_on_its_smallest_change(kind) -> None:
 def test_rule_severity_decides_the_verdict(kind) -> None:
     case = RULE_CASES[kind.rule_id]
     verdict = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
-    assert verdict.compatible is (kind.severity == "warning")
+    assert verdict.compatible is (kind.severity != "error")
 
 
-@pytest.mark.parametrize("kind", SCHEMA_KINDS, ids=[k.rule_id for k in SCHEMA_KINDS])
+# buf's categories judge how a file evolved (older to newer), not which side reads the other.
+READER_WRITER_KINDS = [k for k in SCHEMA_KINDS if not k.code.startswith("BUF_")]
+
+
+@pytest.mark.parametrize("kind", READER_WRITER_KINDS, ids=[k.rule_id for k in READER_WRITER_KINDS])
 def test_reverting_the_rules_change_is_checked_by_forward_mode(kind) -> None:
     case = RULE_CASES[kind.rule_id]
     backward = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
@@ -218,13 +253,18 @@ def test_every_confluent_incompatible_change_type_has_an_error_rule() -> None:
 
 
 def test_warnings_never_make_a_change_incompatible() -> None:
-    warnings = {k.code for k in KINDS if k.severity == "warning" and k.language != "model"}
+    warnings = {k.code for k in KINDS if k.severity == "warning" and k.language == "jsonschema"}
     assert warnings <= COMPATIBLE_CHANGES
     assert warnings - CONFLUENT_COMPATIBLE_CHANGES == WARNING_CODES
     assert warnings & CONFLUENT_COMPATIBLE_CHANGES == {
         "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED",
         "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL",
     }
+
+
+def test_every_confluent_incompatible_protobuf_change_has_an_error_rule() -> None:
+    errors = {k.code for k in KINDS if k.language == "protobuf" and k.severity == "error"}
+    assert errors == set(PROTOBUF_DIFFERENCE_TYPES) - PROTOBUF_COMPATIBLE_CHANGES
 
 
 def test_every_rule_explains_why_and_what_to_do() -> None:

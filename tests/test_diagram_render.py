@@ -13,13 +13,19 @@ from eventdesign.model.loader import load_model
 from eventdesign.render.diagrams import Diagram, as_markdown, build_diagrams
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
-# the choreography example, hostile names, a sound orchestration, and one whose pivot times out
-# (parallel failure choices, a stuck state)
+# the choreography example, hostile names, a sound orchestration, one whose pivot times out
+# (parallel failure choices, a stuck state), and the workflows of test_saga_workflows.py
 MODELS = (
     EXAMPLE_MODEL,
     DATA / "hostile-names.yaml",
     DATA / "orchestrated-ok.yaml",
     DATA / "clearing-pivot.yaml",
+    # cancel before and after the pivot, actors, repeats, local pivots, a lapsing hold
+    DATA / "trip-booking.yaml",
+    DATA / "claim-approval.yaml",
+    DATA / "ride-rematch.yaml",
+    DATA / "hotel-hold.yaml",
+    DATA / "ride-dispatch.yaml",
 )
 
 

@@ -1,6 +1,6 @@
 """Saga diagrams draw what the verifier explores: a timed-out pivot is retried or escalated,
 never compensated around; a timed-out compensatable step is undone too; a failed parallel
-group undoes only the branches that replied."""
+group undoes only the branches that replied; a path on which the saga ends is a `break`."""
 
 from __future__ import annotations
 
@@ -65,18 +65,19 @@ def _targets(machine: StateMachine, source_label: str) -> dict[str, str]:
     }
 
 
-def _branch(block: Block, label: str) -> Branch:
-    return next(branch for branch in block.branches if branch.label == label)
-
-
-def _alt_after(items: tuple, command: str) -> Block:
-    """The `alt` block that follows the message sending `command`."""
+def _ends_after(items: tuple, command: str) -> dict[str, Branch]:
+    """The `break` blocks (paths on which the saga ends) right after the message sending
+    `command`, by label."""
     index = next(
         i for i, item in enumerate(items) if isinstance(item, Message) and item.text == command
     )
-    block = items[index + 1]
-    assert isinstance(block, Block) and block.block == "alt"
-    return block
+    ends = {}
+    for item in items[index + 1 :]:
+        if not (isinstance(item, Block) and item.block == "break"):
+            break
+        ends[item.branches[0].label] = item.branches[0]
+    assert ends, "no break block follows " + command
+    return ends
 
 
 def _sent(items: tuple) -> list[str]:
@@ -128,17 +129,17 @@ def test_state_diagram_pivot_retried_without_limit_loops_on_timeout(tmp_path):
 
 def test_sequence_pivot_timeout_sends_no_compensation(tmp_path):
     model = _model(tmp_path)
-    alt = _alt_after(orchestrated_sequence(model, _saga(model)).items, "SubmitToClearing")
-    timeout = _branch(alt, "no reply within 5m")
+    ends = _ends_after(orchestrated_sequence(model, _saga(model)).items, "SubmitToClearing")
+    timeout = ends["no reply within 5m"]
     assert _sent(timeout.items) == []
     assert "may have committed" in _notes(timeout.items)[0]
-    assert "RefundAccount" in _sent(_branch(alt, "PaymentRejectedByClearing").items)
+    assert "RefundAccount" in _sent(ends["PaymentRejectedByClearing"].items)
 
 
 def test_sequence_pivot_timeout_escalates(tmp_path):
     model = _model(tmp_path, _pivot_retry({"max_attempts": 3, "escalate_to": "payments ops"}))
-    alt = _alt_after(orchestrated_sequence(model, _saga(model)).items, "SubmitToClearing")
-    timeout = _branch(alt, "no reply within 5m after 3 attempts")
+    ends = _ends_after(orchestrated_sequence(model, _saga(model)).items, "SubmitToClearing")
+    timeout = ends["no reply within 5m after 3 attempts"]
     assert _sent(timeout.items) == []
     assert _notes(timeout.items) == [
         "outcome of SubmitToClearing unknown: escalate to payments ops"
@@ -147,7 +148,7 @@ def test_sequence_pivot_timeout_escalates(tmp_path):
 
 def test_mermaid_sequence_has_no_refund_after_the_pivot_timeout(tmp_path):
     text = mermaid.saga_sequence(_model(tmp_path), "SendTransfer")
-    after = text.split("    else no reply within 5m\n", 1)[1].split("    end\n", 1)[0]
+    after = text.split("    break no reply within 5m\n", 1)[1].split("    end\n", 1)[0]
     assert "RefundAccount" not in after
 
 
@@ -160,8 +161,8 @@ def test_state_diagram_compensatable_timeout_undoes_the_step_itself(tmp_path):
 
 def test_sequence_compensatable_timeout_undoes_the_step_itself(tmp_path):
     model = _model(tmp_path)
-    alt = _alt_after(orchestrated_sequence(model, _saga(model)).items, "DebitAccount")
-    assert _sent(_branch(alt, "no reply within 30s").items) == [
+    ends = _ends_after(orchestrated_sequence(model, _saga(model)).items, "DebitAccount")
+    assert _sent(ends["no reply within 30s"].items) == [
         "RefundAccount",
         "AccountRefunded",
         "ClearScreening",
@@ -169,14 +170,14 @@ def test_sequence_compensatable_timeout_undoes_the_step_itself(tmp_path):
         "ReleaseLimit",
         "LimitReleased",
     ]
-    assert "RefundAccount" not in _sent(_branch(alt, "InsufficientFunds").items)
+    assert "RefundAccount" not in _sent(ends["InsufficientFunds"].items)
 
 
 # -- a parallel group where one branch fails -------------------------------------------------
 def test_sequence_parallel_failure_undoes_a_refused_branch_only_if_it_replied(tmp_path):
     model = _model(tmp_path)
     items = orchestrated_sequence(model, _saga(model)).items
-    failure = next(i for i in items if isinstance(i, Block) and i.block == "opt")
+    failure = next(i for i in items if isinstance(i, Block) and i.block == "break")
     assert failure.branches[0].label == "a step fails or times out"
     body = failure.branches[0].items
     assert [m.text for m in body if isinstance(m, Message)] == [

@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,11 @@ DATA = REPO_ROOT / "tests" / "data" / "export"
 EVERY_FEATURE = DATA / "every-feature" / "design.yaml"
 HOSTILE = DATA / "hostile-names" / "design.yaml"
 CUSTOM_ENVELOPE = DATA / "custom-envelope" / "design.yaml"
+SAGA_DATA = REPO_ROOT / "tests" / "data" / "saga"
 LEDGER = REPO_ROOT / "tests" / "data" / "check" / "domains" / "banking-ledger.yaml"
 VALIDATOR = REPO_ROOT / "tests" / "tools" / "asyncapi_validate.mjs"
 COMPONENT_KEY = r"^[a-zA-Z0-9\.\-_]+$"
+VERSIONS = ("3.0", "2.6")
 
 # (label, model, service or None)
 EXPORTS = [
@@ -42,7 +45,10 @@ EXPORTS = [
     ("hostile-names", HOSTILE, None),
     ("hostile-names-service", HOSTILE, "Order Service"),
     ("custom-envelope", CUSTOM_ENVELOPE, None),
+    ("saga-cancel", SAGA_DATA / "trip-booking.yaml", None),
+    ("saga-timer", SAGA_DATA / "hotel-hold.yaml", None),
     ("ledger", LEDGER, None),
+    ("claims-intake-protobuf", REPO_ROOT / "examples" / "claims-intake" / "design.yaml", None),
 ]
 
 
@@ -64,18 +70,22 @@ def parser_diagnostics(node_modules: Path, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("asyncapi")
     files = {}
     for label, model_path, service in EXPORTS:
-        document = build_asyncapi(load_model(model_path), service)
-        suffix = "json" if label.endswith("service") else "yaml"
-        path = folder / f"{label}.{suffix}"
-        path.write_text(dump_asyncapi(document, suffix), encoding="utf-8")
-        files[label] = path
+        for version in VERSIONS:
+            document = build_asyncapi(load_model(model_path), service, version)
+            suffix = "json" if label.endswith("service") else "yaml"
+            path = folder / f"{label}-{version}.{suffix}"
+            path.write_text(dump_asyncapi(document, suffix), encoding="utf-8")
+            files[label, version] = path
     diagnostics = validate_with_parser(node_modules, list(files.values()))
-    return {label: diagnostics[str(path)] for label, path in files.items()}
+    return {key: diagnostics[str(path)] for key, path in files.items()}
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("label", [label for label, _, _ in EXPORTS])
-def test_official_parser_reports_no_errors(parser_diagnostics: dict, label: str) -> None:
-    errors = [d for d in parser_diagnostics[label] if d["severity"] == 0]
+def test_official_parser_reports_no_errors(
+    parser_diagnostics: dict, label: str, version: str
+) -> None:
+    errors = [d for d in parser_diagnostics[label, version] if d["severity"] == 0]
     assert errors == []
 
 
@@ -272,9 +282,42 @@ def test_avro_payload_uses_the_avro_schema_format() -> None:
 def test_newer_json_schema_is_a_multi_format_schema_with_rebased_refs() -> None:
     messages = build_asyncapi(load_model(EVERY_FEATURE))["components"]["messages"]
     payload = messages["OrderSubmitted"]["payload"]
-    assert payload["schemaFormat"] == "application/schema+json;version=draft-07"
+    assert payload["schemaFormat"] == "application/schema+json;version=2020-12"
     items = payload["schema"]["properties"]["lines"]["items"]
     assert items == {"$ref": "#/components/messages/OrderSubmitted/payload/schema/$defs/line"}
+
+
+def test_defs_appear_only_under_a_schema_format_whose_draft_has_them() -> None:
+    for model_path in (EVERY_FEATURE, EXAMPLE_MODEL, HOSTILE, CUSTOM_ENVELOPE):
+        for version in VERSIONS:
+            document = build_asyncapi(load_model(model_path), None, version)
+            for key, message in document["components"]["messages"].items():
+                payload = message.get("payload")
+                if version == "2.6":
+                    schema_format, payload = message.get("schemaFormat"), payload
+                elif isinstance(payload, dict) and "schemaFormat" in payload:
+                    schema_format, payload = payload["schemaFormat"], payload["schema"]
+                else:
+                    schema_format = None
+                if "$defs" in json.dumps(payload):
+                    assert schema_format == "application/schema+json;version=2020-12", key
+
+
+def test_a_schema_whose_only_newer_keyword_is_defs_is_written_as_draft_07() -> None:
+    model = load_model(EXAMPLE_MODEL)
+    event = next(e for e in model.events.values() if isinstance(e.schema, dict))
+    schema = {
+        "type": "object",
+        "properties": {"total": {"$ref": "#/$defs/money"}},
+        "$defs": {"money": {"type": "integer"}},
+    }
+    model.events[event.name] = replace(event, schema=schema)
+    message = build_asyncapi(model)["components"]["messages"][event.name]
+    assert message["payload"]["definitions"] == {"money": {"type": "integer"}}
+    assert message["payload"]["properties"]["total"] == {
+        "$ref": f"#/components/messages/{event.name}/payload/definitions/money"
+    }
+    assert message["x-grimoire"]["schema_defs"] == "definitions"
 
 
 def test_draft07_schema_stays_inline_with_rebased_refs() -> None:
@@ -520,3 +563,14 @@ def test_root_extension_carries_the_sections_asyncapi_has_no_place_for() -> None
 def test_root_extension_carries_transport_needs() -> None:
     model = load_model(EXAMPLE_MODEL)
     assert build_asyncapi(model)["x-grimoire"]["transport_needs"] == model.raw["transport_needs"]
+
+
+def test_cancel_requests_and_timer_events_are_messages_marked_with_their_saga_role() -> None:
+    trip = build_asyncapi(load_model(SAGA_DATA / "trip-booking.yaml"))
+    cancel = trip["components"]["messages"]["CancelTrip"]["x-grimoire"]
+    assert cancel["sagaRoles"] == ["BookTrip: cancel"]
+    assert "trips.receive.CancelTrip" in trip["operations"]
+    hotel = build_asyncapi(load_model(SAGA_DATA / "hotel-hold.yaml"))
+    messages = hotel["components"]["messages"]
+    assert messages["HoldExpired"]["x-grimoire"]["sagaRoles"] == ["BookStay: timer"]
+    assert messages["CancelBookingRequested"]["x-grimoire"]["sagaRoles"] == ["BookStay: cancel"]

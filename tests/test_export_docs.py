@@ -264,7 +264,7 @@ def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
     before = index.stat().st_ino
     result = export(EXAMPLE_MODEL, target)
     assert result.returncode == 0, result.stderr
-    assert "wrote 0 Markdown files, 13 unchanged" in result.stderr
+    assert "wrote 0 Markdown files, 17 unchanged" in result.stderr
     assert index.stat().st_ino == before
 
 
@@ -426,6 +426,25 @@ def test_unwritable_cache_folder_still_renders(
     blocker.write_text("a file where the cache folder would go")
     environment = cached_environment(tmp_path, blocker / "templates")
     assert environment.get_template("page.j2").render(name="you") == "Hello you"
+
+
+def test_saga_page_lists_stages_with_what_a_failure_and_a_cancel_undo() -> None:
+    saga_data = REPO_ROOT / "tests" / "data" / "saga"
+    pages = render_docs(load_model(saga_data / "trip-booking.yaml"))
+    page = pages["sagas/book-trip.md"]
+    assert "## Stages" in page
+    assert (
+        "| 1 | hold-seat, hold-room | compensatable | undo ReleaseRoom, ReleaseSeat where its step "
+        "replied; then nothing to undo | CancelTrip: undo ReleaseRoom, ReleaseSeat |"
+    ) in page
+    assert (
+        "| 2 | charge | pivot | escalate to payments on-call | CancelTrip: ChargeCancellationFee"
+        in page
+    )
+    hotel = render_docs(load_model(saga_data / "hotel-hold.yaml"))["sagas/book-stay.md"]
+    assert "| RoomHeld | hotel on HoldExpired, hotel on PaymentDeclined, hotel on " in hotel
+    assert "| HoldExpired | hotel | RoomHeld | at expiresAt | RoomBooked, RoomReleased" in hotel
+    assert "| nothing to undo: NoRoomHeld; after the pivot: LateCancellationRecorded |" in hotel
 
 
 def test_context_invariants_are_listed_in_the_catalog() -> None:

@@ -161,7 +161,18 @@ ASYNCAPI = {
             "action": "send",
             "channel": {"$ref": "#/channels/orders"},
             "messages": [{"$ref": "#/channels/orders/messages/Placed"}],
+            "traits": [{"$ref": "#/components/operationTraits/audited"}],
+            "security": [{"$ref": "#/components/securitySchemes/user"}],
+            "reply": {
+                "channel": {"$ref": "#/channels/orders"},
+                "messages": [{"$ref": "#/channels/orders/messages/Placed"}],
+            },
         }
+    },
+    "components": {
+        "securitySchemes": {"user": {"type": "userPassword"}},
+        "operationTraits": {"audited": {"description": "audited", "tags": [{"name": "a"}]}},
+        "messages": {"Shared": {"payload": {"type": "string"}, "traits": [{"headers": {}}]}},
     },
 }
 ASYNCAPI_PATHS = list(leaves(ASYNCAPI))[1:]

@@ -15,6 +15,7 @@ import yaml
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.importer import import_asyncapi
 from eventdesign.model.loader import load_model
+from eventdesign.model.source import parse_yaml
 from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi
 
 DATA = REPO_ROOT / "tests" / "data" / "export"
@@ -27,14 +28,27 @@ ROUND_TRIP_MODELS = {
     "every-feature": EVERY_FEATURE,
     "hostile-names": HOSTILE,
     "custom-envelope": CUSTOM_ENVELOPE,
+    "claims-intake-protobuf": REPO_ROOT / "examples" / "claims-intake" / "design.yaml",
 }
 
 
-def round_trip(model_path: Path, tmp_path: Path, suffix: str = "yaml"):
+def consumer_services(event: dict) -> list[str]:
+    return [c if isinstance(c, str) else c["service"] for c in event["consumers"]]
+
+
+def round_trip(model_path: Path, tmp_path: Path, suffix: str = "yaml", version: str = "3.0"):
     """Export with the CLI, import with the CLI, load the imported model."""
     exported = tmp_path / f"asyncapi.{suffix}"
     imported = tmp_path / "imported.yaml"
-    result = run_grimoire("export", "asyncapi", str(model_path), "-o", str(exported))
+    result = run_grimoire(
+        "export",
+        "asyncapi",
+        str(model_path),
+        "-o",
+        str(exported),
+        "--asyncapi-version",
+        version,
+    )
     assert result.returncode == 0, result.stderr
     result = run_grimoire("import", "asyncapi", str(exported), "-o", str(imported))
     assert result.returncode == 0, result.stderr
@@ -66,17 +80,22 @@ def channel_facts(model) -> dict:
             c.retention,
             c.ordering,
             c.dead_letter,
+            c.cleanup,
+            c.replication,
+            c.topic_config,
+            c.asyncapi,
         )
         for name, c in model.channels.items()
     }
 
 
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
 @pytest.mark.parametrize("label", sorted(ROUND_TRIP_MODELS))
 def test_round_trip_keeps_every_event_producer_consumer_and_channel(
-    label: str, tmp_path: Path
+    label: str, version: str, tmp_path: Path
 ) -> None:
     original = load_model(ROUND_TRIP_MODELS[label])
-    imported = round_trip(ROUND_TRIP_MODELS[label], tmp_path)
+    imported = round_trip(ROUND_TRIP_MODELS[label], tmp_path, version=version)
     assert event_facts(imported) == event_facts(original)
     assert channel_facts(imported) == channel_facts(original)
 
@@ -132,8 +151,8 @@ def test_asyncapi_26_subscribe_means_the_application_sends() -> None:
 
 def test_asyncapi_26_publish_means_the_application_receives() -> None:
     model = import_asyncapi(yaml.safe_load(STREETLIGHTS.read_text()), str(STREETLIGHTS)).model
-    assert model["events"]["LightMeasured"]["consumers"] == ["dashboard"]
-    assert model["events"]["TurnOn"]["consumers"] == ["controller"]
+    assert consumer_services(model["events"]["LightMeasured"]) == ["dashboard"]
+    assert consumer_services(model["events"]["TurnOn"]) == ["controller"]
 
 
 def test_asyncapi_26_message_without_sender_gets_the_external_producer() -> None:
@@ -325,3 +344,46 @@ def test_import_prints_notes_to_stderr(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "note: service 'Account Service': set state/outbox/idempotency" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
+def test_round_trip_keeps_channel_load_and_event_succession(
+    version: str, example_copy: Path, tmp_path: Path
+) -> None:
+    # The project's YAML 1.2 reader: PyYAML would read the sagas' `on:` keys as true.
+    source = parse_yaml(example_copy.read_text(encoding="utf-8"), str(example_copy)).data
+    source["events"]["OrderConfirmed"]["supersedes"] = "OrderPlaced"
+    source["events"]["OrderPlaced"]["deprecated"] = True
+    example_copy.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    imported = round_trip(example_copy, tmp_path, version=version)
+    assert imported.events["OrderConfirmed"].supersedes == "OrderPlaced"
+    assert imported.events["OrderPlaced"].deprecated
+    loads = {n: c.get("load") for n, c in source["channels"].items()}
+    assert any(loads.values())
+    assert {n: c.get("load") for n, c in imported.raw["channels"].items()} == loads
+
+
+@pytest.mark.parametrize("version", ["3.0", "2.6"])
+def test_round_trip_keeps_channel_operations_fields_and_consumer_scope(
+    version: str, example_copy: Path, tmp_path: Path
+) -> None:
+    source = parse_yaml(example_copy.read_text(encoding="utf-8"), str(example_copy)).data
+    channel = next(iter(source["channels"].values()))
+    channel.update(
+        cleanup="compact-delete",
+        replication={"factor": 3, "min_in_sync": 2},
+        topic_config={"max.message.bytes": 2097152},
+        delivery="topic",
+    )
+    event = next(e for e in source["events"].values() if e.get("consumers"))
+    first = event["consumers"][0]
+    event["consumers"][0] = {
+        **({"service": first} if isinstance(first, str) else first),
+        "idempotency_scope": "business-key",
+        "group_id": "orders-readers",
+    }
+    example_copy.write_text(yaml.safe_dump(source, sort_keys=False), encoding="utf-8")
+    imported = round_trip(example_copy, tmp_path, version=version)
+    assert imported.raw["channels"] == source["channels"]
+    name = next(n for n, e in source["events"].items() if e is event)
+    assert imported.raw["events"][name]["consumers"][0] == event["consumers"][0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, offline_command
+from new_user import copy_plugin
 
 SKILL = "grimoire:design-event-driven-system"
 SKILL_FILE = Path("skills") / "design-event-driven-system" / "SKILL.md"
@@ -46,17 +46,6 @@ def claude(claude_bin: Path, *args: str, home: Path, cwd: Path) -> subprocess.Co
         timeout=CLAUDE_TIMEOUT,
         check=False,
     )
-
-
-def copy_plugin(target: Path) -> Path:
-    """Copy the repo as git would ship it: without .git and what .gitignore names."""
-    ignored = [".git"]
-    for line in (REPO_ROOT / ".gitignore").read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            ignored.append(line.rstrip("/"))
-    shutil.copytree(REPO_ROOT, target, ignore=shutil.ignore_patterns(*ignored), symlinks=True)
-    return target
 
 
 def assert_clean_validation(result: subprocess.CompletedProcess) -> str:
@@ -164,7 +153,16 @@ def test_install_copies_the_plugin_into_the_versioned_cache(installed: Installed
 
 @pytest.mark.parametrize(
     "needed",
-    ["scripts/grimoire.py", "scripts/eventdesign", "references", "examples", str(SKILL_FILE)],
+    [
+        "scripts/grimoire.py",
+        "scripts/eventdesign",
+        "references",
+        "examples",
+        str(SKILL_FILE),
+        "bin/grimoire",
+        "hooks/hooks.json",
+        "requirements.lock",
+    ],
 )
 def test_installed_copy_holds_what_the_skill_uses(installed: Installed, needed: str) -> None:
     assert (Path(installed_entry(installed)["installPath"]) / needed).exists()
@@ -218,10 +216,15 @@ def context_lines(claude_bin: Path, home: Path, cwd: Path, *options: str) -> lis
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
+def init_line(lines: list[dict]) -> dict:
+    """The session's `system/init` line (the plugin's SessionStart hook reports before it)."""
+    found = [line for line in lines if (line["type"], line.get("subtype")) == ("system", "init")]
+    assert len(found) == 1, lines
+    return found[0]
+
+
 def session_init(claude_bin: Path, home: Path, cwd: Path, *options: str) -> dict:
-    first = context_lines(claude_bin, home, cwd, *options)[0]
-    assert (first["type"], first["subtype"]) == ("system", "init")
-    return first
+    return init_line(context_lines(claude_bin, home, cwd, *options))
 
 
 @pytest.fixture(scope="module")
@@ -231,15 +234,15 @@ def plugin_dir_context(claude_bin: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 def test_context_lists_the_skill(plugin_dir_context: list[dict]) -> None:
-    assert SKILL in plugin_dir_context[0]["skills"]
+    assert SKILL in init_line(plugin_dir_context)["skills"]
 
 
 def test_the_skill_is_a_slash_command(plugin_dir_context: list[dict]) -> None:
-    assert SKILL in plugin_dir_context[0]["slash_commands"]
+    assert SKILL in init_line(plugin_dir_context)["slash_commands"]
 
 
 def test_the_plugin_loads_from_the_plugin_dir(plugin_dir_context: list[dict]) -> None:
-    plugins = plugin_dir_context[0]["plugins"]
+    plugins = init_line(plugin_dir_context)["plugins"]
     assert [p["name"] for p in plugins] == ["grimoire"]
     assert Path(plugins[0]["path"]) == REPO_ROOT
 

@@ -168,6 +168,22 @@ def test_allowed_tools_is_exactly_the_one_script_rule(frontmatter: dict) -> None
         assert allowed == ALLOWED_TOOLS
 
 
+# Frontmatter keys Claude Code reads (its skill frontmatter schema, checked on 2.1.197).
+SKILL_KEYS = {
+    "name", "description", "allowed-tools", "argument-hint", "when_to_use", "model", "effort",
+    "disable-model-invocation", "user-invocable", "context", "agent", "paths", "hooks", "shell",
+}  # fmt: skip
+
+
+def test_skill_frontmatter_uses_only_keys_claude_code_reads(frontmatter: dict) -> None:
+    assert set(frontmatter) <= SKILL_KEYS
+
+
+def test_skill_has_an_argument_hint_for_the_slash_command(frontmatter: dict) -> None:
+    hint = frontmatter["argument-hint"]
+    assert isinstance(hint, str) and hint.startswith("[") and hint.endswith("]")
+
+
 # --- the skill's body ----------------------------------------------------------------------
 
 

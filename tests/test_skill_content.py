@@ -233,3 +233,14 @@ def test_documented_command_runs_with_the_exit_code_the_text_states(command, exp
         f"exit {result.returncode}\nstdout:\n{result.stdout[-2000:]}\n"
         f"stderr:\n{result.stderr[-2000:]}"
     )
+
+
+def test_no_export_in_the_skill_points_at_a_file_the_user_imports_from():
+    """An export that wrote over the imported contract would destroy the team's own file."""
+    text = SKILL_FILE.read_text(encoding="utf-8")
+    imported = set(re.findall(r"import asyncapi (\S+)", text))
+    targets = re.findall(r"export asyncapi \S+(?: [^`\n]*?)? -o (\S+?)`?$", text, re.MULTILINE)
+    assert targets, "the skill shows no `export asyncapi ... -o FILE`"
+    for target in targets:
+        assert target not in imported
+        assert target.lower() not in ("asyncapi.yaml", "asyncapi.yml", "asyncapi.json")

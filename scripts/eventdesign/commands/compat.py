@@ -9,7 +9,7 @@ import sys
 from ..compat.modes import MODES, normalize_mode  # standard library only
 
 NAME = "compat"
-HELP = "check schema evolution (JSON Schema, Avro) under a registry compatibility mode"
+HELP = "check schema evolution (JSON Schema, Avro, Protobuf) under a registry compatibility mode"
 ORDER = 30
 REQUIRES = ("yaml", "jsonschema")
 DESCRIPTION = """\
@@ -36,8 +36,11 @@ summary fit for a pull-request comment.
 
 JSON Schema follows Confluent Schema Registry's rules (strict policy: open, closed and partially
 open content models); Avro follows the specification's resolution rules via the official `avro`
-package. The language comes from the extension (.avsc is Avro; .json, .yaml, .yml are JSON
-Schema) or --type.
+package; Protobuf follows Confluent's Protobuf rules, compiled with protoc from the optional
+`grpcio-tools` package (imports resolve from each file's own folder and the bundled well-known
+types), and warns where a change the registry accepts still fails `buf breaking` (WIRE,
+WIRE_JSON; FILE as a note). The language comes from the extension (.avsc is Avro; .proto is
+Protobuf; .json, .yaml, .yml are JSON Schema) or --type.
 
 With --against, an event that `supersedes` another is compared with it (does it read the old
 payloads, or do consumers need an upcaster?), and a mode weakened since REV is reported.
@@ -91,7 +94,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--type",
         dest="schema_type",
-        choices=("avro", "jsonschema"),
+        choices=("avro", "jsonschema", "protobuf"),
         help="schema language, when the file extensions do not say",
     )
     parser.add_argument(

@@ -5,22 +5,28 @@ from __future__ import annotations
 import argparse
 
 NAME = "export"
-HELP = "export the model as AsyncAPI 3.0 (YAML/JSON) or a Markdown catalog with diagrams"
+HELP = "export the model as AsyncAPI 3.0 or 2.6 (YAML/JSON) or a Markdown catalog with diagrams"
 ORDER = 50
 REQUIRES = ("yaml", "jsonschema")  # docs also needs jinja2, checked when asked for
 DESCRIPTION = """\
 Export MODEL for other tools and for people.
 
-  export asyncapi MODEL [-o FILE] [--service NAME]
+  export asyncapi MODEL [-o FILE] [--service NAME] [--asyncapi-version 3.0|2.6]
       AsyncAPI 3.0.0 for the whole system, or only the channels, operations and messages one
-      service sends or receives. JSON when FILE ends in .json, YAML otherwise; no -o (or -o -)
-      prints YAML. Servers come from brokers, operations from producers (send) and consumers
-      (receive), headers from the envelope (CloudEvents binary mode), Kafka/AMQP bindings from
+      service sends or receives; 2.6.0 for tooling still on 2.x (`subscribe` = the service
+      sends, `publish` = it receives, per the 2.x specification). JSON when FILE ends in
+      .json, YAML otherwise; no -o (or -o -) prints YAML. Servers come from brokers,
+      operations from producers (send) and consumers (receive), headers from the envelope
+      (CloudEvents binary mode, or the envelope's own header names), Kafka/AMQP bindings from
       channels. Commands are messages too: `receive` for the handler, `send` for each issuer
       (or, when none is declared, the orchestrator of a saga that sends it). Model details
       AsyncAPI has no field for go in `x-grimoire` / `x-service`; the root `x-grimoire`
       carries contexts, service policies, read models, sagas and the system settings, so
-      `import asyncapi` gives back a model that checks like this one.
+      `import asyncapi` gives back a model that checks like this one. What an imported
+      contract said that the model has no field for (its `asyncapi:` keys: operationIds,
+      security schemes, server bindings, tags, titles, named examples) is written back.
+      Kafka consumer group ids are the consumers' `group_id`s; where none is stated the
+      service name is offered as a marked suggestion (`examples`, not `enum`).
       A written file is marked as generated (a first comment line in YAML, a first
       `x-generated-by` member in JSON); a file without the mark is overwritten only with
       --force, the model never. A device or FIFO (-o /dev/stdout) is written into.
@@ -35,6 +41,7 @@ Export MODEL for other tools and for people.
 examples:
   export asyncapi design.yaml -o asyncapi.yaml
   export asyncapi design.yaml --service orders -o orders.asyncapi.json
+  export asyncapi design.yaml --asyncapi-version 2.6 -o asyncapi-2.yaml
   export docs design.yaml -o docs/events
 
 Exit codes: 0 written, 2 unusable input or a file in the way."""
@@ -58,6 +65,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="output file; .json writes JSON, anything else YAML; '-' (default) prints YAML",
     )
     asyncapi.add_argument("--service", metavar="NAME", help="only what this service touches")
+    asyncapi.add_argument(
+        "--asyncapi-version",
+        choices=("3.0", "2.6"),
+        default="3.0",
+        help="the AsyncAPI version to write (default 3.0)",
+    )
     asyncapi.add_argument(
         "--force",
         action="store_true",
@@ -105,7 +118,7 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
     if args.service is not None and args.service not in model.services:
         known = ", ".join(sorted(model.services)) or "none"
         raise InputError(f"no service '{args.service}' in the model; services: {known}")
-    document = build_asyncapi(model, args.service)
+    document = build_asyncapi(model, args.service, args.asyncapi_version)
     if args.output == "-":
         sys.stdout.write(dump_asyncapi(document, "yaml"))
         return 0
@@ -118,7 +131,8 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
         fmt = "yaml"
         text = f"{marker_line('yaml', command)}\n{dump_asyncapi(document, fmt)}"
     write_file(path, text, force=args.force, inputs=[args.model])
-    print(f"wrote AsyncAPI 3.0.0 ({fmt.upper()}) to {printable(str(path))}", file=sys.stderr)
+    shown = printable(str(path))
+    print(f"wrote AsyncAPI {document['asyncapi']} ({fmt.upper()}) to {shown}", file=sys.stderr)
     return 0
 
 

@@ -13,10 +13,13 @@ Write a design model (grimoire/1) from an AsyncAPI document (YAML or JSON, one f
 $refs only): events from messages, channels and brokers from channels and servers,
 producers and consumers from operations.
 
-  import asyncapi FILE -o MODEL [--force]
+  import asyncapi FILE -o MODEL [--force] [--invert-2x-operations]
 
 Who sends: 3.0 `send` / `receive` say it directly. 2.x is read per its specification:
-`subscribe` = the application SENDS to the channel, `publish` = it RECEIVES from it.
+`subscribe` = the application SENDS to the channel, `publish` = it RECEIVES from it. Many
+2.x documents were written the other way round; when an operation's id or summary says so
+("publishOrder" under `publish`), a note says which, and --invert-2x-operations reads
+`publish` as sending and `subscribe` as receiving.
 Which service: the operation's `x-service`, else an operation tag `service:NAME`, else the
 document's `x-service`, else `info.title` (one application per document).
 Messages no operation sends get the producer `external`. Every guess and every default
@@ -24,11 +27,21 @@ filled in (service policies, event kinds and versions, compatibility, envelope) 
 a note on stderr; review them and run `check` on the result. A document `export asyncapi`
 wrote carries its model in `x-grimoire` extensions: commands, contexts, service policies,
 read models, sagas and settings come back as they were.
+What the model has no field for (operationIds, tags, info contact/license/terms, security
+schemes, server and operation bindings, message titles, header schemas, named examples,
+servers of other protocols) is kept under `asyncapi:` keys, so `export asyncapi` writes it
+back. Kafka bindings become model fields: the message key (when it names a payload field);
+on the channel partitions, retention.ms (retention), cleanup.policy (cleanup), replicas and
+min.insync.replicas (replication) and the rest of the topic configuration (topic_config);
+groupId and clientId on each consumer (group_id, client_id). Header names make the envelope
+(CloudEvents or the team's own names, kept as they are). A 3.0 reply is sent by the service
+that receives the request. A definition several payloads share is written once (YAML anchor).
 MODEL is never overwritten without --force.
 
 examples:
   import asyncapi asyncapi.yaml -o design.yaml
   import asyncapi orders.asyncapi.json -o design.yaml --force
+  import asyncapi legacy-2x.yaml -o design.yaml --invert-2x-operations
 
 Exit codes: 0 written, 2 unusable input or MODEL exists."""
 
@@ -47,16 +60,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", metavar="MODEL", required=True, help="the design model to write"
     )
     asyncapi.add_argument("--force", action="store_true", help="overwrite MODEL if it exists")
+    asyncapi.add_argument(
+        "--invert-2x-operations",
+        action="store_true",
+        help="read 2.x `publish` as the application sending and `subscribe` as receiving",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    import yaml
-
     from ..errors import InputError
     from ..importer import import_asyncapi
+    from ..importer.model_text import model_yaml
     from ..model.loader import validate_model_data
     from ..model.source import load_document, parse_yaml
     from ..output import OutputConflict, write_file
@@ -68,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
             "already exists; pass --force to overwrite it or choose another path", str(target)
         )
     source = load_document(Path(args.file), args.file)
-    result = import_asyncapi(source.data, args.file)
-    body = yaml.safe_dump(result.model, sort_keys=False, allow_unicode=True, width=100)
+    result = import_asyncapi(source.data, args.file, args.invert_2x_operations)
+    body = model_yaml(result.model, result.shared)
     text = f"# Imported from {Path(args.file).name} by `grimoire import asyncapi`.\n{body}"
     problems = validate_model_data(parse_yaml(text, str(target)))
     if problems:

@@ -27,14 +27,28 @@ A timeout means the step's outcome is unknown: a timed-out compensatable step is
 (so compensations must tolerate having nothing to undo), and a timed-out pivot must be retried
 until it answers or escalated, never compensated around.
 
+A `cancel` request is let in while each step is in flight (its reply arrives after the
+cancel), each `timers:` entry may expire in any state until a stop event reached its owner (in
+an orchestration: a participant's own expiry, armed and stopped by step replies), and
+reactions run in every order the cancel and the timers make matter. A step
+waiting for an outside `actor` fails when its deadline passes; a `repeat` redoes it up to its
+bound; a `local` step's outcome is always known.
+
 Checked: compensatable steps without compensation, compensations that repeat the step's own
-command, pivots followed by steps that can fail, pivots that can time out without unlimited
-retry or escalation, retriable steps that can fail for good, compensations that can fail
-without retry, steps without a timeout, participants that are not idempotent, events nobody
-produces, undeclared commands and events, unreachable reactions, reaction loops, and paths
-that end neither completed nor compensated. `check` runs the same verification;
-`check --explain SAG010` explains a rule. The model's `rules:` section (ignore, severity)
-applies here too.
+command, pivots followed by steps that can fail, remote pivots that can time out without
+unlimited retry or escalation, retriable steps that can fail for good, compensations that can
+fail without retry, steps (and actors) without a deadline, consumers not idempotent for a saga
+message, events nobody produces, undeclared commands and events, unreachable reactions,
+reaction loops, paths that end neither completed nor compensated, saga messages without the
+correlation field or keyed by another field, compensations that can overtake their step,
+compensations on paths where their step never ran, a cancel or timer undoing a step after the
+pivot, a cancel after the pivot with no defined outcome, and escalations that never fire.
+`check` runs the same verification; `check --explain SAG010` explains a rule. The model's
+`rules:` section (ignore, severity) applies here too.
+
+Every run ends with what was explored, per saga: stages (or reactions), states, path ends,
+faults per path, cancel points, timer races, outcomes, and whether exploration was complete
+(`explored` in JSON).
 
 Exit codes: 0 no errors (no warnings either with --strict), 1 findings at the failing
 severity, 2 unusable input (the model cannot be read, or --saga names no saga)."""
@@ -71,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import load_model
     from ..report import render_findings
     from ..rules import engine
-    from ..saga.verify import verify_model
+    from ..saga.verify import verify_with_coverage
 
     model = load_model(args.model, allow_outside=args.allow_outside)
     names = args.saga
@@ -85,10 +99,18 @@ def run(args: argparse.Namespace) -> int:
                 args.model,
             )
     selection = engine.selection_for(model)
+    verified, coverage = verify_with_coverage(model, names)
     findings = [
         replace(f, severity=selection.severity.get(f.rule, f.severity))
-        for f in verify_model(model, names)
+        for f in verified
         if f.rule in selection.ids
     ]
-    print(render_findings(findings, args.format, command=NAME), end="")
+    text = render_findings(
+        findings,
+        args.format,
+        command=NAME,
+        notes=[f"explored: {c.describe()}" for c in coverage],
+        extra={"explored": [c.as_dict() for c in coverage]},
+    )
+    print(text, end="")
     return exit_code(findings, "warning" if args.strict else "error")

@@ -387,7 +387,10 @@ def _event_versions(name: str, schema_format: str, history: list[_OldModel]) -> 
         old = old_model.model.events.get(name)
         if old is None or old.schema is None or old.schema_format != schema_format:
             continue
-        text = json.dumps(old.schema, sort_keys=True)
+        if schema_format == "protobuf":  # the .proto text (its imports are not compared)
+            text = old.schema.text
+        else:
+            text = json.dumps(old.schema, sort_keys=True)
         if text in seen:
             continue
         seen.add(text)

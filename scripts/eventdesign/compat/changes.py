@@ -32,7 +32,7 @@ class ChangeKind:
 
     rule_id: str
     code: str
-    language: str  # "jsonschema", "avro" or "model"
+    language: str  # "jsonschema", "avro", "protobuf" or "model"
     severity: str
     summary: str
     why: str
@@ -40,7 +40,9 @@ class ChangeKind:
 
     @property
     def rule_name(self) -> str:
-        prefix = {"jsonschema": "json-", "avro": "avro-", "model": ""}[self.language]
+        prefix = {"jsonschema": "json-", "avro": "avro-", "protobuf": "proto-", "model": ""}[
+            self.language
+        ]
         return prefix + self.code.lower().replace("_", "-")
 
 
@@ -608,6 +610,149 @@ KINDS: tuple[ChangeKind, ...] = (
         "schema as a new event type.",
     ),
 )
+
+
+def _proto(rule_id: str, code: str, summary: str, why: str, hint: str) -> ChangeKind:
+    return ChangeKind(rule_id, code, "protobuf", "error", summary, why, hint)
+
+
+PROTO_NEW_FIELD = (
+    "Leave the old field as it is (or deprecate it with `[deprecated = true]`) and add a new "
+    "field with a new number; reserve a number and name only once nothing writes them. "
+)
+
+# Protobuf: Confluent Schema Registry's incompatible difference types, then the `buf breaking`
+# categories a registry-compatible change still breaks.
+PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
+    _proto(
+        "CMP100",
+        "PACKAGE_CHANGED",
+        "the Protobuf package changed",
+        "Every message's full name changes with the package, so readers resolve no type the "
+        "writer's data names (and Confluent's serializers look messages up by full name).",
+        "Keep the package; publish the moved messages as a new event type on their own subject.",
+    ),
+    _proto(
+        "CMP101",
+        "MESSAGE_REMOVED",
+        "a message was removed from the schema",
+        "Data written with the old schema may hold the removed message type; a reader without "
+        "it cannot decode that data (Confluent's wire format names the message by its index).",
+        "Keep the message (it costs nothing on the wire); stop using it in new fields instead.",
+    ),
+    _proto(
+        "CMP102",
+        "FIELD_KIND_CHANGED",
+        "a field changed between scalar, message and map",
+        "Scalars, embedded messages and maps are encoded differently on the wire: the reader "
+        "misreads or drops the writer's value.",
+        PROTO_NEW_FIELD + NEW_VERSION,
+    ),
+    _proto(
+        "CMP103",
+        "FIELD_SCALAR_KIND_CHANGED",
+        "a scalar field changed to a type its encoding does not read as",
+        "Only scalars of one group read as each other (int32, int64, uint32, uint64, bool and "
+        "enums; sint32 and sint64; string and bytes; fixed32 and sfixed32; fixed64 and "
+        "sfixed64): another type decodes the writer's bytes as a different value or fails.",
+        PROTO_NEW_FIELD + NEW_VERSION,
+    ),
+    _proto(
+        "CMP104",
+        "FIELD_NAMED_TYPE_CHANGED",
+        "a field's message type changed (another message, or an incompatible change inside it)",
+        "The reader decodes the writer's embedded message with another message type, so its "
+        "fields are misread or lost.",
+        PROTO_NEW_FIELD + NEW_VERSION,
+    ),
+    _proto(
+        "CMP105",
+        "FIELD_NUMERIC_LABEL_CHANGED",
+        "a numeric field changed between singular and repeated",
+        "Repeated numeric fields are packed by default in proto3: a singular reader of packed "
+        "data, or a repeated reader of unpacked data in some runtimes, loses values.",
+        PROTO_NEW_FIELD + NEW_VERSION,
+    ),
+    _proto(
+        "CMP106",
+        "REQUIRED_FIELD_ADDED",
+        "a proto2 `required` field was added",
+        "Data written without the field fails to parse in a reader that requires it.",
+        "Add the field as `optional` and enforce its presence in the consumer's code.",
+    ),
+    _proto(
+        "CMP107",
+        "REQUIRED_FIELD_REMOVED",
+        "a proto2 `required` field was removed",
+        "Readers that still require the field reject the new writer's data (forward), and the "
+        "registry treats a removed required field as a breaking change.",
+        "Keep writing the field; make it `optional` only in a new event type.",
+    ),
+    _proto(
+        "CMP108",
+        "ONEOF_FIELD_REMOVED",
+        "a field was removed from a oneof that still exists",
+        "Old data may have set the removed member; the reader then sees none of the oneof's "
+        "cases set and loses the value.",
+        "Keep the member in the oneof (mark it deprecated) and handle it in consumers.",
+    ),
+    _proto(
+        "CMP109",
+        "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+        "several independent fields were moved into one oneof",
+        "Old data may set several of them at once; a oneof keeps only the last, so the reader "
+        "silently drops the others.",
+        "Keep the fields outside the oneof; add a new oneof with new field numbers instead.",
+    ),
+    _proto(
+        "CMP110",
+        "FIELD_MOVED_TO_EXISTING_ONEOF",
+        "a field was moved into a oneof together with fields it was independent of",
+        "Old data may set the moved field and another member at once; the reader keeps only "
+        "one of them.",
+        "Keep the field outside the oneof; add a new member with a new number instead.",
+    ),
+    ChangeKind(
+        "CMP111",
+        "BUF_WIRE",
+        "protobuf",
+        "warning",
+        "a change the registry accepts breaks binary decoding (buf breaking: WIRE)",
+        "Confluent's rules let it through, but `buf breaking` rejects it under WIRE: a "
+        "reader may decode the writer's bytes differently (a type moved between encodings, a "
+        "field moved into or out of a oneof, a deleted number that can be reused).",
+        "Make the change as a new field with a new number; when deleting a field or enum "
+        "value, `reserved` its number.",
+    ),
+    ChangeKind(
+        "CMP112",
+        "BUF_WIRE_JSON",
+        "protobuf",
+        "warning",
+        "a change the registry accepts breaks consumers of the JSON mapping (buf breaking: "
+        "WIRE_JSON)",
+        "The binary encoding still reads, but the proto3 JSON mapping does not: a renamed "
+        "field or enum value changes its JSON name, int64 is a JSON string while int32 is a "
+        "number, bytes are base64. Consumers that read events as JSON (connectors, sinks, "
+        "logs, REST bridges) break.",
+        "Keep field and enum value names (add a new field instead of renaming); when deleting, "
+        "`reserved` both the number and the name.",
+    ),
+    ChangeKind(
+        "CMP113",
+        "BUF_FILE",
+        "protobuf",
+        "info",
+        "a change the registry accepts breaks code generated from the old file (buf breaking: "
+        "FILE)",
+        "Wire and JSON still read, but code compiled against the old file no longer builds "
+        "against the new one (a deleted field, message or enum value, a changed type or "
+        "cardinality).",
+        "Deprecate first (`[deprecated = true]`) and delete in a later major version of the "
+        "generated package.",
+    ),
+)
+KINDS = KINDS + PROTOBUF_KINDS
 
 KINDS_BY_CODE = {kind.code: kind for kind in KINDS}
 

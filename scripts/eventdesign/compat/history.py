@@ -18,6 +18,8 @@ from .deep_recursion import call_with_deep_stack
 from .modes import BACKWARD, Comparison, comparisons
 from .schema_files import SchemaSource, schema_from_data
 
+LANGUAGE_NAMES = {"avro": "Avro", "jsonschema": "JSON Schema", "protobuf": "Protobuf"}
+
 
 @dataclass
 class SchemaVersion:
@@ -79,7 +81,9 @@ def load_version(version: SchemaVersion) -> Any:
     if version.loaded is not None:
         return version.loaded
     source = version.source
-    if source.language == "avro":
+    if source.language == "protobuf":
+        version.loaded = source.data  # compiled when read
+    elif source.language == "avro":
         from .avro_check import AvroDocument
 
         version.loaded = AvroDocument(source.data, source.shown)
@@ -92,9 +96,19 @@ def load_version(version: SchemaVersion) -> Any:
     return version.loaded
 
 
-def compare_versions(reader: SchemaVersion, writer: SchemaVersion) -> list[Change]:
-    """Every change between a reader's and a writer's schema (same language)."""
+def compare_versions(
+    reader: SchemaVersion, writer: SchemaVersion, evolution: Optional[tuple[Any, Any]] = None
+) -> list[Change]:
+    """Every change between a reader's and a writer's schema (same language).
+
+    `evolution` (older, newer) asks for the checks that concern how a schema evolved rather
+    than who reads whom (buf's categories for Protobuf); give it once per pair of versions.
+    """
     reader_loaded, writer_loaded = load_version(reader), load_version(writer)
+    if reader.language == "protobuf":
+        from .protobuf_check import check_protobuf
+
+        return check_protobuf(reader_loaded, writer_loaded, evolution)
     if reader.language == "avro":
         from .avro_check import check_avro
 
@@ -111,8 +125,16 @@ def _check(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
     for version in versions:
         load_version(version)
     checks = []
+    evolved = set()
     for comparison in comparisons(mode, len(versions)):
-        changes = compare_versions(versions[comparison.reader], versions[comparison.writer])
+        pair = tuple(sorted((comparison.reader, comparison.writer)))
+        evolution = None
+        if pair not in evolved:
+            evolved.add(pair)
+            evolution = (versions[pair[0]].loaded, versions[pair[1]].loaded)
+        changes = compare_versions(
+            versions[comparison.reader], versions[comparison.writer], evolution
+        )
         checks.append(PairCheck(comparison, tuple(changes)))
     return ModeVerdict(mode, tuple(versions), tuple(checks))
 
@@ -124,7 +146,8 @@ def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
     languages = {v.language for v in versions}
     if len(languages) > 1:
         raise InputError(
-            "the versions mix Avro and JSON Schema; compare versions of one schema language",
+            f"the versions mix {' and '.join(sorted(LANGUAGE_NAMES[x] for x in languages))}; "
+            "compare versions of one schema language",
             versions[-1].source.shown,
         )
     if languages == {"jsonschema"}:

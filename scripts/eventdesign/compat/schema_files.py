@@ -1,6 +1,7 @@
 """Schema files to data: which language a file is in, parsing it, and locating pointers in it.
 
-`.avsc` is Avro; `.json`, `.yaml` and `.yml` are JSON Schema unless the caller says otherwise.
+`.avsc` is Avro; `.proto` is Protobuf (compiled with protoc, its imports resolved from the
+file's own folder); `.json`, `.yaml` and `.yml` are JSON Schema unless the caller says otherwise.
 JSON is parsed as strict JSON (so `1e5` stays a number); YAML with grimoire's YAML reader,
 which refuses alias bombs, duplicate keys and documents nested deeper than its limit. Every
 problem is an InputError naming the file (and line when known).
@@ -27,9 +28,10 @@ from ..model.source import (
     unsupported_json_value,
 )
 
-LANGUAGES = ("jsonschema", "avro")
+LANGUAGES = ("jsonschema", "avro", "protobuf")
 LANGUAGE_BY_EXTENSION = {
     ".avsc": "avro",
+    ".proto": "protobuf",
     ".json": "jsonschema",
     ".yaml": "jsonschema",
     ".yml": "jsonschema",
@@ -41,13 +43,14 @@ def language_for(path: str, explicit: Optional[str] = None) -> str:
     """The schema language of a file: `explicit` when given, else from its extension."""
     if explicit:
         if explicit not in LANGUAGES:
-            raise InputError(f"unknown schema type '{explicit}'; use avro or jsonschema")
+            raise InputError(f"unknown schema type '{explicit}'; use avro, jsonschema or protobuf")
         return explicit
     language = LANGUAGE_BY_EXTENSION.get(Path(path).suffix.lower())
     if language is None:
         raise InputError(
-            "cannot tell the schema language from the extension; name it .avsc (Avro) or "
-            ".json/.yaml/.yml (JSON Schema), or pass --type avro|jsonschema",
+            "cannot tell the schema language from the extension; name it .avsc (Avro), .proto "
+            "(Protobuf) or .json/.yaml/.yml (JSON Schema), or pass --type "
+            "avro|jsonschema|protobuf",
             path,
         )
     return language
@@ -169,8 +172,16 @@ def _json_locator(text: str, shown: str) -> Callable[[str], Location]:
     return locate
 
 
-def parse_schema_text(text: str, shown: str, language: str, suffix: str) -> SchemaSource:
-    """Parse schema text already read (from a file or a git revision)."""
+def parse_schema_text(
+    text: str, shown: str, language: str, suffix: str, import_root: Optional[Path] = None
+) -> SchemaSource:
+    """Parse schema text already read (from a file or a git revision).
+
+    A Protobuf file's imports resolve against `import_root` (its own folder on disk) and the
+    well-known types; without a root (text from a git revision) only the well-known types.
+    """
+    if language == "protobuf":
+        return _protobuf_source(text, shown, import_root)
     if suffix.lower() in (".yaml", ".yml"):
         document = parse_yaml(text, shown)
         return SchemaSource(shown, language, document.data, document.locate, document)
@@ -184,13 +195,27 @@ def read_schema_file(path: str, language: Optional[str] = None) -> SchemaSource:
     text = read_text(Path(path), path, MAX_SCHEMA_FILE_BYTES)
     if not text.strip():
         raise InputError("the file is empty; expected a schema", path)
-    return parse_schema_text(text, path, chosen, Path(path).suffix)
+    return parse_schema_text(text, path, chosen, Path(path).suffix, Path(path).resolve().parent)
+
+
+def _protobuf_source(text: str, shown: str, import_root: Optional[Path]) -> SchemaSource:
+    from ..protobuf.schema import compile_schema
+    from ..protobuf.toolchain import ProtoSource
+
+    name = Path(shown).name if shown.endswith(".proto") else "schema.proto"
+    schema = compile_schema(ProtoSource(name, text, shown, import_root))
+    return SchemaSource(shown, "protobuf", schema, schema.locate)
 
 
 def schema_from_data(
     data: Any, shown: str, language: str, locator: Callable[[str], Location]
 ) -> SchemaSource:
-    """A schema that is already parsed (from the design model)."""
+    """A schema that is already parsed (from the design model). Protobuf comes as the model's
+    payload (compiled on demand) or as `.proto` text."""
+    if language == "protobuf":
+        if isinstance(data, str):
+            return _protobuf_source(data, shown, None)
+        return SchemaSource(shown, "protobuf", data.compiled(), locator)
     if _depth_exceeds(data, MAX_DEPTH):
         raise InputError(
             f"nested deeper than {MAX_DEPTH} levels; flatten the schema with $defs", shown

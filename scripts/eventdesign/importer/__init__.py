@@ -13,6 +13,8 @@ from .spec import AsyncApiSpec, read_asyncapi
 __all__ = ["AsyncApiSpec", "ImportResult", "build_model", "import_asyncapi", "read_asyncapi"]
 
 
-def import_asyncapi(document: object, shown: str) -> ImportResult:
-    """The design model (as a dict) and notes on what had to be guessed, from parsed AsyncAPI."""
-    return build_model(read_asyncapi(document, shown))
+def import_asyncapi(document: object, shown: str, invert_2x: bool = False) -> ImportResult:
+    """The design model (as a dict) and notes on what had to be guessed, from parsed AsyncAPI.
+
+    `invert_2x` reads a 2.x document's `publish` as the application sending."""
+    return build_model(read_asyncapi(document, shown, invert_2x))

@@ -47,7 +47,8 @@ MODEL_SCHEMA_PATH = Path(__file__).resolve().parent / "design-model.schema.json"
 FORMAT_VERSION = "grimoire/1"
 MAX_SCHEMA_FILE_BYTES = 2 * 1024 * 1024
 AVRO_EXTENSIONS = (".avsc",)
-SCHEMA_EXTENSIONS = (".json", ".yaml", ".yml", ".avsc")
+PROTOBUF_EXTENSIONS = (".proto",)
+SCHEMA_EXTENSIONS = (".json", ".yaml", ".yml", ".avsc", ".proto")
 
 
 class ModelInvalid(InputError):
@@ -182,19 +183,34 @@ class _Builder:
         declared = spec.get("schema_format")
         if not isinstance(reference, str):
             return reference, declared or "jsonschema", None
+        if declared == "protobuf" and "\n" in reference:  # inline .proto text
+            from ..protobuf.payload import ProtoPayload
+
+            at = self.document.locate(f"{pointer}/schema")
+            payload = ProtoPayload(
+                reference, f"{pointer}/schema", None, spec.get("message"), inline_at=at
+            )
+            return payload, "protobuf", None
         try:
             file = resolve_inside(self.path.parent, reference, self.allow_outside)
         except ValueError as exc:
             raise self.fail(f"{pointer}/schema", str(exc)) from None
-        if file.suffix.lower() not in SCHEMA_EXTENSIONS:
+        suffix = file.suffix.lower()
+        if suffix not in SCHEMA_EXTENSIONS:
             raise self.fail(
                 f"{pointer}/schema",
-                f"schema file '{reference}' must end in .json, .yaml, .yml or .avsc",
+                f"schema file '{reference}' must end in .json, .yaml, .yml, .avsc or .proto",
             )
         if not file.exists():  # anything else there (a FIFO, a folder) read_text names
             raise self.fail(f"{pointer}/schema", f"schema file '{reference}' not found")
         shown = str(Path(self.shown).parent / reference)
-        fmt = declared or ("avro" if file.suffix.lower() in AVRO_EXTENSIONS else "jsonschema")
+        if suffix in PROTOBUF_EXTENSIONS or declared == "protobuf":
+            from ..protobuf.payload import ProtoPayload
+
+            text = read_text(file, shown, MAX_SCHEMA_FILE_BYTES)
+            message = spec.get("message")
+            return ProtoPayload(text, shown, file.parent, message, file.name), "protobuf", file
+        fmt = declared or ("avro" if suffix in AVRO_EXTENSIONS else "jsonschema")
         text = read_text(file, shown, MAX_SCHEMA_FILE_BYTES)
         document = parse_yaml(text, shown)
         self.schema_documents[str(file)] = document
@@ -233,6 +249,7 @@ class _Builder:
                 transport=spec["transport"],
                 host=spec.get("host"),
                 description=spec.get("description", ""),
+                asyncapi=spec.get("asyncapi", {}),
             )
             for name, spec in (data.get("brokers") or {}).items()
         }
@@ -269,6 +286,8 @@ class _Builder:
                     own.get("mode", mode),
                     f"{pointer}/envelope",
                 ),
+                topic_config=spec.get("topic_config", {}),
+                asyncapi=spec.get("asyncapi", {}),
             )
         events = {name: self.event(name, spec) for name, spec in (data.get("events") or {}).items()}
         commands = {}
@@ -336,6 +355,8 @@ class _Builder:
                 for name, spec in contexts.items()
                 if spec.get("invariants")
             },
+            envelope_headers=dict(envelope.get("headers", {})),
+            asyncapi=data.get("asyncapi", {}),
         )
 
     def event(self, name: str, spec: dict) -> Event:
@@ -349,6 +370,9 @@ class _Builder:
                 idempotency=entry.get("idempotency"),
                 read_model=entry.get("read_model"),
                 idempotency_scope=entry.get("idempotency_scope"),
+                group_id=entry.get("group_id"),
+                client_id=entry.get("client_id"),
+                asyncapi=entry.get("asyncapi", {}),
             )
             for entry, entry_pointer in _listed(spec, "consumers", pointer, "service")
         ]
@@ -374,6 +398,7 @@ class _Builder:
             deprecated=bool(spec.get("deprecated", False)),
             internal=bool(spec.get("internal", False)),
             erases=spec.get("erases"),
+            asyncapi=spec.get("asyncapi", {}),
         )
 
     @staticmethod

@@ -400,9 +400,14 @@ def avro_top_level_fields(schema: Any) -> list[str] | None:
 
 
 def lookup_field(schema: Any, schema_format: str, path: str) -> FieldLookup:
-    """Find a dotted field path in a payload schema of either format."""
+    """Find a dotted field path in a payload schema of any format."""
     if schema is None or isinstance(schema, bool):
         return UNKNOWN
+    if schema_format == "protobuf":
+        from ..protobuf.payload import lookup
+
+        found = _readable_protobuf(lookup, schema, split_field_path(path))
+        return UNKNOWN if found is None else FieldLookup(True, found[0], found[1])
     if schema_format == "avro":
         return avro_lookup(schema, path)
     return jsonschema_lookup(schema, path)
@@ -412,9 +417,27 @@ def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:
     """The payload's top-level field names, or None when the schema does not say."""
     if schema is None or isinstance(schema, bool):
         return None
+    if schema_format == "protobuf":
+        message = _readable_protobuf(lambda payload: payload.payload_message(), schema)
+        return None if message is None else [f.name for f in message.fields]
     if schema_format == "avro":
         return avro_top_level_fields(schema)
     return jsonschema_top_level_fields(schema)
+
+
+def _readable_protobuf(read: Any, payload: Any, *args: Any) -> Any:
+    """`read(payload, ...)`, or None when the .proto does not compile (a schema rule says why).
+
+    A missing Protobuf toolchain is not a schema problem: that InputError goes on up.
+    """
+    from ..errors import InputError
+    from ..protobuf.toolchain import require_toolchain
+
+    require_toolchain(payload.shown)
+    try:
+        return read(payload, *args)
+    except InputError:
+        return None
 
 
 class PayloadField(NamedTuple):
@@ -536,6 +559,13 @@ def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
     anything unreadable are skipped.
     """
     if schema is None or isinstance(schema, bool):
+        return
+    if schema_format == "protobuf":
+        from ..protobuf.payload import iter_payload_fields
+
+        fields = _readable_protobuf(lambda payload: list(iter_payload_fields(payload)), schema)
+        for proto_field in fields or ():
+            yield PayloadField(proto_field.parts, proto_field.pointer)
         return
     found = _avro_fields(schema) if schema_format == "avro" else _jsonschema_fields(schema)
     paths: set[tuple[str, ...]] = set()

@@ -90,6 +90,7 @@ class Broker:
     transport: str
     host: str | None = None
     description: str = ""
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class Channel:
     alert: str | None = None
     redrive: str | None = None
     envelope: Envelope | None = None
+    topic_config: dict = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def compacted(self) -> bool:
@@ -125,6 +128,9 @@ class Consumer:
     idempotency: str | None = None
     read_model: str | None = None
     idempotency_scope: str | None = None
+    group_id: str | None = None
+    client_id: str | None = None
+    asyncapi: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ class Event:
     deprecated: bool = False
     internal: bool = False
     erases: str | None = None
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def schema_pointer(self) -> str:
@@ -241,6 +248,9 @@ class DesignModel:
     schema_documents: dict[str, SourceDocument] = field(default_factory=dict)
     envelope_mode: str = "binary"
     invariants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # attribute -> the header that carries it, where the messages use their own names
+    envelope_headers: dict[str, str] = field(default_factory=dict)
+    asyncapi: dict = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -252,6 +262,8 @@ class DesignModel:
 
     def locate_in_schema(self, event_or_command: Event | Command, pointer: str) -> Location:
         """The location of a pointer inside a payload schema, in its own file when it has one."""
+        if event_or_command.schema_format == "protobuf":
+            return event_or_command.schema.locate(pointer)
         if event_or_command.schema_file is not None:
             document = self.schema_documents.get(str(event_or_command.schema_file))
             if document is not None:
@@ -292,6 +304,21 @@ def saga_steps(saga: dict) -> list[dict]:
         elif isinstance(step, dict):
             flat.append(step)
     return flat
+
+
+def saga_message_roles(sagas: dict[str, Any]) -> dict[str, list[str]]:
+    """The cancel requests and timer events of raw sagas, as {message: ["SAGA: cancel"]}."""
+    roles: dict[str, list[str]] = {}
+    for name, saga in sagas.items():
+        if not isinstance(saga, dict):
+            continue
+        cancel = saga.get("cancel")
+        if isinstance(cancel, dict) and isinstance(cancel.get("on"), str):
+            roles.setdefault(cancel["on"], []).append(f"{name}: cancel")
+        for timer in saga.get("timers") or []:
+            if isinstance(timer, dict) and isinstance(timer.get("event"), str):
+                roles.setdefault(timer["event"], []).append(f"{name}: timer")
+    return roles
 
 
 def compensation_command(step: dict) -> Any:

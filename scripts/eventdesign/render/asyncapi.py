@@ -1,13 +1,14 @@
-"""A design model as an AsyncAPI 3.0.0 document (a plain, ordered dict), and its YAML/JSON text.
+"""A design model as an AsyncAPI 3.0.0 (or 2.6.0) document (a plain, ordered dict), and its text.
 
 Mapping, in short:
 - brokers -> `servers` (protocol from the transport); channels -> `channels` (Kafka and AMQP
   bindings); an event with no channel gets a channel with a null address, marked
   `x-grimoire.implicit`, because every AsyncAPI operation needs one.
 - events -> `components.messages`: payload (AsyncAPI/JSON Schema inline; a multi-format
-  `application/schema+json;version=draft-07` object for schemas that use 2019-09/2020-12
-  keywords; Avro with its schemaFormat), envelope `headers` (CloudEvents binary-mode header
-  names for the channel's transport), `correlationId`, Kafka message key, examples.
+  `application/schema+json;version=2020-12` object for schemas that use 2019-09/2020-12
+  keywords; Avro and Protobuf with their schemaFormat), envelope `headers` (CloudEvents
+  binary-mode header names for the channel's transport, or the envelope's own header names),
+  `correlationId`, Kafka message key, examples.
 - one operation per (service, event, action): `send` for the producer, `receive` for each
   consumer, with `x-service` naming the service so `import asyncapi` can read it back.
 - commands -> `components.messages` too, marked `x-grimoire.kind: command` (with the handler
@@ -21,6 +22,13 @@ Mapping, in short:
   `x-grimoire`, so `import asyncapi` rebuilds a model that `check`s like the original.
 - model names that are not valid component keys are mapped to safe, unique keys (see
   `escape.component_keys`); the original name stays in `name`/`title`.
+- what an imported contract said that the model has no field for (the `asyncapi:` keys of the
+  model, its elements and consumers) is written back over the generated objects, and
+  recorded in each object's `x-grimoire.asyncapi` for `import asyncapi`; Kafka consumer
+  group ids are stated only where the model states them (else a marked suggestion).
+- `$defs` only under a schema format whose draft has them: alone, they go out as draft-07
+  `definitions`; with other 2019-09/2020-12 keywords, as `version=2020-12`.
+- `version="2.6"` converts the document (see asyncapi2.py).
 Local `$ref`s inside payload schemas are rewritten to point at the same place inside the
 message, since AsyncAPI resolves `#/...` against the whole document.
 Key order is fixed and follows the model's order, so the same model gives the same bytes.
@@ -38,9 +46,11 @@ from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
 from ..model.types import (
     SYSTEM_SETTINGS,
     Command,
+    Consumer,
     DesignModel,
     Event,
     compensation_command,
+    saga_message_roles,
     saga_steps,
 )
 from .escape import component_keys
@@ -52,6 +62,11 @@ KAFKA_BINDING_VERSION = "0.5.0"
 AMQP_BINDING_VERSION = "0.3.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro;version=1.9.0"
 JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+# A schema using 2019-09/2020-12 keywords says so; `$defs` alone becomes draft-07's
+# `definitions` instead, which every AsyncAPI tool reads.
+JSON_SCHEMA_2020_FORMAT = "application/schema+json;version=2020-12"
+DEFS_RENAMED = "definitions"
+PROTOBUF_SCHEMA_FORMAT = "application/vnd.google.protobuf;version=3"
 # Model sections copied as they are into the root `x-grimoire` of a whole-system export.
 ROOT_SECTIONS = (
     "rules",
@@ -123,7 +138,11 @@ CLOUDEVENTS_DESCRIPTIONS = {
     "causationid": "The id of the message that caused this event.",
     "traceparent": "W3C trace context.",
 }
-CONTENT_TYPES = {"jsonschema": "application/json", "avro": "avro/binary"}
+CONTENT_TYPES = {
+    "jsonschema": "application/json",
+    "avro": "avro/binary",
+    "protobuf": "application/x-protobuf",
+}
 AVRO_TO_JSON_TYPES = {
     "string": "string",
     "int": "integer",
@@ -133,14 +152,35 @@ AVRO_TO_JSON_TYPES = {
     "boolean": "boolean",
     "bytes": "string",
 }
+# channel.cleanup -> Kafka's cleanup.policy
+CLEANUP_POLICIES = {
+    "delete": ["delete"],
+    "compact": ["compact"],
+    "compact-delete": ["compact", "delete"],
+}
+SUGGESTED_GROUP_ID = (
+    "Suggested: the design model states no consumer group, so the service's name is offered; "
+    "state the real one as the consumer's group_id."
+)
+# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
+PROTOBUF_TO_JSON_TYPES = {
+    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
+    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
+    **dict.fromkeys(("float", "double"), "number"),
+    "bool": "boolean",
+    "string": "string",
+    "bytes": "string",
+    "enum": "string",
+}
 ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
 PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURATION = re.compile(r"^([0-9]+)(ms|s|m|h|d|w)$")
 DURATION_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 
-def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
-    """The AsyncAPI 3.0.0 document for the whole system, or for what one service sends/receives.
+def build_asyncapi(model: DesignModel, service: str | None = None, version: str = "3.0") -> dict:
+    """The AsyncAPI 3.0.0 (or 2.6.0) document for the whole system, or for what one service
+    sends/receives.
 
     Raises KeyError when `service` is not one of the model's services.
     """
@@ -169,7 +209,14 @@ def build_asyncapi(model: DesignModel, service: str | None = None) -> dict:
             or any(issuer == service for issuer, _ in issuers[command.name])
         )
     ]
-    return _Builder(model, service, events, commands, issuers).document()
+    document = _Builder(model, service, events, commands, issuers).document()
+    if version == "2.6":
+        from .asyncapi2 import as_asyncapi_2
+
+        return as_asyncapi_2(document)
+    if version != "3.0":
+        raise ValueError(f"AsyncAPI {version} is not written; 3.0 or 2.6")
+    return document
 
 
 def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]]]:
@@ -197,7 +244,9 @@ def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]
 
 def _saga_commands(saga: dict) -> list[str]:
     names = []
-    for step in saga_steps(saga):
+    cancel = saga.get("cancel")
+    forward = cancel.get("after_pivot") if isinstance(cancel, dict) else None
+    for step in [*saga_steps(saga), *([forward] if isinstance(forward, dict) else [])]:
         for name in (step.get("command"), compensation_command(step)):
             if isinstance(name, str) and name not in names:
                 names.append(name)
@@ -399,6 +448,7 @@ class _Builder:
         self.events = events
         self.commands = commands
         self.issuers = issuers
+        self.saga_roles = saga_message_roles(model.sagas)
         items: list[Event | Command] = [*events, *commands]
         used_channels = {item.channel for item in items if item.channel in model.channels}
         self.channels = [
@@ -420,8 +470,16 @@ class _Builder:
         self.header_schemas: dict[str, dict] = {}
         self.headers_by_transport: dict[str | None, tuple[str | None, dict[str, str]]] = {}
         self.correlation_ids: dict[str, dict] = {}
-        self.server_keys = component_keys(broker.name for broker in self.brokers)
-        self.channel_keys = component_keys(channel.name for channel in self.channels)
+        self.server_keys = _keys_with_kept(
+            component_keys(broker.name for broker in self.brokers),
+            {broker.name: broker.asyncapi.get("key") for broker in self.brokers},
+        )
+        kept_servers = model.asyncapi.get("servers")
+        self.kept_servers = kept_servers if isinstance(kept_servers, dict) else {}
+        self.channel_keys = _keys_with_kept(
+            component_keys(channel.name for channel in self.channels),
+            {channel.name: channel.asyncapi.get("key") for channel in self.channels},
+        )
         # An implicit channel is named after its message; its key must not clash with others.
         self.implicit = [item for item in items if item.channel not in model.channels]
         implicit_keys = [component_keys([item.name])[item.name] for item in self.implicit]
@@ -453,10 +511,21 @@ class _Builder:
             description = service.description or description
         if description:
             info["description"] = description
-        document: dict[str, Any] = {"asyncapi": ASYNCAPI_VERSION, "info": info}
+        kept = model.asyncapi
+        kept_info = kept.get("info") if isinstance(kept.get("info"), dict) else {}
+        for key in ("termsOfService", "contact", "license", "tags", "externalDocs"):
+            if key in kept_info:
+                info[key] = kept_info[key]
+        document: dict[str, Any] = {"asyncapi": ASYNCAPI_VERSION}
+        if isinstance(kept.get("id"), str):
+            document["id"] = kept["id"]
+        document["info"] = info
         if self.service is not None:
             document["x-service"] = self.service
-        document["defaultContentType"] = "application/json"
+        content_type = kept.get("defaultContentType")
+        document["defaultContentType"] = (
+            content_type if isinstance(content_type, str) else "application/json"
+        )
         servers = self.servers()
         if servers:
             document["servers"] = servers
@@ -469,6 +538,9 @@ class _Builder:
         components["messages"] = messages
         if self.correlation_ids:
             components["correlationIds"] = self.correlation_ids
+        schemes = kept.get("securitySchemes")
+        if isinstance(schemes, dict) and schemes:
+            components["securitySchemes"] = schemes
         document["components"] = components
         extension = self.root_extension()
         if extension:
@@ -483,6 +555,8 @@ class _Builder:
         settings = {key: system[key] for key in SYSTEM_SETTINGS if key in system}
         if settings:
             extension["system"] = settings
+        if self.model.asyncapi:
+            extension["asyncapi"] = self.model.asyncapi
         if self.service is None:
             sections = {key: raw.get(key) for key in ROOT_SECTIONS}
             extension.update({key: value for key, value in sections.items() if value})
@@ -532,52 +606,105 @@ class _Builder:
                 variables["host"] = {
                     "description": f"The design model gives no host for broker '{broker.name}'."
                 }
-            server["protocol"] = protocol
+            kept = broker.asyncapi
+            if isinstance(kept.get("host"), str):
+                server["host"] = kept["host"]
+            server["protocol"] = kept.get("protocol") or protocol
+            version = kept.get("protocolVersion") or version
             if version:
                 server["protocolVersion"] = version
             server["title"] = broker.name
             if broker.description:
                 server["description"] = broker.description
+            variables = overlay(variables, kept.get("variables") or {})
             if variables:
                 server["variables"] = variables
+            server.update(self.kept_server_fields(kept))
             server["x-grimoire"] = {"transport": broker.transport}
-            servers[self.server_keys[broker.name]] = server
+            servers[self.server_keys[broker.name]] = _with_kept(server, kept)
+        taken = set(servers)
+        for key, kept in self.kept_servers.items():
+            if key in taken or not isinstance(kept, dict):
+                continue
+            server = {"host": kept.get("host") or "{host}", "protocol": kept.get("protocol")}
+            for field in ("protocolVersion", "description"):
+                if field in kept:
+                    server[field] = kept[field]
+            if "variables" in kept or "host" not in kept:
+                server["variables"] = kept.get("variables") or {
+                    "host": {"description": "The imported document gives no host."}
+                }
+            server.update(self.kept_server_fields(kept))
+            servers[key] = server
         return servers
+
+    def kept_server_fields(self, kept: dict) -> dict:
+        fields: dict[str, Any] = {}
+        security = security_references(kept.get("security"))
+        if security:
+            fields["security"] = security
+        for field in ("tags", "externalDocs", "bindings"):
+            if field in kept:
+                fields[field] = kept[field]
+        return fields
 
     # channels ------------------------------------------------------------------------------
     def channel_objects(self) -> dict:
         channels: dict[str, Any] = {}
-        by_channel: dict[str, list[Event]] = {}
+        by_channel: dict[str, list[Event | Command]] = {}
         for item in [*self.events, *self.commands]:
             by_channel.setdefault(self.channel_key_of(item), []).append(item)
+        for event in self.events:
+            for extra in _extra_operations(event):
+                if self.service is not None and extra["service"] != self.service:
+                    continue
+                listed = by_channel.setdefault(self.party_channel_key(event, extra), [])
+                if event not in listed:
+                    listed.append(event)
         for channel in self.channels:
             key = self.channel_keys[channel.name]
             address, renamed = _address_with_valid_parameters(channel.address or channel.name)
-            item: dict[str, Any] = {"address": address}
-            item["title"] = channel.name
+            kept = channel.asyncapi
+            # An imported channel whose address is only known at run time (a reply topic
+            # named in a header) keeps its null address.
+            dynamic = "address" in kept and kept["address"] is None
+            item: dict[str, Any] = {"address": None if dynamic else address}
+            item["title"] = kept.get("title") or channel.name
             if channel.description:
                 item["description"] = channel.description
-            if channel.broker in self.server_keys:
-                item["servers"] = [{"$ref": f"#/servers/{self.server_keys[channel.broker]}"}]
+            server_keys = (
+                [self.server_keys[channel.broker]] if channel.broker in self.server_keys else []
+            )
+            server_keys += [key for key in kept.get("servers") or [] if key in self.kept_servers]
+            if server_keys:
+                item["servers"] = [{"$ref": f"#/servers/{key}"} for key in server_keys]
             item["messages"] = self.channel_messages(by_channel.get(key, []))
             parameters = {
                 name: {"description": f"'{renamed.get(name, name)}' in the address."}
-                for name in _address_parameters(address)
+                for name in (_address_parameters(address) if not dynamic else [])
             }
             if parameters:
                 item["parameters"] = parameters
             bindings = self.channel_bindings(channel, item["address"])
+            for protocol, binding in (kept.get("bindings") or {}).items():
+                # Kafka's topic settings are model fields; the rest of a binding is kept.
+                kafka = protocol == "kafka" and protocol in bindings
+                bindings[protocol] = overlay(bindings[protocol], binding) if kafka else binding
             if bindings:
                 item["bindings"] = bindings
             extension: dict[str, Any] = {"transport": channel.transport}
+            if item["title"] != channel.name:
+                extension["name"] = channel.name  # the title is the imported contract's
             if renamed:
                 extension["address"] = channel.address
-            for field in ("broker", "partitions", "retention", "ordering", "dead_letter"):
-                value = getattr(channel, field)
-                if value is not None:
-                    extension[field] = value
+            # The channel's model fields as the model writes them, for `import asyncapi`.
+            raw = (self.model.raw.get("channels") or {}).get(channel.name) or {}
+            extension.update(
+                {k: v for k, v in raw.items() if k not in ("transport", "address", "asyncapi")}
+            )
+            extension.pop("description", None)
             item["x-grimoire"] = extension
-            channels[key] = item
+            channels[key] = _with_kept(item, kept)
         for item in self.implicit:
             channels[self.implicit_channel_keys[id(item)]] = {
                 "address": None,
@@ -595,17 +722,32 @@ class _Builder:
             messages[key] = {"$ref": f"#/components/messages/{key}"}
         return messages
 
-    def channel_bindings(self, channel: Any, address: str) -> dict:
+    def channel_bindings(self, channel: Any, address: str | None) -> dict:
         if channel.transport == "kafka":
-            kafka: dict[str, Any] = {"topic": address}
+            kafka: dict[str, Any] = {} if address is None else {"topic": address}
             if channel.partitions:
                 kafka["partitions"] = channel.partitions
+            replication = channel.replication
+            if replication is not None and replication.factor:
+                kafka["replicas"] = replication.factor
+            configuration: dict[str, Any] = {}
             retention_ms = _retention_ms(channel.retention)
             if retention_ms is not None:
-                kafka["topicConfiguration"] = {"retention.ms": retention_ms}
+                configuration["retention.ms"] = retention_ms
+            if channel.cleanup:
+                configuration["cleanup.policy"] = CLEANUP_POLICIES[channel.cleanup]
+            if replication is not None and replication.min_in_sync:
+                configuration["min.insync.replicas"] = replication.min_in_sync
+            configuration.update(channel.topic_config)
+            if configuration:
+                kafka["topicConfiguration"] = configuration
             kafka["bindingVersion"] = KAFKA_BINDING_VERSION
             return {"kafka": kafka}
-        if channel.transport in ("rabbitmq", "rabbitmq-stream") and len(address) <= 255:
+        if (
+            channel.transport in ("rabbitmq", "rabbitmq-stream")
+            and address is not None
+            and len(address) <= 255
+        ):
             queue: dict[str, Any] = {"name": address, "durable": True}
             if channel.transport == "rabbitmq":
                 queue.update({"exclusive": False, "autoDelete": False})
@@ -614,72 +756,131 @@ class _Builder:
 
     # operations ----------------------------------------------------------------------------
     def operations(self) -> dict:
-        # (action, service, event or command, what AsyncAPI has no field for)
-        parties: list[tuple[str, str, Event | Command, dict]] = []
+        # (action, service, event or command, what AsyncAPI has no field for, consumer, the
+        # kept operation an imported contract had and the model cannot say, or None)
+        parties: list[tuple[str, str, Event | Command, dict, Consumer | None, dict | None]] = []
         for event in self.events:
-            parties.append(("send", event.producer, event, {}))
+            parties.append(("send", event.producer, event, {}, None, None))
             for consumer in event.consumers:
                 details = {
                     field: getattr(consumer, field)
-                    for field in ("dead_letter", "idempotency", "read_model")
+                    for field in ("dead_letter", "idempotency", "idempotency_scope", "read_model")
                     if getattr(consumer, field) is not None
                 }
-                parties.append(("receive", consumer.service, event, details))
+                parties.append(("receive", consumer.service, event, details, consumer, None))
+            for extra in _extra_operations(event):
+                parties.append((extra["action"], extra["service"], event, {}, None, extra))
         for command in self.commands:
             for issuer, saga in self.issuers[command.name]:
-                parties.append(("send", issuer, command, {"saga": saga} if saga else {}))
-            parties.append(("receive", command.handler, command, {}))
+                details = {"saga": saga} if saga else {}
+                parties.append(("send", issuer, command, details, None, None))
+            parties.append(("receive", command.handler, command, {}, None, None))
         entries = []
         seen = set()
-        for action, service, item, details in parties:
+        for party in parties:
+            action, service, item, _, _, extra = party
             if self.service is not None and service != self.service:
                 continue
             identity = (action, service, isinstance(item, Command), item.name)
+            if extra is not None:
+                identity += (self.party_channel_key(item, extra), extra.get("operationId"))
             if identity not in seen:
                 seen.add(identity)
-                entries.append((action, service, item, details))
-        service_keys = component_keys(sorted({service for _, service, _, _ in entries}))
+                entries.append(party)
+        service_keys = component_keys(sorted({entry[1] for entry in entries}))
+        # An operation an imported contract named keeps its id, and one operation of the
+        # contract that carried several messages becomes one again.
+        groups: dict[tuple, list] = {}
+        for entry in entries:
+            action, service, item, _, consumer, extra = entry
+            kept = _operation_kept(item, action, consumer, extra)
+            operation_id = kept.get("operationId")
+            channel_key = self.party_channel_key(item, extra)
+            if isinstance(operation_id, str) and operation_id:
+                operation_id = component_keys([operation_id])[operation_id]
+                group = (operation_id, action, service, channel_key)
+            else:
+                group = (None, action, service, isinstance(item, Command), item.name, channel_key)
+            groups.setdefault(group, []).append((entry, kept))
         raw_ids = [
-            f"{service_keys[service]}.{action}.{self.message_key_of(item)}"
-            for action, service, item, _ in entries
+            group[0]
+            or f"{service_keys[group[2]]}.{group[1]}.{self.message_key_of(members[0][0][2])}"
+            for group, members in groups.items()
         ]
-        operation_keys = _deduplicated(raw_ids)
         operations = {}
-        for key, (action, service, item, details) in zip(operation_keys, entries):
-            channel_key = self.channel_key_of(item)
-            verb = "sends" if action == "send" else "receives"
-            title = f"{service} {verb} {item.name}"
-            if isinstance(item, Command):
-                title = f"{service} {verb} the command {item.name}"
-                if details.get("saga"):
-                    title += f" (orchestrating saga {details['saga']})"
-            operation: dict[str, Any] = {
-                "action": action,
-                "channel": {"$ref": f"#/channels/{channel_key}"},
-                "title": title,
-                "messages": [
-                    {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(item)}"}
-                ],
-            }
-            bindings = self.operation_bindings(item, action, service)
-            if bindings:
-                operation["bindings"] = bindings
-            operation["x-service"] = service
-            if details:
-                operation["x-grimoire"] = details
-            operations[key] = operation
+        for key, (group, members) in zip(_deduplicated(raw_ids), groups.items()):
+            operations[key] = self.operation([m for m, _ in members], members[0][1], group[-1])
         return operations
 
-    def operation_bindings(self, item: Event | Command, action: str, service: str) -> dict:
+    def party_channel_key(self, item: Event | Command, extra: dict | None) -> str:
+        """The channel of an operation: the item's, or the kept operation's own."""
+        if extra is not None:
+            channel = extra.get("channel")
+            if isinstance(channel, str) and channel in self.channel_keys:
+                return self.channel_keys[channel]
+        return self.channel_key_of(item)
+
+    def operation(self, members: list, kept: dict, channel_key: str) -> dict:
+        """One operation for its parties (one, or several an imported contract grouped)."""
+        action, service, item, details, consumer, extra = members[0]
+        verb = "sends" if action == "send" else "receives"
+        title = f"{service} {verb} {item.name}"
+        if isinstance(item, Command):
+            title = f"{service} {verb} the command {item.name}"
+            if details.get("saga"):
+                title += f" (orchestrating saga {details['saga']})"
+        operation: dict[str, Any] = {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{channel_key}"},
+            "title": kept.get("title") or title,
+        }
+        for field in ("summary", "description"):
+            if isinstance(kept.get(field), str):
+                operation[field] = kept[field]
+        security = security_references(kept.get("security"))
+        if security:
+            operation["security"] = security
+        for field in ("tags", "externalDocs"):
+            if field in kept:
+                operation[field] = kept[field]
+        operation["messages"] = [
+            {"$ref": f"#/channels/{channel_key}/messages/{self.message_key_of(member[2])}"}
+            for member in members
+        ]
+        generated = (
+            self.operation_bindings(item, action, service, consumer) if extra is None else {}
+        )
+        bindings = overlay(generated, kept.get("bindings") or {})
+        if bindings:
+            operation["bindings"] = bindings
+        operation["x-service"] = service
+        if details:
+            operation["x-grimoire"] = details
+        return _with_kept(operation, kept)
+
+    def operation_bindings(
+        self, item: Event | Command, action: str, service: str, consumer: Consumer | None
+    ) -> dict:
+        """Kafka consumer group and client ids as the model states them; a group id is only
+        suggested (the service's name, marked so) when nothing states one."""
         channel = self.model.channels.get(item.channel or "")
-        if action == "receive" and channel is not None and channel.transport == "kafka":
-            return {
-                "kafka": {
-                    "groupId": {"type": "string", "enum": [service]},
-                    "bindingVersion": KAFKA_BINDING_VERSION,
-                }
+        if channel is None or channel.transport != "kafka" or action != "receive":
+            return {}
+        kafka: dict[str, Any] = {}
+        kept = consumer.asyncapi.get("bindings") if consumer is not None else None
+        stated = isinstance(kept, dict) and "groupId" in (kept.get("kafka") or {})
+        if consumer is not None and consumer.group_id:
+            kafka["groupId"] = {"type": "string", "enum": [consumer.group_id]}
+        elif not stated:
+            kafka["groupId"] = {
+                "type": "string",
+                "description": SUGGESTED_GROUP_ID,
+                "examples": [service],
             }
-        return {}
+        if consumer is not None and consumer.client_id:
+            kafka["clientId"] = {"type": "string", "enum": [consumer.client_id]}
+        kafka["bindingVersion"] = KAFKA_BINDING_VERSION
+        return {"kafka": kafka}
 
     # messages ------------------------------------------------------------------------------
     def messages(self) -> dict:
@@ -696,26 +897,50 @@ class _Builder:
         extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
         if command.issuers:
             extension["issuers"] = list(command.issuers)
-        message["x-grimoire"] = extension
+        if command.name in self.saga_roles:
+            extension["sagaRoles"] = self.saga_roles[command.name]
+        message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
         return message
 
     def message(self, event: Event) -> dict:
         summary = _first_line(event.description)
         message, transport = self.message_base(event, self.event_keys[event.name], summary)
+        kept = event.asyncapi.get("message")
+        kept = kept if isinstance(kept, dict) else None
+        if kept is not None:
+            # An imported message keeps its own headers and correlation id (or none), title,
+            # summary, content type, tags and external docs.
+            for field in ("headers", "correlationId"):
+                message.pop(field, None)
+            message = _kept_message(message, kept)
+        bindings: dict[str, Any] = {}
         if transport == "kafka" and event.key:
-            message["bindings"] = {
-                "kafka": {
-                    "key": _key_schema(event),
-                    "bindingVersion": KAFKA_BINDING_VERSION,
-                }
+            bindings["kafka"] = {
+                "key": _key_schema(event),
+                "bindingVersion": KAFKA_BINDING_VERSION,
             }
-        if event.examples:
-            message["examples"] = [
-                {"name": f"example-{index}", "payload": example}
-                for index, example in enumerate(event.examples, 1)
-            ]
-        message["x-grimoire"] = _event_extension(event)
-        return message
+        if kept is not None and isinstance(kept.get("bindings"), dict):
+            bindings = overlay(bindings, kept["bindings"])
+        if bindings:
+            message["bindings"] = bindings
+        examples = [
+            {"name": f"example-{index}", "payload": example}
+            for index, example in enumerate(event.examples, 1)
+        ]
+        kept_examples = kept.get("examples") if kept is not None else None
+        if isinstance(kept_examples, list) and [
+            e["payload"] for e in kept_examples if isinstance(e, dict) and "payload" in e
+        ] == list(event.examples):
+            examples = kept_examples  # named, with headers, as the contract wrote them
+        if examples:
+            message["examples"] = examples
+        extension = _event_extension(event)
+        if "version" not in (self.model.raw.get("events") or {}).get(event.name, {}):
+            del extension["version"]  # a default stays a default
+        if event.name in self.saga_roles:
+            extension["sagaRoles"] = self.saga_roles[event.name]
+        message["x-grimoire"] = {**message.get("x-grimoire", {}), **extension}
+        return _with_kept(message, event.asyncapi)
 
     def message_base(
         self, item: Event | Command, key: str, summary: str | None
@@ -733,9 +958,12 @@ class _Builder:
         headers_key, header_names = self.headers(transport)
         if headers_key:
             message["headers"] = {"$ref": f"#/components/schemas/{headers_key}"}
-        payload = _payload(item, key)
+        payload, renamed = _payload(item, key)
         if payload is not None:
             message["payload"] = payload
+        if renamed:
+            # `import asyncapi` turns `definitions` back into the model's `$defs`.
+            message["x-grimoire"] = {"schema_defs": DEFS_RENAMED}
         if "correlationid" in header_names:
             message["correlationId"] = {"$ref": f"#/components/correlationIds/{headers_key}"}
         return message, transport
@@ -757,7 +985,8 @@ class _Builder:
             key = f"cloudEventsHeaders{HEADER_SCHEMA_SUFFIX[prefix]}"
         else:
             prefix, key = "", "envelopeHeaders"
-        names = {attribute: f"{prefix}{attribute}" for attribute in attributes}
+        own = self.model.envelope_headers  # the team's own header names, where it has them
+        names = {attribute: own.get(attribute, f"{prefix}{attribute}") for attribute in attributes}
         if key in self.header_schemas:
             return key, names
         properties = {}
@@ -781,6 +1010,79 @@ class _Builder:
                 "location": f"$message.header#/{names['correlationid']}",
             }
         return key, names
+
+
+def _operation_kept(
+    item: Event | Command, action: str, consumer: Consumer | None, extra: dict | None = None
+) -> dict:
+    """What an imported contract said about the operation of this party."""
+    if extra is not None:
+        return extra
+    if consumer is not None:
+        return consumer.asyncapi
+    if action == "send" and isinstance(item, Event):
+        kept = item.asyncapi.get("send")
+        return kept if isinstance(kept, dict) else {}
+    return {}
+
+
+def _extra_operations(event: Event) -> list[dict]:
+    """The kept operations of an imported contract the model cannot say (see the importer)."""
+    listed = event.asyncapi.get("operations")
+    return [
+        entry
+        for entry in (listed if isinstance(listed, list) else [])
+        if isinstance(entry, dict)
+        and entry.get("action") in ("send", "receive")
+        and isinstance(entry.get("service"), str)
+    ]
+
+
+def overlay(generated: Any, kept: Any) -> Any:
+    """`kept` written over `generated`, mappings merged key by key (kept wins)."""
+    if isinstance(generated, dict) and isinstance(kept, dict):
+        result = dict(generated)
+        for key, value in kept.items():
+            result[key] = overlay(result.get(key), value)
+        return result
+    return kept
+
+
+def security_references(names: Any) -> list[dict]:
+    """Kept security requirements (scheme names, or {name: scopes}) as 3.0 references."""
+    references = []
+    for item in names if isinstance(names, list) else []:
+        for name in [item] if isinstance(item, str) else list(item):
+            references.append({"$ref": f"#/components/securitySchemes/{name}"})
+    return references
+
+
+def _with_kept(item: dict, kept: dict) -> dict:
+    """An element with the record of what it kept, for `import asyncapi` to read back."""
+    if kept:
+        extension = item.setdefault("x-grimoire", {})
+        extension["asyncapi"] = kept
+    return item
+
+
+def _kept_message(message: dict, kept: dict) -> dict:
+    """A generated message with an imported message's own fields, in the usual order."""
+    result: dict[str, Any] = {}
+    for key, value in message.items():
+        if key == "payload":
+            for field in ("headers",):
+                if field in kept:
+                    result[field] = kept[field]
+        result[key] = value
+    for field in ("title", "summary", "contentType"):
+        if isinstance(kept.get(field), str):
+            result[field] = kept[field]
+    for field in ("correlationId", "tags", "externalDocs"):
+        if field in kept:
+            result[field] = kept[field]
+    if "headers" in kept and "headers" not in result:
+        result["headers"] = kept["headers"]
+    return result
 
 
 def _address_parameters(address: str) -> list[str]:
@@ -819,6 +1121,21 @@ def _retention_ms(retention: str | None) -> int | None:
     if match is None:
         return None
     return int(match.group(1)) * DURATION_MS[match.group(2)]
+
+
+def _keys_with_kept(keys: dict[str, str], kept: dict[str, Any]) -> dict[str, str]:
+    """Component keys, each replaced by the key an imported contract gave it when that one is
+    valid and unique."""
+    result = dict(keys)
+    taken = set(keys.values())
+    for name, key in kept.items():
+        if not isinstance(key, str) or key == result[name] or key in taken:
+            continue
+        if key == component_keys([key])[key]:
+            taken.discard(result[name])
+            taken.add(key)
+            result[name] = key
+    return result
 
 
 def _deduplicated(keys: list[str]) -> list[str]:
@@ -862,38 +1179,95 @@ def scan_json_schema(schema: Any) -> tuple[bool, bool]:
     return local_ref, newer
 
 
-def _payload(event: Event | Command, message_key: str) -> Any:
-    """The message payload; shares the model's schema objects unless refs need rewriting."""
+def _payload(event: Event | Command, message_key: str) -> tuple[Any, bool]:
+    """The message payload, and whether its `$defs` became `definitions`; shares the model's
+    schema objects unless refs need rewriting."""
     schema = event.schema
     if schema is None:
-        return None
+        return None, False
     if event.schema_format == "avro":
-        return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}
+        return {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": schema}, False
+    if event.schema_format == "protobuf":
+        # AsyncAPI 3.0 carries the .proto text itself; which message is the payload goes in
+        # the message's x-grimoire (AsyncAPI has no field for it).
+        return {"schemaFormat": PROTOBUF_SCHEMA_FORMAT, "schema": schema.text}, False
     if isinstance(schema, bool):
         # AsyncAPI wants an object: `true` accepts anything, `false` nothing.
-        return {} if schema else {"not": {}}
+        return ({} if schema else {"not": {}}), False
     local_ref, newer = scan_json_schema(schema)
+    renamed = False
+    if newer and keywords_used(schema, NEWER_JSON_SCHEMA_KEYWORDS | {DEFS_RENAMED}) == {"$defs"}:
+        schema, newer, renamed = rename_keyword(schema, "$defs", DEFS_RENAMED), False, True
     base = f"#/components/messages/{message_key}/payload"
     if newer:
         base += "/schema"
     if local_ref:
         schema = rebase_local_refs(schema, base)
     if newer:
-        return {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": schema}
-    return schema
+        return {"schemaFormat": JSON_SCHEMA_2020_FORMAT, "schema": schema}, False
+    return schema, renamed
 
 
-def rebase_local_refs(schema: Any, base: str) -> Any:
-    """A copy of a schema whose local `#/...` references point below `base` instead."""
+def keywords_used(schema: Any, candidates: frozenset | set, names: bool = False) -> set[str]:
+    """Which of `candidates` the schema uses as keywords (not as property or `$defs` names)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if not names and key in DATA_KEYWORDS:
+                continue
+            if not names and key in candidates:
+                found.add(key)
+            found |= keywords_used(value, candidates, not names and key in NAME_MAPS)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= keywords_used(item, candidates)
+    return found
+
+
+def rename_keyword(schema: Any, old: str, new: str, names: bool = False) -> Any:
+    """A copy of a schema with keyword `old` named `new`, local references following it."""
     if isinstance(schema, dict):
         result = {}
         for key, value in schema.items():
-            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and value.startswith("#"):
+            if names:
+                result[key] = rename_keyword(value, old, new)
+            elif key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                result[key] = "/".join(new if part == old else part for part in value.split("/"))
+            elif key in DATA_KEYWORDS:
+                result[key] = value
+            else:
+                result[new if key == old else key] = rename_keyword(
+                    value, old, new, key in NAME_MAPS
+                )
+        return result
+    if isinstance(schema, list):
+        return [rename_keyword(item, old, new) for item in schema]
+    return schema
+
+
+# Keywords whose value maps names to schemas: a name there is never a keyword.
+NAME_MAPS = frozenset(
+    ("$defs", "definitions", "properties", "patternProperties", "dependentSchemas")
+)
+
+
+def rebase_local_refs(schema: Any, base: str, names: bool = False) -> Any:
+    """A copy of a schema whose local `#/...` references point below `base` instead.
+
+    `names` when `schema` maps names to schemas (a property named `default` is a schema)."""
+    if isinstance(schema, dict):
+        result = {}
+        for key, value in schema.items():
+            if names:
+                result[key] = rebase_local_refs(value, base)
+            elif (
+                key in ("$ref", "$dynamicRef") and isinstance(value, str) and value.startswith("#")
+            ):
                 result[key] = base + value[1:] if value.startswith("#/") or value == "#" else value
             elif key in DATA_KEYWORDS:
                 result[key] = value
             else:
-                result[key] = rebase_local_refs(value, base)
+                result[key] = rebase_local_refs(value, base, key in NAME_MAPS)
         return result
     if isinstance(schema, list):
         return [rebase_local_refs(item, base) for item in schema]
@@ -905,6 +1279,8 @@ def _key_schema(event: Event) -> dict:
     key_type: Any = None
     if event.schema_format == "avro":
         key_type = _avro_field_type(event.schema, event.key or "")
+    elif event.schema_format == "protobuf":
+        key_type = _protobuf_field_type(event.schema, event.key or "")
     elif isinstance(event.schema, dict):
         field = _json_field_schema(event.schema, event.key or "")
         if isinstance(field, dict) and isinstance(field.get("type"), str):
@@ -913,6 +1289,14 @@ def _key_schema(event: Event) -> dict:
     schema: dict[str, Any] = {"type": key_type if known else "string"}
     schema["description"] = f"The partition key: the payload's {event.key}."
     return schema
+
+
+def _protobuf_field_type(payload: Any, path: str) -> str | None:
+    """The JSON type of a Protobuf key field in the proto3 JSON mapping (None: not a scalar)."""
+    from ..protobuf.payload import lookup_field
+
+    found = lookup_field(payload, split_field_path(path))
+    return PROTOBUF_TO_JSON_TYPES.get(found.type.kind) if found is not None else None
 
 
 def _json_field_schema(root: dict, path: str) -> Any:
@@ -969,8 +1353,14 @@ def _event_extension(event: Event) -> dict:
         extension["supersedes"] = event.supersedes
     if event.deprecated:
         extension["deprecated"] = True
+    if event.internal:
+        extension["internal"] = True
+    if event.erases:
+        extension["erases"] = event.erases
     if event.pii:
         extension["pii"] = [{"field": p.field, "protection": p.protection} for p in event.pii]
+    if event.schema_format == "protobuf" and event.schema.message:
+        extension["message"] = event.schema.message
     return extension
 
 

@@ -38,6 +38,16 @@ MAX_FIELD_DEPTH = 12
 MAX_FIELD_ROWS = 500
 
 
+SCHEMA_FORMAT_NAMES = {"avro": "Avro", "jsonschema": "JSON Schema", "protobuf": "Protobuf"}
+
+
+def _payload_message(event: Any) -> str:
+    """', message insurance.claims.v1.ClaimFiled' for a Protobuf payload."""
+    if event.schema_format != "protobuf":
+        return ""
+    return f", message {event.schema.payload_message().full_name}"
+
+
 class PayloadField(NamedTuple):
     """One row of a payload table: where the field is, whether it must be there, its type."""
 
@@ -168,6 +178,8 @@ def payload_fields(schema: Any, schema_format: str) -> list[PayloadField]:
     """The payload's fields, depth first: `a.b` for nested objects, `a[]` for array items."""
     if schema_format == "avro":
         return _avro_fields(schema)
+    if schema_format == "protobuf":
+        return _protobuf_fields(schema)
     if not isinstance(schema, dict):
         return []
     rows: list[PayloadField] = []
@@ -300,6 +312,31 @@ def _json_fields(
 
 
 AVRO_NAMED = ("record", "error", "enum", "fixed")
+
+
+def _protobuf_fields(payload: Any) -> list[PayloadField]:
+    """Rows of a Protobuf payload: `.proto` names, `[]` after repeated fields and maps, the
+    type as written, and the field's leading comment."""
+    from ..protobuf.payload import iter_payload_fields
+
+    schema = payload.compiled()
+    comments = schema.comments
+    package = schema.main.package + "." if schema.main.package else ""
+    rows = []
+    for item in iter_payload_fields(payload):
+        field = item.field
+        repeated = field.label == "repeated" or field.type.kind == "map"
+        path = ".".join(
+            f"{part}[]" if index < len(item.parts) - 1 and repeated else part
+            for index, part in enumerate(item.parts)
+        )
+        shown = str(field.type).replace(package, "") if package else str(field.type)
+        kind = f"repeated {shown}" if field.label == "repeated" else shown
+        if field.label == "optional":
+            kind = f"optional {kind}"
+        required = not (field.has_presence or repeated)
+        rows.append(PayloadField(path, required, kind, comments.get(item.pointer, "")))
+    return rows
 
 
 def _avro_fields(schema: Any) -> list[PayloadField]:
@@ -567,7 +604,8 @@ class _Context:
             "transport": channel.transport if channel else "",
             "address": channel.address if channel else "",
             "compatibility": self.model.compatibility_of(event),
-            "schema_format": "Avro" if event.schema_format == "avro" else "JSON Schema",
+            "schema_format": SCHEMA_FORMAT_NAMES.get(event.schema_format, "JSON Schema")
+            + _payload_message(event),
             "schema_file": event.schema_file.name if event.schema_file else "",
             "fields": [
                 self._field_cells(row) for row in payload_fields(event.schema, event.schema_format)
@@ -628,8 +666,10 @@ class _Context:
                 _Row(
                     name=str(step.get("name") or step.get("command", "")),
                     group=step.get("_group", ""),
-                    participant=self.service_link(str(step.get("participant", "")), here),
-                    command=str(step.get("command", "")),
+                    participant=self.service_link(
+                        str(step.get("participant") or step.get("actor", "")), here
+                    ),
+                    command=str(step.get("command") or f"(waits for {step.get('actor')})"),
                     reply=self.events_list(step.get("reply"), here),
                     failure=self.events_list(step.get("failure"), here),
                     kind=str(step.get("kind", "")),
@@ -645,11 +685,13 @@ class _Context:
                 fails_with=self.events_list(reaction.get("fails_with"), here),
                 compensates=self.events_list(reaction.get("compensates"), here),
                 kind=str(reaction.get("kind", "")),
+                notes=_reaction_notes(reaction),
             )
             for reaction in saga.get("reactions") or []
             if isinstance(reaction, dict)
         ]
         orchestrator = saga.get("orchestrator")
+        plan = _saga_plan(name, saga)
         return {
             "name": name,
             "index": EscapedText(_relative(here, "index.md")),
@@ -666,7 +708,46 @@ class _Context:
                 self.service_link(service, here) for service in _saga_participants(saga)
             ],
             "diagrams": diagrams.saga(name),
+            **plan,
         }
+
+
+def _reaction_notes(reaction: dict) -> str:
+    """What else a reaction does: the person it waits for, its repeat bound, its outcome when
+    there is nothing to undo, and what it emits once the pivot is done."""
+    notes = []
+    if reaction.get("actor"):
+        notes.append(f"waits for {reaction['actor']}")
+    repeat = reaction.get("repeat")
+    if isinstance(repeat, dict):
+        notes.append(f"up to {repeat.get('max_attempts')} attempts")
+    if reaction.get("nothing_to_undo"):
+        notes.append("nothing to undo: " + ", ".join(_as_list(reaction["nothing_to_undo"])))
+    if reaction.get("after_pivot"):
+        notes.append("after the pivot: " + ", ".join(_as_list(reaction["after_pivot"])))
+    return "; ".join(notes)
+
+
+def _saga_plan(name: str, raw: dict) -> dict[str, Any]:
+    """Stages with what each undoes, the cancel request, timers and compensated effects."""
+    from ..saga.model import ChoreographedSaga, parse_saga
+    from ..saga.stages import effect_plans, stage_plans
+
+    saga = parse_saga(name, raw)
+    cancel = saga.cancel.on if saga.cancel is not None else ""
+    timers = [
+        _Row(
+            event=t.event,
+            service=t.service,
+            starts_on=t.starts_on,
+            when=f"at {t.at}" if t.at else f"after {t.after}" if t.after else "",
+            stops_on=", ".join(t.stops_on),
+        )
+        for t in saga.timers
+    ]
+    if isinstance(saga, ChoreographedSaga):
+        return {"stages": [], "effects": effect_plans(saga), "timers": timers, "cancel": cancel}
+    return {"stages": stage_plans(saga), "effects": [], "timers": timers, "cancel": cancel}
 
 
 def _as_list(value: Any) -> list[str]:

@@ -31,6 +31,10 @@ def _render(template: str, **context: object) -> str:
     return diagram_environment().get_template(template).render(**context)
 
 
+# Block kinds of saga sequence diagrams; each is its own keyword in Mermaid and in PlantUML.
+BLOCK_KEYWORDS = {kind: EscapedText(kind) for kind in ("alt", "opt", "par", "loop", "break")}
+
+
 def participant_ids(participants: tuple[str, ...]) -> dict[str, EscapedText]:
     return {name: identifier("p", index) for index, name in enumerate(participants, start=1)}
 
@@ -43,9 +47,10 @@ def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
     ids = participant_ids(sequence.participants)
     return _render(
         "mermaid/sequence.mmd.j2",
-        participants=[(ids[name], name) for name in sequence.participants],
+        participants=[(ids[name], name, name in sequence.actors) for name in sequence.participants],
         ids=ids,
         rows=rows(sequence),
+        keyword=BLOCK_KEYWORDS,
     )
 
 
@@ -61,6 +66,8 @@ def saga_states(model: DesignModel, saga: Saga | str) -> str:
             classes.setdefault(state.role, []).append(ids[state.key])
         elif state.role == "escalated":
             classes.setdefault("stuck", []).append(ids[state.key])
+        elif state.role == "cancelled":
+            classes.setdefault("compensated", []).append(ids[state.key])
     return _render(
         "mermaid/state.mmd.j2",
         states=[(ids[state.key], state) for state in machine.states],

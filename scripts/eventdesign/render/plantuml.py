@@ -10,6 +10,7 @@ from ..model.types import DesignModel
 from ..saga.model import Saga, parse_saga
 from ..saga.scenarios import rows, sequence_of
 from .escape import diagram_environment, identifier
+from .mermaid import BLOCK_KEYWORDS
 
 
 def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
@@ -20,7 +21,8 @@ def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
     ids = {name: identifier("p", index) for index, name in enumerate(sequence.participants, 1)}
     template = diagram_environment().get_template("plantuml/sequence.puml.j2")
     return template.render(
-        participants=[(ids[name], name) for name in sequence.participants],
+        participants=[(ids[name], name, name in sequence.actors) for name in sequence.participants],
         ids=ids,
         rows=rows(sequence),
+        keyword=BLOCK_KEYWORDS,
     )

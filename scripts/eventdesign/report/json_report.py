@@ -1,9 +1,10 @@
-"""Stable JSON: {"tool", "command", "findings": [...], "summary": {...}}; see README."""
+"""Stable JSON: {"tool", "command", "findings": [...], "summary": {...}} plus any keys a
+command adds (`saga verify`: `explored`); see README."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .. import __version__
 from ..findings import SEVERITIES, Finding, sorted_findings
@@ -27,7 +28,9 @@ def finding_to_dict(finding: Finding) -> dict:
     }
 
 
-def render(findings: Sequence[Finding], *, command: str) -> str:
+def render(
+    findings: Sequence[Finding], *, command: str, extra: Mapping[str, object] | None = None
+) -> str:
     ordered = sorted_findings(findings)
     summary = {s: sum(1 for f in ordered if f.severity == s) for s in SEVERITIES}
     document = {
@@ -36,5 +39,6 @@ def render(findings: Sequence[Finding], *, command: str) -> str:
         "command": command,
         "findings": [finding_to_dict(f) for f in ordered],
         "summary": summary,
+        **(extra or {}),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -20,13 +20,14 @@ def summary_line(findings: Sequence[Finding]) -> str:
     )
 
 
-def render(findings: Sequence[Finding], *, command: str) -> str:
+def render(findings: Sequence[Finding], *, command: str, notes: Sequence[str] = ()) -> str:
     lines = []
     for finding in sorted_findings(findings):
         lines.append(f"{finding.location}: {finding.severity} {finding.rule} {finding.message}")
         if finding.hint:
             lines.append(f"  hint: {finding.hint}")
         lines.extend(f"  trace: {step}" for step in finding.trace)
+    lines.extend(notes)
     lines.append(f"{command}: {summary_line(findings)}")
     # Names and values in messages come from the input: no control character reaches a terminal.
     return "\n".join(printable(line) for line in lines) + "\n"

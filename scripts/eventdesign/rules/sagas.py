@@ -47,8 +47,8 @@ describe(
     summary="An event in a saga is produced by no service (or no reaction emits it).",
     explanation="""
 A reaction waits for an event that neither the saga's trigger nor any reaction emits, an
-outcome event (`completed`, `compensated`) that no reaction emits, or an event whose declared
-producer is not a service. The saga can never get past that point.
+outcome event (`completed`, `compensated`) that no reaction emits, a timer starts on such an
+event, or an event's declared producer is not a service. The saga can never get past that point.
 Fix: add the reaction or service that emits it, or correct the event name.
 """,
 )
@@ -60,7 +60,9 @@ describe(
     summary="A saga disagrees with the model on who produces, handles or consumes a message.",
     explanation="""
 The saga has a service emit an event whose declared producer is another service, send a
-command to a service that is not its handler, or react to an event it does not consume.
+command to a service that is not its handler, or react to an event it does not consume; or a
+timer's owner neither produces nor consumes the event that arms it, or the timer expires at a
+payload field that event does not always carry.
 Either the saga or the event/command declaration is wrong; generated AsyncAPI and diagrams
 will disagree with the saga.
 Fix: make the declaration and the saga name the same service.
@@ -146,9 +148,11 @@ describe(
     severity="error",
     summary="An orchestrated step has no timeout, so a lost reply stalls the saga forever.",
     explanation="""
-A reply can be lost, dead-lettered or never sent (participant down, poison message). Without
-a deadline the orchestrator waits forever with resources held. Fix: give the step a
-`timeout` (and a `retry` policy when retrying is safe).
+A reply can be lost, dead-lettered or never sent (participant down, poison message), and a
+person may never decide. Without a deadline the saga waits forever with resources held. Fix:
+give the step a `timeout` (and a `retry` policy when retrying is safe); a step or reaction
+waiting for an `actor` needs a deadline too (orchestration: `timeout`; choreography: a timer
+armed by the reaction's event and stopped by its outcome).
 """,
 )
 describe(
@@ -161,8 +165,12 @@ describe(
 Brokers and outbox relays deliver at least once, so every saga participant (and the
 orchestrator, for replies) receives some messages twice. A service whose `idempotency` is
 `none` or not declared applies the step twice (stock reserved twice, card charged twice).
+An orchestrator that retries a step after a timeout sends the command again as a new message
+with a new id: a participant that recognises repeats by message id (`idempotency_scope:
+message-id`) applies it twice, although the first one may have taken effect.
 Fix: set the service's `idempotency` to inbox, dedupe-key or natural (or the consumer entry's
-`idempotency` for that event) and implement it.
+`idempotency` for that event) and implement it; for retried commands recognise repeats by a
+command id kept across retries or by a business key.
 """,
 )
 describe(
@@ -243,5 +251,105 @@ describe(
     explanation="""
 The explorer bounds the number of states per saga so verification stays fast. A saga that
 reaches the bound is unusually large or branching. Fix: split the saga.
+""",
+)
+describe(
+    "SAG023",
+    "saga-correlation-missing",
+    family=FAMILY,
+    severity="error",
+    summary="A saga message's payload does not always carry the saga's correlation field.",
+    explanation="""
+Every reply, compensation, cancel request and timer event of a saga instance must carry the
+correlation field (`correlation:`, e.g. bookingId) as a required payload field: the receiver
+finds the saga instance by it. A message whose schema lacks it, or makes it optional, matches
+no instance (or the wrong one). Fix: add the field to the message's schema and require it.
+""",
+)
+describe(
+    "SAG024",
+    "saga-key-mismatch",
+    family=FAMILY,
+    severity="warning",
+    summary="A saga message is partitioned by another field than the saga's correlation field.",
+    explanation="""
+Brokers keep order per key: messages of one saga instance stay in order only when all of them
+are keyed by the correlation field. A reply or compensation keyed by another field (a
+customerId, a reservationId) lands on another partition and can be consumed before the
+message it follows. Fix: key every saga message by the correlation field.
+""",
+)
+describe(
+    "SAG025",
+    "saga-compensation-overtakes-step",
+    family=FAMILY,
+    severity="error",
+    summary="A compensation can overtake the step it undoes (other channel, other key, or no "
+    "per-key order).",
+    explanation="""
+After a timeout, a cancel or a timer, a compensation can be sent while its step is still in
+flight. If it travels on another channel than the step, with another key, or on a channel
+without per-key order, it can be delivered first: it finds nothing to undo, and the step then
+takes effect for good (Garcia-Molina & Salem 1987 assume compensations follow their step).
+Fix: send the step and its compensation on one channel with `ordering: per-key`, keyed by the
+correlation field; or let the compensation record the cancellation so the late step is refused
+(declare its `nothing_to_undo` reply).
+""",
+)
+describe(
+    "SAG026",
+    "saga-compensation-without-step",
+    family=FAMILY,
+    severity="error",
+    summary="A compensation runs on a path where the step it undoes never ran.",
+    explanation="""
+A cancel request or a timer can trigger a compensating reaction before (or without) the step
+it undoes. Unless the compensation says what it does then (a `nothing_to_undo` event: it
+succeeds doing nothing and records the cancellation so the late step is refused), it undoes
+an effect that is not there, and the step may still take effect afterwards. The trace shows
+the path. Fix: declare `nothing_to_undo`, or trigger the compensation only by events that
+follow the step's effect.
+""",
+)
+describe(
+    "SAG027",
+    "saga-undo-after-pivot",
+    family=FAMILY,
+    severity="error",
+    summary="A cancel or an expiring timer undoes a step after the pivot committed.",
+    explanation="""
+A timer (a hold that lapses at expiresAt) or a cancel request races the other steps: when it
+wins after the pivot (payment captured), its compensation releases what was paid for, and
+the saga ends half done. Fix: stop the timer on an event that reaches its owner before the
+pivot, or make the pivot a step of the timer's owner (it then refuses after the expiry);
+after the pivot, a cancel is a forward action (`after_pivot`), not an undo.
+""",
+)
+describe(
+    "SAG028",
+    "saga-cancel-undefined",
+    family=FAMILY,
+    severity="error",
+    summary="A cancel can arrive after the pivot and nothing defines what it does.",
+    explanation="""
+From the pivot on, a saga can no longer be undone, so a cancel request must become a forward
+action (a cancellation fee, an early end) or be refused. A saga whose cancel has neither, or
+a choreography whose pivot service handles the cancel the same way before and after its
+pivot, compensates what cannot be compensated. Only the pivot's own service can tell in one
+transaction whether the pivot happened, so `after_pivot` on another service's reaction races
+the pivot. Fix: orchestration: `cancel: {after_pivot: STEP}` or `refused: EVENT`;
+choreography: `after_pivot: EVENTS` on the pivot service's reaction to the cancel event.
+""",
+)
+describe(
+    "SAG029",
+    "saga-escalation-never-fires",
+    family=FAMILY,
+    severity="warning",
+    summary="A retry policy escalates, but retries without limit and never pages.",
+    explanation="""
+`escalate_to` only fires when attempts run out; with `max_attempts: unlimited` they never do,
+so a stuck saga retries silently forever while the escalation target is never told. Fix: add
+`page_after: DURATION` (alert after that long while retrying on), or bound `max_attempts`.
 """,
 )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
-from ..findings import Finding
+from ..findings import Finding, Location
 from ..model.payload import (
     DATA_KEYWORDS,
     find_ref_loop,
@@ -61,6 +61,8 @@ class SchemaProblem:
     rule: str
     pointer: str
     message: str
+    line: int | None = None  # where a problem without a pointer is (protoc's messages)
+    column: int | None = None
 
 
 @cache
@@ -285,7 +287,21 @@ def parse_avro(schema: Any) -> tuple[Any, str | None]:
         return None, _shorten(str(exc) or type(exc).__name__)
 
 
+def _protobuf_problems(payload: Any) -> tuple[SchemaProblem, ...]:
+    from ..errors import InputError
+    from ..protobuf.toolchain import require_toolchain
+
+    require_toolchain(payload.shown)  # no toolchain: unusable input, not a finding
+    try:
+        payload.payload_message()
+    except InputError as error:
+        return (SchemaProblem("SCH013", "", error.message, error.line, error.column),)
+    return ()
+
+
 def _problems_of(schema_format: str, schema: Any, schema_text: str) -> tuple[SchemaProblem, ...]:
+    if schema_format == "protobuf":
+        return _protobuf_problems(schema)
     if schema_format == "avro":
         _parsed, error = parse_avro(schema)
         if error is not None:
@@ -326,10 +342,19 @@ def _schema_findings(model: DesignModel, rule_id: str) -> Iterator[Finding]:
         for problem in schema_problems(element):
             if problem.rule != rule_id:
                 continue
+            message = problem.message
+            if element.schema_format != "protobuf":
+                location = model.locate_in_schema(element, problem.pointer)
+            elif element.schema.inline_at is not None:
+                location = element.schema.inline_at
+                if problem.line is not None:
+                    message += f" (line {problem.line} of the inline .proto)"
+            else:
+                location = Location(element.schema.shown, problem.line, problem.column)
             yield finding(
                 rule_id,
-                f"{kind} '{element.name}' payload schema: {problem.message}",
-                model.locate_in_schema(element, problem.pointer),
+                f"{kind} '{element.name}' payload schema: {message}",
+                location,
                 hint=_SCHEMA_HINTS[rule_id],
                 element=f"{kind} {element.name} schema{problem.pointer}",
             )
@@ -340,6 +365,8 @@ _SCHEMA_HINTS = {
     "SCH002": "fix the Avro schema (record fields need a name and a type; named types must"
     " be defined before use)",
     "SCH003": "copy the referenced definition into the schema's $defs and use '#/$defs/...'",
+    "SCH013": "fix the .proto file so protoc compiles it (imports resolve from its own folder"
+    " and the well-known types), and name the payload message when it declares several",
 }
 
 
@@ -377,6 +404,27 @@ Source: Apache Avro 1.12 specification, "Schema Declaration".
 )
 def check_avro_valid(model: DesignModel) -> Iterator[Finding]:
     return _schema_findings(model, "SCH002")
+
+
+@rule(
+    "SCH013",
+    "protobuf-schema-invalid",
+    family=FAMILY,
+    severity="error",
+    summary="A Protobuf payload schema must compile with protoc and name one payload message.",
+    explanation="""
+A `.proto` file that protoc rejects cannot be registered or generate code; a file with several
+top-level messages needs `message:` in the model, or nobody knows which one is on the wire
+(Confluent's serializers default to the first). Checked with protoc from the optional
+`grpcio-tools` package; imports resolve from the file's own folder and the bundled well-known
+types (`google/protobuf/timestamp.proto` and friends), never from the network.
+Example: `schema: schemas/claim.proto` with `message: ClaimFiled`.
+Source: Protocol Buffers Language Guide (proto3); Confluent Schema Registry, "Protobuf Schema
+Serializer and Deserializer" (message indexes).
+""",
+)
+def check_protobuf_valid(model: DesignModel) -> Iterator[Finding]:
+    return _schema_findings(model, "SCH013")
 
 
 @rule(
@@ -540,16 +588,16 @@ Examples are documentation that can be executed: they show consumers what to exp
 contract tests and mocks. An example the schema rejects means the schema or the example is
 wrong, and readers cannot tell which. JSON Schema examples are validated with `jsonschema`
 (format assertions off); Avro examples are checked structurally against the parsed schema
-(plain JSON values, with unions either bare or wrapped as {"type": value}). Commands'
-examples are checked the same way.
+(plain JSON values, with unions either bare or wrapped as {"type": value}); Protobuf examples
+must parse as the proto3 JSON mapping of the payload message (`json_format.ParseDict`).
+Commands' examples are checked the same way.
 """,
 )
 def check_examples(model: DesignModel) -> Iterator[Finding]:
     for kind, element in _payload_elements(model):
         if not element.examples or element.schema is None or schema_problems(element):
             continue
-        is_avro = element.schema_format == "avro"
-        validate = avro_example_errors if is_avro else jsonschema_example_errors
+        validate = EXAMPLE_VALIDATORS.get(element.schema_format, jsonschema_example_errors)
         for index, example in enumerate(element.examples):
             for pointer, message in validate(element.schema, example):
                 yield finding(
@@ -560,6 +608,15 @@ def check_examples(model: DesignModel) -> Iterator[Finding]:
                     hint="fix the example, or the schema if the example shows the real payload",
                     element=f"{kind} {element.name} example {index + 1}",
                 )
+
+
+def _protobuf_example_errors(payload: Any, example: Any) -> list[tuple[str, str]]:
+    from ..protobuf.payload import example_errors
+
+    return example_errors(payload, example)
+
+
+EXAMPLE_VALIDATORS = {"avro": avro_example_errors, "protobuf": _protobuf_example_errors}
 
 
 def _envelope_pointer(model: DesignModel) -> str:

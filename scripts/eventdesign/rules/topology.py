@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
+from ..model.types import saga_message_roles
 from .engine import finding
 from .registry import rule
 
@@ -211,11 +212,19 @@ A service that subscribes to its own event (other than to feed a read model) pay
 latency and a second failure point for work it could do in the transaction that produced the
 event, and it reads its own writes late. It is right for event-sourced services updating a
 projection: name the read model on the consumer entry (`read_model:`) and this rule stays
-quiet.
+quiet. A saga timer's expiry event (`timers:`) is meant to come back to its owner later, so it
+is not reported either.
 """,
 )
 def check_self_consumption(model: DesignModel) -> Iterator[Finding]:
+    timers = {
+        name
+        for name, roles in saga_message_roles(model.sagas).items()
+        if any(role.endswith(": timer") for role in roles)
+    }
     for event in model.events.values():
+        if event.name in timers:
+            continue
         for consumer in event.consumers:
             if consumer.service == event.producer and consumer.read_model is None:
                 yield finding(

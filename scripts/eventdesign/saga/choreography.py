@@ -10,6 +10,16 @@ enabled; it must then be completed (a `completed` event was emitted) or compensa
 
 The reaction graph (event -> reaction -> emitted events) is checked for cycles, and reactions
 that never run on any explored path are reported as unreachable.
+
+A saga with a `cancel` request or `timers` is explored with every interleaving: the cancel
+event may arrive in any state that has not ended, each armed timer may expire in any state
+(also after the saga ended, until a stop event reached the timer's owner), and enabled
+reactions run in every order. A service that handled the cancel or ran a compensation has
+recorded the instance as cancelled and refuses its later forward reactions (emitting their
+failure events, if any). A compensation whose effect never happened on the path must say so
+(`nothing_to_undo`); one that runs after the pivot, because of a cancel or an expiry, undoes
+what can no longer be undone. The state (events, reactions run, effects undone, timers fired,
+refusing services, faults) ranges over finite sets, so exploration ends.
 """
 
 from __future__ import annotations
@@ -17,10 +27,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from .model import COMPENSATABLE, PIVOT, RETRIABLE, ChoreographedSaga, Reaction
+from .model import COMPENSATABLE, PIVOT, RETRIABLE, ChoreographedSaga, Reaction, Timer
 from .violations import (
+    CANCEL_UNDEFINED,
     COMPENSATION_CAN_FAIL,
+    COMPENSATION_WITHOUT_STEP,
     CYCLE,
     MISPLACED_PIVOT,
     MISSING_COMPENSATION,
@@ -28,6 +41,7 @@ from .violations import (
     NOT_IDEMPOTENT,
     NOT_IDEMPOTENT_LEVELS,
     RETRIABLE_CAN_FAIL,
+    UNDO_AFTER_PIVOT,
     UNREACHABLE,
     BreadthFirstSearch,
     Violation,
@@ -36,13 +50,15 @@ from .violations import (
 )
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
     emitted: frozenset[str]
     fired: frozenset[int]
     undone: frozenset[str]
     effects: frozenset[str]  # events whose effect must be undone if the saga compensates
     faults: int
+    cancelled: bool = False
+    expired: frozenset[str] = frozenset()  # timer events that fired
+    refusing: frozenset[str] = frozenset()  # services that recorded the instance as cancelled
 
 
 @dataclass
@@ -52,6 +68,9 @@ class Exploration:
     bounded: bool
     outcomes: set[str]
     fired: set[int]
+    paths: int = 0
+    cancel_points: int = 0
+    timer_races: int = 0
 
 
 def effects_of(saga: ChoreographedSaga, reaction: Reaction) -> frozenset[str]:
@@ -62,8 +81,54 @@ def effects_of(saga: ChoreographedSaga, reaction: Reaction) -> frozenset[str]:
     """
     if reaction.compensates or reaction.kind in (PIVOT, RETRIABLE):
         return frozenset()
-    outcomes = set(saga.completed) | set(saga.compensated)
+    if saga.cancel is not None and reaction.on == saga.cancel.on:
+        return frozenset()
+    outcomes = set(saga.completed) | set(saga.compensated) | set(_cancel_outcome(saga))
+    if saga.cancel is not None or saga.timers:
+        # a failure event (a cancel or an expiry may emit one too) is a signal, not an effect
+        outcomes.update(e for r in saga.reactions for e in r.fails_with)
     return frozenset(e for e in reaction.emits if e not in outcomes)
+
+
+def _cancel_outcome(saga: ChoreographedSaga) -> tuple[str, ...]:
+    cancel = saga.cancel
+    return (cancel.outcome,) if cancel is not None and cancel.outcome else ()
+
+
+def outputs(reaction: Reaction) -> tuple[str, ...]:
+    """Every event a reaction can emit, whatever its outcome."""
+    return (*reaction.emits, *reaction.fails_with, *reaction.nothing_to_undo, *reaction.after_pivot)
+
+
+def emittable(saga: ChoreographedSaga) -> set[str]:
+    """Every event some path of the saga can emit: trigger, reactions, timers, cancel."""
+    events = {saga.trigger}
+    events.update(e for r in saga.reactions for e in outputs(r))
+    events.update(timer.event for timer in saga.timers)
+    if saga.cancel is not None:
+        events.add(saga.cancel.on)
+    return events
+
+
+def ancestors(saga: ChoreographedSaga) -> dict[str, set[str]]:
+    """For each event, the events that can come before it on a path (through reactions)."""
+    direct: dict[str, set[str]] = {}
+    for reaction in saga.reactions:
+        for event in outputs(reaction):
+            direct.setdefault(event, set()).add(reaction.on)
+    for timer in saga.timers:
+        direct.setdefault(timer.event, set()).add(timer.starts_on)
+    result: dict[str, set[str]] = {}
+    for event in direct:
+        seen: set[str] = set()
+        stack = list(direct[event])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(direct.get(current, ()))
+        result[event] = seen
+    return result
 
 
 def next_reaction(
@@ -93,6 +158,10 @@ class _Explorer(BreadthFirstSearch):
         self.max_states = max_states
         self.handled = {r.on for r in saga.reactions}
         self.fired: set[int] = set()
+        # cancel and timers make the order of reactions matter: explore every interleaving
+        self.interleave = saga.cancel is not None or bool(saga.timers)
+        self.pivots = [r for r in saga.reactions if r.kind == PIVOT]
+        self.terminal = {*saga.completed, *saga.compensated, *_cancel_outcome(saga)}
 
     def violate(
         self,
@@ -117,26 +186,102 @@ class _Explorer(BreadthFirstSearch):
                 bounded = True
                 break
             state, trace = self.queue.popleft()
+            if self.interleave:
+                self.step_all(state, trace)
+                continue
             reaction = next_reaction(self.saga, state.emitted, state.fired)
             if reaction is None:
                 self.finish(state, trace)
             else:
                 self.react(state, reaction, trace)
         return Exploration(
-            list(self.violations.values()), len(self.seen), bounded, self.outcomes, self.fired
+            list(self.violations.values()),
+            len(self.seen),
+            bounded,
+            self.outcomes,
+            self.fired,
+            self.paths,
+            self.cancel_points,
+            self.timer_races,
         )
+
+    def step_all(self, state: _State, trace: tuple[str, ...]) -> None:
+        """Every next move: each enabled reaction, the cancel, each armed timer."""
+        enabled = [
+            r for r in self.saga.reactions if r.number not in state.fired and r.on in state.emitted
+        ]
+        for reaction in enabled:
+            self.react(state, reaction, trace)
+        cancel = self.saga.cancel
+        if cancel is not None and not state.cancelled and not (state.emitted & self.terminal):
+            self.cancel_points += 1
+            self.push(
+                state._replace(emitted=state.emitted | {cancel.on}, cancelled=True),
+                (*trace, f"outside: {cancel.on} (cancel arrives)"),
+            )
+        armed = [timer for timer in self.saga.timers if self.armed(state, timer)]
+        for timer in armed:
+            self.timer_races += 1
+            when = f"at {timer.at}" if timer.at else f"after {timer.after}" if timer.after else ""
+            self.push(
+                state._replace(
+                    emitted=state.emitted | {timer.event},
+                    expired=state.expired | {timer.event},
+                ),
+                (*trace, f"{timer.service}: {timer.event} (timer expires {when})".rstrip()),
+            )
+        if not enabled and not armed:
+            self.finish(state, trace)
+
+    def armed(self, state: _State, timer: Timer) -> bool:
+        """Whether a timer can still expire: started, not fired, and no stop event has reached
+        its owner (handled by one of its reactions, or emitted by it)."""
+        if timer.event in state.expired or timer.starts_on not in state.emitted:
+            return False
+        return not self.stopped(state, timer)
+
+    def stopped(self, state: _State, timer: Timer) -> bool:
+        """Whether a stop event has reached the timer's owner (handled or emitted by it)."""
+        for reaction in self.saga.reactions:
+            if reaction.service != timer.service or reaction.number not in state.fired:
+                continue
+            if reaction.on in timer.stops_on:
+                return True
+            if any(e in state.emitted for e in outputs(reaction) if e in timer.stops_on):
+                return True
+        return False
+
+    def pivot_done(self, state: _State) -> Reaction | None:
+        for pivot in self.pivots:
+            if pivot.number in state.fired and any(e in state.emitted for e in pivot.emits):
+                return pivot
+        return None
 
     def react(self, state: _State, reaction: Reaction, trace: tuple[str, ...]) -> None:
         self.fired.add(reaction.number)
         fired = state.fired | {reaction.number}
+        if self.interleave:
+            after = self.special(state, reaction, fired, trace)
+            if after is None:
+                return
+            state = after
         emits = joined(reaction.emits) if reaction.emits else "done"
         success = (*trace, f"{reaction.label}: {emits}")
         undone = state.undone
+        refusing = state.refusing
         if reaction.compensates:
             undone = undone | {reaction.compensates}
+            if self.interleave:
+                refusing = refusing | {reaction.service}
         effects = state.effects | effects_of(self.saga, reaction)
         self.push(
-            _State(state.emitted | set(reaction.emits), fired, undone, effects, state.faults),
+            state._replace(
+                emitted=state.emitted | set(reaction.emits),
+                fired=fired,
+                undone=undone,
+                effects=effects,
+                refusing=refusing,
+            ),
             success,
         )
         self.check_duplicate(reaction, trace)
@@ -145,9 +290,20 @@ class _Explorer(BreadthFirstSearch):
         # `fails_with` is a business failure: retries do not change it, escalation handles it
         retry = reaction.retry
         if retry is not None and retry.escalate_to:
-            self.outcomes.add("escalated")
+            self.reach("escalated")
             return
-        failed = (*trace, f"{reaction.label}: {joined(reaction.fails_with)} (fails)")
+        failed = trace
+        repeat = reaction.repeat
+        if repeat is not None:
+            # redone (another driver, another assessor) up to its bound: one transition
+            redo = (
+                f"{reaction.label}: redone up to {repeat.max_attempts} times; every attempt fails"
+            )
+            failed = (*trace, redo)
+            if repeat.escalate_to:
+                self.reach("escalated")
+                return
+        failed = (*failed, f"{reaction.label}: {joined(reaction.fails_with)} (fails)")
         why = "nothing escalates it"
         if reaction.compensates:
             self.violate(
@@ -176,15 +332,114 @@ class _Explorer(BreadthFirstSearch):
             )
             return
         self.push(
-            _State(
-                state.emitted | set(reaction.fails_with),
-                fired,
-                state.undone,
-                state.effects,
-                state.faults + 1,
+            state._replace(
+                emitted=state.emitted | set(reaction.fails_with),
+                fired=fired,
+                faults=state.faults + 1,
             ),
             failed,
         )
+
+    def special(
+        self, state: _State, reaction: Reaction, fired: frozenset[int], trace: tuple[str, ...]
+    ) -> _State | None:
+        """Cancel and timer semantics: None when the reaction's move is fully handled here,
+        else the state (perhaps with the service now refusing) the ordinary move starts from."""
+        saga = self.saga
+        cancel = saga.cancel
+        timer = next((t for t in saga.timers if t.event == reaction.on), None)
+        if timer is not None and timer.service == reaction.service:
+            if self.stopped(state, timer):
+                # the owner stopped the timer before handling its expiry: the expiry is void
+                ignored = f"{reaction.label}: ignored (timer stopped before it was handled)"
+                self.push(state._replace(fired=fired), (*trace, ignored))
+                return None
+            # the owner records the expiry: its later forward work for this instance is refused
+            state = state._replace(refusing=state.refusing | {reaction.service})
+        if cancel is not None and reaction.on == cancel.on:
+            # the service records the instance as cancelled; its later forward work is refused
+            state = state._replace(refusing=state.refusing | {reaction.service})
+            pivot = self.pivot_done(state)
+            if pivot is not None and reaction.after_pivot:
+                self.push(
+                    state._replace(emitted=state.emitted | set(reaction.after_pivot), fired=fired),
+                    (*trace, f"{reaction.label}: {joined(reaction.after_pivot)} (after the pivot)"),
+                )
+                return None
+            if pivot is not None and pivot.service == reaction.service and not reaction.compensates:
+                self.violate(
+                    CANCEL_UNDEFINED,
+                    reaction.pointer,
+                    f"cancel after {pivot.label}",
+                    f"{reaction.service} handles the cancel ({cancel.on}) after its pivot "
+                    f"'{pivot.label}' as if nothing had happened: it emits "
+                    f"{joined(reaction.emits)}, which compensates steps that can no longer be "
+                    "undone",
+                    f"give the reaction `after_pivot:` events (the forward action once "
+                    f"{joined(pivot.emits)} happened: a fee, an early end)",
+                    (*trace, f"{reaction.label}: {joined(reaction.emits)}"),
+                    f"a cancel after {joined(pivot.emits)} (pivot) is treated as before it",
+                )
+                return None
+        forward = (
+            not reaction.compensates
+            and timer is None
+            and (cancel is None or reaction.on != cancel.on)
+        )
+        if forward and reaction.service in state.refusing:
+            refused = (*trace, f"{reaction.label}: refused (instance recorded as cancelled)")
+            self.push(
+                state._replace(emitted=state.emitted | set(reaction.fails_with), fired=fired),
+                refused,
+            )
+            return None
+        effect = reaction.compensates
+        if not effect:
+            return state
+        if effect not in state.emitted:
+            if reaction.nothing_to_undo:
+                self.push(
+                    state._replace(
+                        emitted=state.emitted | set(reaction.nothing_to_undo),
+                        fired=fired,
+                        refusing=state.refusing | {reaction.service},
+                    ),
+                    (
+                        *trace,
+                        f"{reaction.label}: {joined(reaction.nothing_to_undo)} (nothing to undo)",
+                    ),
+                )
+                return None
+            self.violate(
+                COMPENSATION_WITHOUT_STEP,
+                reaction.pointer,
+                reaction.label,
+                f"compensating reaction '{reaction.label}' can run on a path where {effect} "
+                f"never happened: it undoes an effect that is not there, and {effect} may "
+                "still come afterwards and stay in effect",
+                f"give it `nothing_to_undo: EVENT` (it records the cancellation so a late "
+                f"{effect} is refused), or trigger it only by events that follow {effect}",
+                (*trace, f"{reaction.label}: {joined(reaction.emits)} ({effect} never happened)"),
+                f"{effect} was not in effect when {reaction.service} undid it",
+            )
+            return None
+        pivot = self.pivot_done(state)
+        if pivot is not None and (state.cancelled or state.expired):
+            cause = "an expired timer" if state.expired else "a cancel"
+            self.violate(
+                UNDO_AFTER_PIVOT,
+                reaction.pointer,
+                reaction.label,
+                f"{cause} makes '{reaction.label}' undo {effect} after the pivot "
+                f"'{pivot.label}' ({joined(pivot.emits)}) committed: the saga ends half done",
+                "make the timer's owner stop it on an event that precedes the pivot, or make "
+                "the pivot a reaction of the timer's owner (it then refuses after the expiry); "
+                "after the pivot, a cancel is a forward action (`after_pivot`)",
+                (*trace, f"{reaction.label}: {joined(reaction.emits)} (undoes {effect})"),
+                f"{effect} undone although {joined(pivot.emits)} (pivot) cannot be",
+            )
+            return None
+        return state
 
     def check_duplicate(self, reaction: Reaction, trace: tuple[str, ...]) -> None:
         level = self.idempotency.get((reaction.service, reaction.on))
@@ -211,7 +466,7 @@ class _Explorer(BreadthFirstSearch):
     def finish(self, state: _State, trace: tuple[str, ...]) -> None:
         saga = self.saga
         completed = [e for e in saga.completed if e in state.emitted]
-        compensated = [e for e in saga.compensated if e in state.emitted]
+        compensated = [e for e in (*saga.compensated, *_cancel_outcome(saga)) if e in state.emitted]
         if completed and compensated:
             self.violate(
                 NON_TERMINAL,
@@ -239,10 +494,10 @@ class _Explorer(BreadthFirstSearch):
                     trace,
                     f"{event} stays in effect (no compensation)",
                 )
-            self.outcomes.add("compensated" if not left else "violation")
+            self.reach("compensated" if not left else "violation")
             return
         if completed:
-            self.outcomes.add("completed")
+            self.reach("completed")
             return
         dangling = sorted(
             e for e in state.emitted if e not in self.handled and e != saga.trigger
@@ -265,7 +520,7 @@ def reaction_cycles(saga: ChoreographedSaga) -> list[tuple[Reaction, ...]]:
     """One cycle per group of reactions that trigger each other in a loop."""
     following: dict[int, list[Reaction]] = {}
     for reaction in saga.reactions:
-        out = set(reaction.emits) | set(reaction.fails_with)
+        out = set(outputs(reaction))
         following[reaction.number] = [r for r in saga.reactions if r.on in out]
     cycles: list[tuple[Reaction, ...]] = []
     in_cycle: set[int] = set()
@@ -316,11 +571,11 @@ def structural_violations(saga: ChoreographedSaga, fired: set[int]) -> list[Viol
                 numbered((*lines, f"end: {first.on} triggers {first.label} again (loop)")),
             )
         )
-    emitters = {e for r in saga.reactions for e in (*r.emits, *r.fails_with)} | {saga.trigger}
+    emitters = emittable(saga)
     for reaction in saga.reactions:
         if reaction.number in fired or reaction.on not in emitters:
             continue  # events nobody emits at all are reported as events without a producer
-        producers = [r.label for r in saga.reactions if reaction.on in (*r.emits, *r.fails_with)]
+        producers = [r.label for r in saga.reactions if reaction.on in outputs(r)]
         found.append(
             Violation(
                 UNREACHABLE,

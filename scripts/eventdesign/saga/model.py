@@ -9,6 +9,14 @@ one step or several that run in parallel.
 Choreography: services react to events and emit events; a reaction may fail with a failure
 event, and a compensating reaction undoes the effect of an earlier event.
 
+Beyond the textbook shape, a saga can say what real workflows do: a `cancel` request from
+outside that may arrive at any stage (compensating before the pivot, a forward action after
+it); a step that waits for an outside `actor` (a person or outside system, not a service)
+with a deadline; bounded `repeat` of a refused step (another driver, another assessor) before
+failing or escalating; `timers` whose expiry events race the other reactions; compensations
+with a `nothing_to_undo` outcome; retry policies with capped, jittered backoff and a
+`page_after` alert; and `local` steps whose outcome is known when they return.
+
 The loader has validated the shape against the model's JSON Schema; parsing here still treats
 missing keys leniently so tests can build sagas from small dicts.
 """
@@ -30,24 +38,59 @@ UNLIMITED = "unlimited"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How failures are retried; `max_attempts` None means without limit."""
+    """How failures are retried; `max_attempts` None means without limit.
+
+    `backoff` is the first delay; with a `multiplier` it grows exponentially up to
+    `max_backoff`, randomised by `jitter`. `page_after` alerts a person when an unlimited
+    retry has not succeeded after that long: the escalation an unlimited retry can fire.
+    """
 
     max_attempts: int | None
     backoff: str | None = None
     escalate_to: str | None = None
+    multiplier: float | None = None
+    max_backoff: str | None = None
+    jitter: str | None = None
+    page_after: str | None = None
 
     @property
     def unlimited(self) -> bool:
         return self.max_attempts is None
 
+    @property
+    def escalates(self) -> bool:
+        """Whether escalation can actually fire: attempts run out, or a page is due."""
+        return bool(self.escalate_to) and (not self.unlimited or bool(self.page_after))
+
     def describe(self) -> str:
         attempts = "until it succeeds" if self.unlimited else f"up to {self.max_attempts} times"
         text = f"retry {attempts}"
-        if self.backoff:
+        if self.backoff and self.multiplier:
+            text += f" backing off from {self.backoff} x{self.multiplier:g}"
+            if self.max_backoff:
+                text += f" up to {self.max_backoff}"
+        elif self.backoff:
             text += f" every {self.backoff}"
-        if self.escalate_to:
+        if self.jitter and self.jitter != "none":
+            text += f" ({self.jitter} jitter)"
+        if self.page_after:
+            text += f", paging {self.escalate_to or 'on-call'} after {self.page_after}"
+        elif self.escalate_to:
             text += f", then escalate to {self.escalate_to}"
         return text
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A refused (or expired) step is redone, with another participant or attempt, up to
+    `max_attempts` times in all; then the saga fails, or escalates when `escalate_to` is set."""
+
+    max_attempts: int
+    escalate_to: str | None = None
+
+    def describe(self) -> str:
+        then = f"escalate to {self.escalate_to}" if self.escalate_to else "fail"
+        return f"redo up to {self.max_attempts} times, then {then}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +103,7 @@ class Compensation:
     failures: tuple[str, ...] = ()
     timeout: str | None = None
     retry: RetryPolicy | None = None
+    nothing_to_undo: str | None = None  # the reply when the step had not taken effect
 
 
 @dataclass(frozen=True)
@@ -80,6 +124,54 @@ class Step:
     compensation: Compensation | None = None
     description: str = ""
     parallel: bool = False
+    actor: str | None = None  # waits for a person or outside system, not a service
+    repeat: Repeat | None = None
+    local: bool = False  # a local transaction of the orchestrator: outcome known on return
+
+    @property
+    def waits(self) -> bool:
+        """A step that waits for an outside actor's decision instead of sending a command."""
+        return self.actor is not None
+
+    @property
+    def outcome_unknown_on_timeout(self) -> bool:
+        """Whether a timeout leaves the step's outcome unknown: a remote command may have
+        taken effect; a local transaction or an actor's missed deadline is known."""
+        return not (self.local or self.waits)
+
+    @property
+    def action(self) -> str:
+        """What the step does, for traces and diagrams: its command or what it waits for."""
+        return self.command or f"{self.actor} decides"
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """A request from outside to cancel the saga, which may arrive at any stage.
+
+    Before the pivot it compensates what was done; from the pivot on `after_pivot` is a
+    forward action (a fee, an early end), or `refused` names the reply that turns it down.
+    """
+
+    on: str
+    pointer: str
+    after_pivot: Step | None = None
+    refused: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A choreography timer: `service` arms it when `starts_on` is emitted and emits `event`
+    when it expires (after a duration, or at a payload time), unless `stops_on` came first."""
+
+    event: str
+    pointer: str
+    service: str
+    starts_on: str
+    stops_on: tuple[str, ...] = ()
+    after: str | None = None
+    at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +186,8 @@ class OrchestratedSaga:
     compensated: tuple[str, ...] = ()
     description: str = ""
     style: str = ORCHESTRATION
+    cancel: Cancel | None = None
+    timers: tuple[Timer, ...] = ()  # participants' own expiries (a hold that lapses)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -114,6 +208,10 @@ class Reaction:
     kind: str | None = None
     retry: RetryPolicy | None = None
     description: str = ""
+    nothing_to_undo: tuple[str, ...] = ()  # emitted when its effect never happened
+    after_pivot: tuple[str, ...] = ()  # emitted instead of `emits` once the pivot is done
+    actor: str | None = None  # the person or outside system whose decision it relays
+    repeat: Repeat | None = None
 
     @property
     def label(self) -> str:
@@ -131,6 +229,8 @@ class ChoreographedSaga:
     compensated: tuple[str, ...] = ()
     description: str = ""
     style: str = CHOREOGRAPHY
+    cancel: Cancel | None = None
+    timers: tuple[Timer, ...] = ()
 
 
 Saga = Union[OrchestratedSaga, ChoreographedSaga]
@@ -148,11 +248,22 @@ def _retry(value: Any) -> RetryPolicy | None:
     if not isinstance(value, dict):
         return None
     attempts = value.get("max_attempts", UNLIMITED)
+    multiplier = value.get("multiplier")
     return RetryPolicy(
         max_attempts=None if attempts == UNLIMITED else int(attempts),
         backoff=value.get("backoff"),
         escalate_to=value.get("escalate_to"),
+        multiplier=float(multiplier) if multiplier is not None else None,
+        max_backoff=value.get("max_backoff"),
+        jitter=value.get("jitter"),
+        page_after=value.get("page_after"),
     )
+
+
+def _repeat(value: Any) -> Repeat | None:
+    if not isinstance(value, dict):
+        return None
+    return Repeat(int(value.get("max_attempts", 1)), value.get("escalate_to"))
 
 
 def _compensation(value: Any, pointer: str) -> Compensation | None:
@@ -167,17 +278,19 @@ def _compensation(value: Any, pointer: str) -> Compensation | None:
         failures=_names(value.get("failure")),
         timeout=value.get("timeout"),
         retry=_retry(value.get("retry")),
+        nothing_to_undo=value.get("nothing_to_undo"),
     )
 
 
 def _step(spec: dict, pointer: str, number: int, stage: int, parallel: bool) -> Step:
     command = str(spec.get("command", ""))
+    actor = spec.get("actor")
     return Step(
-        name=str(spec.get("name") or command),
+        name=str(spec.get("name") or command or spec.get("reply") or actor or ""),
         pointer=pointer,
         number=number,
         stage=stage,
-        participant=str(spec.get("participant", "")),
+        participant=str(spec.get("participant") or actor or ""),
         command=command,
         kind=spec.get("kind") or COMPENSATABLE,
         reply=spec.get("reply"),
@@ -187,6 +300,42 @@ def _step(spec: dict, pointer: str, number: int, stage: int, parallel: bool) -> 
         compensation=_compensation(spec.get("compensation"), f"{pointer}/compensation"),
         description=spec.get("description", ""),
         parallel=parallel,
+        actor=spec.get("actor"),
+        repeat=_repeat(spec.get("repeat")),
+        local=bool(spec.get("local", False)),
+    )
+
+
+def _cancel(value: Any, pointer: str) -> Cancel | None:
+    if not isinstance(value, dict):
+        return None
+    forward = value.get("after_pivot")
+    return Cancel(
+        on=str(value.get("on", "")),
+        pointer=f"{pointer}/cancel",
+        after_pivot=(
+            _step(forward, f"{pointer}/cancel/after_pivot", 0, -1, False)
+            if isinstance(forward, dict)
+            else None
+        ),
+        refused=value.get("refused"),
+        outcome=value.get("outcome"),
+    )
+
+
+def _timers(value: Any, pointer: str) -> tuple[Timer, ...]:
+    return tuple(
+        Timer(
+            event=str(item.get("event", "")),
+            pointer=f"{pointer}/timers/{index}",
+            service=str(item.get("service", "")),
+            starts_on=str(item.get("starts_on", "")),
+            stops_on=_names(item.get("stops_on")),
+            after=item.get("after"),
+            at=item.get("at"),
+        )
+        for index, item in enumerate(value or ())
+        if isinstance(item, dict)
     )
 
 
@@ -208,6 +357,10 @@ def parse_saga(name: str, spec: dict) -> Saga:
                 kind=item.get("kind"),
                 retry=_retry(item.get("retry")),
                 description=item.get("description", ""),
+                nothing_to_undo=_names(item.get("nothing_to_undo")),
+                after_pivot=_names(item.get("after_pivot")),
+                actor=item.get("actor"),
+                repeat=_repeat(item.get("repeat")),
             )
             for index, item in enumerate(spec.get("reactions") or ())
         )
@@ -220,6 +373,8 @@ def parse_saga(name: str, spec: dict) -> Saga:
             completed=completed,
             compensated=compensated,
             description=spec.get("description", ""),
+            cancel=_cancel(spec.get("cancel"), pointer),
+            timers=_timers(spec.get("timers"), pointer),
         )
     stages = []
     number = 0
@@ -246,6 +401,8 @@ def parse_saga(name: str, spec: dict) -> Saga:
         completed=completed,
         compensated=compensated,
         description=spec.get("description", ""),
+        cancel=_cancel(spec.get("cancel"), pointer),
+        timers=_timers(spec.get("timers"), pointer),
     )
 
 

@@ -10,26 +10,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..findings import Finding, sorted_findings
+from ..model.payload import lookup_field
 from ..model.types import DesignModel
-from . import choreography, orchestration
+from . import choreography, messages, orchestration
 from .model import (
     COMPENSATABLE,
     PIVOT,
     ChoreographedSaga,
     OrchestratedSaga,
+    RetryPolicy,
     Saga,
     Step,
     parse_sagas,
 )
 from .violations import (
     BOUNDED,
+    CANCEL_UNDEFINED,
     COMPENSATION_REPEATS_STEP,
+    ESCALATION_NEVER_FIRES,
     MISPLACED_PIVOT,
     MISSING_COMPENSATION,
     NO_PRODUCER,
+    NO_TIMEOUT,
     TOPOLOGY,
     UNDECLARED,
     UNKNOWN_SERVICE,
+    Coverage,
     Violation,
     joined,
     numbered,
@@ -59,12 +65,22 @@ def verify_model(
     model: DesignModel, names: Sequence[str] | None = None, limits: Limits = Limits()
 ) -> list[Finding]:
     """Findings for the named sagas (all when `names` is None), sorted."""
+    return verify_with_coverage(model, names, limits)[0]
+
+
+def verify_with_coverage(
+    model: DesignModel, names: Sequence[str] | None = None, limits: Limits = Limits()
+) -> tuple[list[Finding], list[Coverage]]:
+    """Findings for the named sagas, sorted, and what exploring each saga covered."""
     findings: list[Finding] = []
+    coverage: list[Coverage] = []
     for saga in sagas_of(model):
         if names is not None and saga.name not in names:
             continue
-        findings.extend(_finding(model, saga, v) for v in verify_saga(model, saga, limits))
-    return sorted_findings(findings)
+        violations, covered = _verify(model, saga, limits)
+        findings.extend(_finding(model, saga, v) for v in violations)
+        coverage.append(covered)
+    return sorted_findings(findings), coverage
 
 
 def _finding(model: DesignModel, saga: Saga, violation: Violation) -> Finding:
@@ -81,20 +97,72 @@ def _finding(model: DesignModel, saga: Saga, violation: Violation) -> Finding:
 
 def verify_saga(model: DesignModel, saga: Saga, limits: Limits = Limits()) -> list[Violation]:
     """Every violation of one saga, each with a counterexample trace where a path shows it."""
+    return _verify(model, saga, limits)[0]
+
+
+def _verify(model: DesignModel, saga: Saga, limits: Limits) -> tuple[list[Violation], Coverage]:
     found = list(_declarations(model, saga))
     if isinstance(saga, OrchestratedSaga):
-        found.extend(_verify_orchestrated(model, saga, limits))
+        explored, coverage = _verify_orchestrated(model, saga, limits)
     else:
-        found.extend(_verify_choreographed(model, saga, limits))
+        explored, coverage = _verify_choreographed(model, saga, limits)
+    found.extend(explored)
+    found.extend(messages.correlation_violations(model, saga))
+    found.extend(_escalations(saga))
     unique: dict[tuple[str, str], Violation] = {}
     for violation in found:
         unique.setdefault(violation.key, violation)
-    return list(unique.values())
+    return list(unique.values()), coverage
+
+
+def _retry_policies(saga: Saga) -> Iterable[tuple[str, str, RetryPolicy | None, bool]]:
+    """(pointer, what, retry policy, whether a refusal can reach it) of every policy."""
+    if isinstance(saga, OrchestratedSaga):
+        steps = list(saga.steps)
+        if saga.cancel is not None and saga.cancel.after_pivot is not None:
+            steps.append(saga.cancel.after_pivot)
+        for step in steps:
+            yield step.pointer, f"step '{step.name}'", step.retry, bool(step.failures)
+            comp = step.compensation
+            if comp is not None:
+                what = f"compensation {comp.command}"
+                yield comp.pointer, what, comp.retry, bool(comp.failures)
+    else:
+        for reaction in saga.reactions:
+            refusals = bool(reaction.fails_with)
+            yield reaction.pointer, f"reaction '{reaction.label}'", reaction.retry, refusals
+
+
+def _escalations(saga: Saga) -> Iterable[Violation]:
+    """Escalation targets that can never be reached: unlimited retries and nothing to page."""
+    for pointer, what, retry, refusals in _retry_policies(saga):
+        if retry is None or not retry.escalate_to or retry.escalates or refusals:
+            continue
+        yield Violation(
+            ESCALATION_NEVER_FIRES,
+            f"{pointer}/retry",
+            f"{what} escalation",
+            f"{what} of saga '{saga.name}' names `escalate_to: {retry.escalate_to}` but retries "
+            "without limit and has no `page_after`: the escalation never fires, and a stuck "
+            "saga retries silently forever",
+            "add `page_after: DURATION` (alert after that long), or bound `max_attempts`",
+            numbered(
+                (
+                    f"{what} keeps failing",
+                    f"end: it is retried forever; {retry.escalate_to} is never told",
+                )
+            ),
+        )
 
 
 # -- declarations ----------------------------------------------------------------------------
-def _messages(saga: Saga) -> Iterable[tuple[str, str, str, str]]:
+def _messages(model: DesignModel, saga: Saga) -> Iterable[tuple[str, str, str, str]]:
     """(kind 'event'|'command', name, pointer, role) of every message a saga names."""
+    for timer in saga.timers:
+        yield "event", timer.event, f"{timer.pointer}/event", timer.service
+        yield "event", timer.starts_on, f"{timer.pointer}/starts_on", "on"
+        for event in timer.stops_on:
+            yield "event", event, f"{timer.pointer}/stops_on", "on"
     if saga.trigger:
         yield "event", saga.trigger, f"{saga.pointer}/trigger", "trigger"
     for event in saga.completed:
@@ -102,26 +170,46 @@ def _messages(saga: Saga) -> Iterable[tuple[str, str, str, str]]:
     for event in saga.compensated:
         yield "event", event, f"{saga.pointer}/compensated", "compensated"
     if isinstance(saga, OrchestratedSaga):
-        for step in saga.steps:
-            yield "command", step.command, f"{step.pointer}/command", step.participant
+        steps = list(saga.steps)
+        if saga.cancel is not None:
+            cancel = saga.cancel
+            if cancel.on in model.commands:
+                yield "command", cancel.on, f"{cancel.pointer}/on", saga.orchestrator
+            else:
+                yield "event", cancel.on, f"{cancel.pointer}/on", "outcome"
+            for name in (cancel.refused, cancel.outcome):
+                if name:
+                    yield "event", name, cancel.pointer, "outcome"
+            if cancel.after_pivot is not None:
+                steps.append(cancel.after_pivot)
+        for step in steps:
+            # a wait step's decision comes from an outside actor through some service
+            sender = "outcome" if step.waits else saga.orchestrator if step.local else None
+            if not step.waits:
+                yield "command", step.command, f"{step.pointer}/command", step.participant
             if step.reply:
-                yield "event", step.reply, f"{step.pointer}/reply", step.participant
+                yield "event", step.reply, f"{step.pointer}/reply", sender or step.participant
             for failure in step.failures:
-                yield "event", failure, f"{step.pointer}/failure", step.participant
+                yield "event", failure, f"{step.pointer}/failure", sender or step.participant
             comp = step.compensation
             if comp is not None:
                 yield "command", comp.command, comp.pointer, step.participant
-                if comp.reply:
-                    yield "event", comp.reply, f"{comp.pointer}/reply", step.participant
+                for name in (comp.reply, comp.nothing_to_undo):
+                    if name:
+                        yield "event", name, f"{comp.pointer}/reply", step.participant
                 for failure in comp.failures:
                     yield "event", failure, f"{comp.pointer}/failure", step.participant
     else:
+        if saga.cancel is not None:
+            yield "event", saga.cancel.on, f"{saga.cancel.pointer}/on", "outcome"
         for reaction in saga.reactions:
             yield "event", reaction.on, f"{reaction.pointer}/on", "on"
             for event in reaction.emits:
                 yield "event", event, f"{reaction.pointer}/emits", reaction.service
             for event in reaction.fails_with:
                 yield "event", event, f"{reaction.pointer}/fails_with", reaction.service
+            for event in (*reaction.nothing_to_undo, *reaction.after_pivot):
+                yield "event", event, f"{reaction.pointer}/emits", reaction.service
             if reaction.compensates:
                 yield "event", reaction.compensates, f"{reaction.pointer}/compensates", "undo"
 
@@ -129,11 +217,17 @@ def _messages(saga: Saga) -> Iterable[tuple[str, str, str, str]]:
 def _services(saga: Saga) -> Iterable[tuple[str, str]]:
     if isinstance(saga, OrchestratedSaga):
         yield saga.orchestrator, f"{saga.pointer}/orchestrator"
-        for step in saga.steps:
-            yield step.participant, f"{step.pointer}/participant"
+        steps = list(saga.steps)
+        if saga.cancel is not None and saga.cancel.after_pivot is not None:
+            steps.append(saga.cancel.after_pivot)
+        for step in steps:
+            if not step.waits:  # an actor is a person or outside system, not a service
+                yield step.participant, f"{step.pointer}/participant"
     else:
         for reaction in saga.reactions:
             yield reaction.service, f"{reaction.pointer}/service"
+    for timer in saga.timers:
+        yield timer.service, f"{timer.pointer}/service"
 
 
 def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
@@ -146,7 +240,7 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
                 f"saga '{saga.name}' names service '{service}', which the model does not declare",
                 f"declare '{service}' under `services:` or fix the name",
             )
-    for kind, name, pointer, role in _messages(saga):
+    for kind, name, pointer, role in _messages(model, saga):
         table = model.events if kind == "event" else model.commands
         if name not in table:
             section = "events" if kind == "event" else "commands"
@@ -171,7 +265,7 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
                     f"producer '{event.producer}' is not a declared service)",
                     "make a declared service its producer",
                 )
-            elif role not in ("trigger", "completed", "compensated", "on", "undo") and (
+            elif role not in ("trigger", "completed", "compensated", "on", "undo", "outcome") and (
                 event.producer != role
             ):
                 yield Violation(
@@ -194,8 +288,7 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
                     f"make {role} the command's handler, or send it to {command.handler}",
                 )
     if isinstance(saga, ChoreographedSaga):
-        emitted = {e for r in saga.reactions for e in (*r.emits, *r.fails_with)}
-        emitted.add(saga.trigger)
+        emitted = choreography.emittable(saga)
         for reaction in saga.reactions:
             if reaction.on not in emitted:
                 yield Violation(
@@ -230,6 +323,82 @@ def _declarations(model: DesignModel, saga: Saga) -> Iterable[Violation]:
                         f"saga '{saga.name}' ends {key} with {event}, but no reaction emits it",
                         f"add the reaction that emits {event}, or fix the event name",
                     )
+        yield from _timers_and_cancels(model, saga, emitted)
+
+
+def _timers_and_cancels(
+    model: DesignModel, saga: ChoreographedSaga, emitted: set[str]
+) -> Iterable[Violation]:
+    """Timers that can never start or whose owner cannot see their start or expiry time,
+    reactions waiting for an actor without a deadline, and cancel reactions that claim to
+    know about a pivot another service owns."""
+    for timer in saga.timers:
+        start = model.events.get(timer.starts_on)
+        if timer.starts_on not in emitted:
+            yield Violation(
+                NO_PRODUCER,
+                f"{timer.pointer}/starts_on",
+                f"timer {timer.event}",
+                f"timer {timer.event} of saga '{saga.name}' starts on {timer.starts_on}, which "
+                "no reaction emits: it never runs",
+                f"start it on an event the saga emits, or fix the name {timer.starts_on}",
+            )
+        elif (
+            start is not None
+            and timer.service != start.producer
+            and timer.service not in {c.service for c in start.consumers}
+        ):
+            yield Violation(
+                TOPOLOGY,
+                f"{timer.pointer}/service",
+                f"timer {timer.event} owner",
+                f"{timer.service} owns timer {timer.event} but neither produces nor consumes "
+                f"{timer.starts_on}, so it never learns when to arm it",
+                f"add {timer.service} to the consumers of {timer.starts_on}",
+            )
+        if timer.at and start is not None and start.schema is not None:
+            found = lookup_field(start.schema, start.schema_format, timer.at)
+            if found.known and not found.required:
+                yield Violation(
+                    TOPOLOGY,
+                    f"{timer.pointer}/at",
+                    f"timer {timer.event} expiry time",
+                    f"timer {timer.event} expires at {timer.at}, which {timer.starts_on} does not "
+                    "always carry",
+                    f"add `{timer.at}` to the required fields of {timer.starts_on}",
+                )
+    pivots = {r.service for r in saga.reactions if r.kind == PIVOT}
+    for reaction in saga.reactions:
+        outs = set(choreography.outputs(reaction))
+        deadline = any(t.starts_on == reaction.on and (outs & set(t.stops_on)) for t in saga.timers)
+        if reaction.actor and not deadline:
+            yield Violation(
+                NO_TIMEOUT,
+                reaction.pointer,
+                f"{reaction.label} deadline",
+                f"'{reaction.label}' waits for {reaction.actor} without a deadline: if no "
+                "decision comes, the saga waits forever",
+                f"add a timer armed by {reaction.on} and stopped by "
+                f"{joined(reaction.emits + reaction.fails_with)}, and react to its expiry",
+                numbered(
+                    (
+                        f"{reaction.label}: waits for {reaction.actor}",
+                        f"{reaction.actor}: no decision",
+                        f"end: {reaction.service} waits forever (no deadline)",
+                    )
+                ),
+            )
+        if reaction.after_pivot and reaction.service not in pivots:
+            yield Violation(
+                CANCEL_UNDEFINED,
+                f"{reaction.pointer}/after_pivot",
+                f"{reaction.label} after the pivot",
+                f"'{reaction.label}' declares `after_pivot` events, but {reaction.service} does "
+                "not own the pivot: it cannot tell in its own transaction whether the pivot "
+                "happened, so a cancel racing the pivot is handled both ways or neither",
+                "let the pivot's service decide the cancel (its reaction carries `after_pivot`), "
+                "and have the others react to what it emits",
+            )
 
 
 # -- orchestration ---------------------------------------------------------------------------
@@ -245,12 +414,16 @@ def _happy_prefix(saga: OrchestratedSaga, upto: Step) -> list[str]:
 
 def _verify_orchestrated(
     model: DesignModel, saga: OrchestratedSaga, limits: Limits
-) -> list[Violation]:
-    idempotency = {name: service.idempotency for name, service in model.services.items()}
+) -> tuple[list[Violation], Coverage]:
     result = orchestration.explore(
-        saga, idempotency, max_faults=limits.max_faults, max_states=limits.max_states
+        saga,
+        lambda service, message: messages.idempotency_of(model, service, message),
+        max_faults=limits.max_faults,
+        max_states=limits.max_states,
+        scope=lambda service, message: messages.idempotency_scope_of(model, service, message),
     )
     found = list(result.violations)
+    found.extend(messages.orchestrated_overtaking(model, saga))
     by_key = {v.key for v in found}
     steps = saga.steps
     pivots = [s for s in steps if s.kind == PIVOT]
@@ -277,7 +450,7 @@ def _verify_orchestrated(
                     ),
                 )
             )
-        missing = step.kind == COMPENSATABLE and step.compensation is None
+        missing = step.kind == COMPENSATABLE and step.compensation is None and not step.waits
         if missing and (MISSING_COMPENSATION, step.name) not in by_key:
             found.append(
                 Violation(
@@ -347,7 +520,27 @@ def _verify_orchestrated(
                 )
     if result.bounded:
         found.append(_bounded(saga, result.states))
-    return found
+    return found, _coverage(saga, len(saga.stages), result, limits)
+
+
+def _coverage(
+    saga: Saga,
+    stages: int,
+    result: orchestration.Exploration | choreography.Exploration,
+    limits: Limits,
+) -> Coverage:
+    return Coverage(
+        saga=saga.name,
+        style=saga.style,
+        stages=stages,
+        states=result.states,
+        paths=result.paths,
+        max_faults=limits.max_faults,
+        cancel_points=result.cancel_points,
+        timer_races=getattr(result, "timer_races", 0),
+        outcomes=tuple(sorted(result.outcomes)),
+        complete=not result.bounded,
+    )
 
 
 def _bounded(saga: Saga, states: int) -> Violation:
@@ -364,17 +557,10 @@ def _bounded(saga: Saga, states: int) -> Violation:
 # -- choreography ----------------------------------------------------------------------------
 def _verify_choreographed(
     model: DesignModel, saga: ChoreographedSaga, limits: Limits
-) -> list[Violation]:
-    idempotency: dict[tuple[str, str], str | None] = {}
-    for reaction in saga.reactions:
-        service = model.services.get(reaction.service)
-        level = service.idempotency if service is not None else None
-        event = model.events.get(reaction.on)
-        if event is not None:
-            for consumer in event.consumers:
-                if consumer.service == reaction.service and consumer.idempotency:
-                    level = consumer.idempotency
-        idempotency[(reaction.service, reaction.on)] = level
+) -> tuple[list[Violation], Coverage]:
+    idempotency = {
+        (r.service, r.on): messages.idempotency_of(model, r.service, r.on) for r in saga.reactions
+    }
     trigger = model.events.get(saga.trigger)
     starter = trigger.producer if trigger is not None else "start"
     result = choreography.explore(
@@ -386,6 +572,7 @@ def _verify_choreographed(
     )
     found = list(result.violations)
     found.extend(choreography.structural_violations(saga, result.fired))
+    found.extend(messages.choreographed_overtaking(model, saga, choreography.ancestors(saga)))
     compensated = {r.compensates for r in saga.reactions if r.compensates}
     reported = {v.subject for v in found if v.rule == MISSING_COMPENSATION}
     for reaction in saga.reactions:
@@ -410,4 +597,4 @@ def _verify_choreographed(
             )
     if result.bounded:
         found.append(_bounded(saga, result.states))
-    return found
+    return found, _coverage(saga, len(saga.reactions), result, limits)

@@ -23,6 +23,13 @@ COMPENSATION_REPEATS_STEP = "SAG018"
 UNREACHABLE = "SAG020"
 CYCLE = "SAG021"
 BOUNDED = "SAG022"
+CORRELATION_MISSING = "SAG023"
+KEY_MISMATCH = "SAG024"
+OVERTAKES = "SAG025"
+COMPENSATION_WITHOUT_STEP = "SAG026"
+UNDO_AFTER_PIVOT = "SAG027"
+CANCEL_UNDEFINED = "SAG028"
+ESCALATION_NEVER_FIRES = "SAG029"
 
 NOT_IDEMPOTENT_LEVELS = (None, "none")
 
@@ -61,6 +68,9 @@ class BreadthFirstSearch:
     def __init__(self) -> None:
         self.violations: dict[tuple[str, str], Violation] = {}
         self.outcomes: set[str] = set()
+        self.paths = 0  # path ends reached, whatever the outcome
+        self.cancel_points = 0  # states where a cancel request was let in
+        self.timer_races = 0  # states where a timer was let expire
         self.seen: set[Any] = set()
         self.queue: deque[tuple[Any, tuple[str, ...]]] = deque()
 
@@ -71,4 +81,49 @@ class BreadthFirstSearch:
 
     def record(self, violation: Violation) -> None:
         self.violations.setdefault(violation.key, violation)
-        self.outcomes.add("violation")
+        self.reach("violation")
+
+    def reach(self, outcome: str) -> None:
+        """A path ends with `outcome` (completed, compensated, cancelled, escalated, ...)."""
+        self.outcomes.add(outcome)
+        self.paths += 1
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What exploring one saga covered, so a clean result says what it means."""
+
+    saga: str
+    style: str
+    stages: int  # orchestration: stages; choreography: reactions
+    states: int
+    paths: int
+    max_faults: int
+    cancel_points: int
+    timer_races: int
+    outcomes: tuple[str, ...]
+    complete: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "saga": self.saga,
+            "style": self.style,
+            "stages": self.stages,
+            "states": self.states,
+            "paths": self.paths,
+            "faults_per_path": self.max_faults,
+            "cancel_points": self.cancel_points,
+            "timer_races": self.timer_races,
+            "outcomes": list(self.outcomes),
+            "complete": self.complete,
+        }
+
+    def describe(self) -> str:
+        extent = "complete" if self.complete else "INCOMPLETE (state bound reached)"
+        unit = "stages" if self.style == "orchestration" else "reactions"
+        return (
+            f"saga {self.saga}: {self.stages} {unit}, {self.states} states, {self.paths} path "
+            f"ends, up to {self.max_faults} faults per path, {self.cancel_points} cancel "
+            f"points, {self.timer_races} timer races; outcomes: "
+            f"{', '.join(self.outcomes) or 'none'}; exploration {extent}"
+        )
