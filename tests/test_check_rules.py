@@ -280,6 +280,11 @@ TRIGGERS = [
         "event OrderPlaced",
     ),
     (
+        "REL012",
+        lambda m: m["channels"]["billing.dlq"].pop("alert"),
+        "channel billing.dlq",
+    ),
+    (
         "REL007",
         lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
         "event OrderPlaced",
