@@ -35,6 +35,7 @@ PLANTED = {
         ("REL002", 58, 17, "consumer psp of event RefundAmountHeld"),
         ("SAG015", 167, 9, "saga RefundPayment: psp handles RefundAmountHeld"),
     ],
+    "stock-trading.cancel-keyed-by-order": [("REL013", 79, 5, "command CancelOrder")],
     "stock-trading.partitions-below-parallelism": [("CAP001", 32, 5, "channel orders.inbound")],
     "subscription-billing.full-freezes-json": [("SCH012", 65, 7, "event SubscriptionStarted")],
     "subscription-billing.no-way-out": [("REL008", 21, 5, "service subscriptions")],

@@ -280,6 +280,26 @@ TRIGGERS = [
         "event OrderPlaced",
     ),
     (
+        "REL013",
+        lambda m: m["events"].update(
+            OrderCancelled={
+                "producer": "orders",
+                "consumers": ["billing"],
+                "channel": "orders.events",
+                "key": "cancellationId",
+                "schema": {
+                    "type": "object",
+                    "required": ["cancellationId", "orderId"],
+                    "properties": {
+                        "cancellationId": {"type": "string"},
+                        "orderId": {"type": "string"},
+                    },
+                },
+            }
+        ),
+        "event OrderCancelled",
+    ),
+    (
         "REL012",
         lambda m: m["channels"]["billing.dlq"].pop("alert"),
         "channel billing.dlq",
