@@ -25,6 +25,7 @@ PLANTED = {
     "food-delivery.wait-without-deadline": [
         ("SAG014", 116, 9, "saga DeliverOrder: restaurant-accepts")
     ],
+    "hospital-beds.no-erasure-path": [("DAT005", 43, 17, "consumer beds of event PatientAdmitted")],
     "hospital-beds.read-model-source-not-consumed": [
         ("TOP010", 131, 41, "read model WardOccupancy")
     ],
