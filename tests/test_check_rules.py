@@ -950,3 +950,42 @@ def test_channel_transport_must_be_one_its_broker_serves(tmp_path, broker, chann
 
     found = findings_for(tmp_path, changed(moved), "TOP009")
     assert [f.element for f in found] == (["channel orders.dlq"] if flagged else [])
+
+
+def test_an_orchestrator_and_its_participant_exchanging_saga_messages_are_no_ping_pong(tmp_path):
+    def invoiced(model):
+        event(model, "InvoiceIssued").update(consumers=["orders"])
+        model["commands"]["IssueInvoice"].update(channel="orders.events")
+        model["sagas"] = {
+            "Invoice": {
+                "style": "orchestration",
+                "orchestrator": "orders",
+                "trigger": "OrderPlaced",
+                "correlation": "orderId",
+                "steps": [
+                    {
+                        "name": "invoice",
+                        "participant": "billing",
+                        "command": "IssueInvoice",
+                        "reply": "InvoiceIssued",
+                        "kind": "retriable",
+                        "timeout": "30s",
+                        "retry": {"max_attempts": "unlimited", "backoff": "1s"},
+                    }
+                ],
+            }
+        }
+
+    assert findings_for(tmp_path, changed(invoiced), "TOP008") == []
+
+    def outside_the_saga(model):
+        invoiced(model)
+        model["sagas"]["Invoice"]["trigger"] = "InvoiceIssued"  # OrderPlaced is no saga message
+
+    (found,) = findings_for(tmp_path, changed(outside_the_saga), "TOP008")
+    lines = (tmp_path / "design.yaml").read_text(encoding="utf-8").splitlines()
+    where = (lines.index("  InvoiceIssued:") + 1, 3)
+    assert (found.element, found.location.line, found.location.column) == (
+        "services billing and orders",
+        *where,
+    )
