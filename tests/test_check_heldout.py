@@ -1,6 +1,6 @@
 """A held-out set: designs in domains the rules were not written against (food delivery, order
 matching, hospital beds, airline check-in, subscription billing, warehouse pick and pack,
-payment refunds, video transcoding), each sound, and each with flawed variants that plant one
+payment refunds, video transcoding, car rental), each sound, and each with flawed variants that plant one
 flaw a senior reviewer of event-driven systems would stop. `check --strict` and `saga verify`
 pass every sound design and catch each planted flaw at its element (rule, line, column).
 """
@@ -21,6 +21,24 @@ SOUND = sorted(p.stem for p in HELDOUT.glob("*.yaml") if "." not in p.stem)
 # (rule, line, column, element).
 PLANTED = {
     "airline-checkin.sync-command-on-channel": [("TOP012", 53, 5, "command IssueBoardingPass")],
+    "car-rental.hold-lapses-in-fleet": [
+        ("SAG027", 226, 9, "saga RentCar: fleet on CarHoldExpired"),
+    ],
+    "car-rental.unordered-subscription": [
+        ("REL004", 41, 5, "event RentalRequested"),
+        ("REL004", 55, 5, "event CarHeld"),
+        ("REL004", 69, 5, "event CarHoldRefused"),
+        ("REL004", 81, 5, "event CarHoldReleased"),
+        ("REL004", 93, 5, "event CarHoldReleaseSkipped"),
+        ("REL004", 105, 5, "event DepositTaken"),
+        ("REL004", 118, 5, "event DepositFailed"),
+        ("REL004", 131, 5, "event CarHoldExpired"),
+        ("REL004", 144, 5, "event CancellationFeeCharged"),
+        ("REL004", 157, 5, "event RentalCancellationRequested"),
+        ("REL004", 169, 5, "event RentalConfirmed"),
+        ("REL004", 181, 5, "event RentalCancelled"),
+        ("SAG025", 215, 9, "saga RentCar: fleet on DepositFailed order"),
+    ],
     "food-delivery.dual-write": [("REL001", 16, 45, "service orders")],
     "food-delivery.wait-without-deadline": [
         ("SAG014", 116, 9, "saga DeliverOrder: restaurant-accepts")
