@@ -39,9 +39,9 @@ PLANTED = {
         ("REL004", 181, 5, "event RentalCancelled"),
         ("SAG025", 215, 9, "saga RentCar: fleet on DepositFailed order"),
     ],
-    "food-delivery.dual-write": [("REL001", 16, 45, "service orders")],
+    "food-delivery.dual-write": [("REL001", 17, 45, "service orders")],
     "food-delivery.wait-without-deadline": [
-        ("SAG014", 116, 9, "saga DeliverOrder: restaurant-accepts")
+        ("SAG014", 107, 9, "saga DeliverOrder: restaurant-accepts")
     ],
     "hospital-beds.no-erasure-path": [("DAT005", 43, 17, "consumer beds of event PatientAdmitted")],
     "hospital-beds.read-model-source-not-consumed": [
