@@ -69,6 +69,11 @@ PLANTED = {
 }
 
 
+# The only findings on a sound design: two-way event flows the model cannot declare reactions
+# for outside a saga, reported as a possible ping-pong (info, not failing --strict).
+SOUND_INFO = {"hospital-beds": [("TOP008", 39, 3), ("TOP008", 88, 3)]}
+
+
 def check_findings(name: str) -> tuple[int, list[dict]]:
     result = run_grimoire("check", str(HELDOUT / f"{name}.yaml"), "--strict", "--format", "json")
     return result.returncode, json.loads(result.stdout)["findings"]
@@ -84,7 +89,7 @@ def test_the_set_covers_eight_domains_each_with_flawed_variants():
 def test_sound_design_passes_check_and_saga_verify(name):
     returncode, found = check_findings(name)
     assert returncode == 0, found
-    assert [f for f in found if f["severity"] != "info"] == []
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == SOUND_INFO.get(name, [])
     saga = run_grimoire("saga", "verify", str(HELDOUT / f"{name}.yaml"))
     assert saga.returncode == 0, saga.stdout + saga.stderr
 
