@@ -453,7 +453,14 @@ def test_crud_event_message_names_the_generic_change(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["SendEmailRequested", "ChargeCustomerRequested", "SendReceiptEmailRequested"]
+    "name",
+    [
+        "SendEmailRequested",
+        "ChargeCustomerRequested",
+        "SendReceiptEmailRequested",
+        "BagTagPrintRequested",
+        "EmailSendRequested",
+    ],
 )
 def test_imperative_requested_event_is_a_command_in_disguise(tmp_path, name):
     model = changed(lambda m: add_event(m, name))
@@ -462,7 +469,15 @@ def test_imperative_requested_event_is_a_command_in_disguise(tmp_path, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["PricesRequested", "RefundRequested", "OrderRefundRequested", "OrderCancellationRequested"],
+    [
+        "PricesRequested",
+        "RefundRequested",
+        "OrderRefundRequested",
+        "OrderCancellationRequested",
+        "AddressChangeRequested",
+        "PasswordResetRequested",
+        "ShipmentRequested",
+    ],
 )
 def test_requested_event_naming_a_thing_is_not_a_command_in_disguise(tmp_path, name):
     model = changed(lambda m: add_event(m, name))
