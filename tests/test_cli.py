@@ -544,3 +544,15 @@ def test_output_on_a_pipe_arrives_whole_before_the_process_ends(
     assert piped.returncode == 0
     assert len(expected) > 8192  # more than one buffer
     assert piped.stdout == expected
+
+
+@pytest.mark.parametrize("command", TOP_COMMANDS)
+def test_a_run_parses_its_command_as_the_full_command_line_does(command, capsys) -> None:
+    """A run builds only its own command's parser: help and usage errors stay the same."""
+    said = []
+    for parser in (PARSER, cli.build_parser(command)):
+        for argv in ([command, "--help"], [command, "--no-such-option"]):
+            with pytest.raises(SystemExit) as stopped:
+                parser.parse_args(argv)
+            said.append((argv, stopped.value.code, capsys.readouterr()))
+    assert said[:2] == said[2:]

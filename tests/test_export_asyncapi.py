@@ -414,16 +414,17 @@ JSON_TREES = st.recursive(
 )
 
 
+@pytest.mark.parametrize("ensure_ascii", [False, True])
 @settings(max_examples=300, deadline=None)
-@given(JSON_TREES)
-def test_json_text_is_what_json_dumps_writes(data: object) -> None:
+@given(data=JSON_TREES)
+def test_json_text_is_what_json_dumps_writes(data: object, ensure_ascii: bool) -> None:
     try:
-        expected = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+        expected = json.dumps(data, indent=2, ensure_ascii=ensure_ascii, allow_nan=False)
     except ValueError:  # NaN or an infinity: not JSON, refused by both
         with pytest.raises(ValueError):
-            json_text(data)
+            json_text(data, ensure_ascii)
         return
-    assert json_text(data) == expected
+    assert json_text(data, ensure_ascii) == expected
 
 
 def test_json_text_refuses_what_json_refuses() -> None:

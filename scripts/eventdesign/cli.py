@@ -74,17 +74,23 @@ class _ClosedStream:
         pass
 
 
-def _command_modules() -> list[ModuleType]:
+def _command_modules(command: str | None = None) -> list[ModuleType]:
+    """Every command's module; only `command`'s when a module of that name is that command
+    (importing and configuring all of them is a quarter of a quick command's startup)."""
     from . import commands
 
-    modules = [
-        importlib.import_module(f"{commands.__name__}.{info.name}")
-        for info in pkgutil.iter_modules(commands.__path__)
-    ]
+    names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
+    if command in names:
+        module = importlib.import_module(f"{commands.__name__}.{command}")
+        if command == module.NAME:
+            return [module]
+    modules = [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
     return sorted(modules, key=lambda m: m.ORDER)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command`, one that knows only that command (its
+    parsing, usage and help are the same)."""
     parser = GrimoireArgumentParser(
         prog="grimoire",
         description=DESCRIPTION,
@@ -93,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"grimoire {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in _command_modules(command):
         sub = subparsers.add_parser(
             module.NAME,
             help=module.HELP,
@@ -128,9 +134,10 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stdout = _ClosedStream()  # type: ignore[assignment]
     name = "grimoire"
     try:
-        parser = build_parser()
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(arguments[0] if arguments else None)
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(arguments)
         except SystemExit as exc:  # --help, --version, or a usage error already printed
             sys.stdout.flush()
             return exc.code if isinstance(exc.code, int) else 2

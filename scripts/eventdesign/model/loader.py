@@ -7,7 +7,6 @@ unless `allow_outside` is set. Nothing is fetched from the network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
+from .format_schema import model_fast_check, model_schema
 from .source import (
     SourceDocument,
     load_document,
@@ -43,7 +43,6 @@ from .types import (
     member_pointer,
 )
 
-MODEL_SCHEMA_PATH = Path(__file__).resolve().parent / "design-model.schema.json"
 FORMAT_VERSION = "grimoire/1"
 MAX_SCHEMA_FILE_BYTES = 2 * 1024 * 1024
 AVRO_EXTENSIONS = (".avsc",)
@@ -63,12 +62,6 @@ class ModelInvalid(InputError):
             details=[f"{location}: {message}" for location, message in problems],
         )
         self.problems = problems
-
-
-@lru_cache(maxsize=1)
-def model_schema() -> dict:
-    """The design model's own JSON Schema, shipped beside this module."""
-    return json.loads(MODEL_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 ANNOTATION_KEYWORDS = frozenset(("description", "title", "$comment", "default", "examples"))
@@ -121,19 +114,9 @@ def _describe_error(error: Any) -> str:
     return error.message
 
 
-@lru_cache(maxsize=1)
-def _model_fast_check() -> Any:
-    from .fast_check import UnsupportedSchema, compile_schema
-
-    try:
-        return compile_schema(model_schema())
-    except UnsupportedSchema:
-        return None
-
-
 def validate_model_data(document: SourceDocument) -> list[tuple[Location, str]]:
     """Every place the parsed model breaks the format's schema, in file order."""
-    fast_check = _model_fast_check()
+    fast_check = model_fast_check()
     if fast_check is not None and fast_check(document.data):
         return []  # valid; jsonschema is needed only to say what is wrong
     problems = []

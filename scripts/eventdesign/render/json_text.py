@@ -1,5 +1,6 @@
 """JSON text with two-space indentation, as `json.dumps(data, indent=2, ensure_ascii=False,
-allow_nan=False)`: NaN and infinities, which JSON has no form for, raise ValueError.
+allow_nan=False)` (or with `ensure_ascii=True`): NaN and infinities, which JSON
+has no form for, raise ValueError.
 
 The standard library encodes indented JSON in pure Python (its C encoder only writes compact
 JSON), which takes a third of a second for a thousand-event AsyncAPI document. This writer
@@ -10,9 +11,11 @@ and the tree walk does nothing else. Tests compare it with `json.dumps` on gener
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
-_encode_string = json.encoder.encode_basestring  # the C implementation when available
+# The C implementations when available.
+_encode_string = json.encoder.encode_basestring
+_encode_ascii = json.encoder.encode_basestring_ascii
 _INFINITY = float("inf")
 
 
@@ -23,9 +26,9 @@ def _number(value: float) -> str:
     return float.__repr__(value)
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, encode_string: Callable[[str], str]) -> str:
     if isinstance(value, str):
-        return _encode_string(value)
+        return encode_string(value)
     if value is None:
         return "null"
     if value is True:
@@ -39,11 +42,11 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def _key(key: Any) -> str:
+def _key(key: Any, encode_string: Callable[[str], str]) -> str:
     if isinstance(key, str):
-        return _encode_string(key)
+        return encode_string(key)
     if isinstance(key, float):
-        return _encode_string(_number(key))
+        return encode_string(_number(key))
     if key is True:
         return '"true"'
     if key is False:
@@ -51,12 +54,13 @@ def _key(key: Any) -> str:
     if key is None:
         return '"null"'
     if isinstance(key, int):
-        return _encode_string(int.__repr__(key))
+        return encode_string(int.__repr__(key))
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
-def json_text(data: Any) -> str:
-    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)`, faster."""
+def json_text(data: Any, ensure_ascii: bool = False) -> str:
+    """`json.dumps(data, indent=2, ensure_ascii=ensure_ascii, allow_nan=False)`, faster."""
+    encode_string = _encode_ascii if ensure_ascii else _encode_string
     out: list[str] = []
     append = out.append
     strings: dict[str, str] = {}  # keys and values repeat: encode each text once
@@ -74,10 +78,10 @@ def json_text(data: Any) -> str:
             if type(key) is str:
                 head = heads.get(key)
                 if head is None:
-                    head = heads[key] = f"{inner}{_encode_string(key)}: "
+                    head = heads[key] = f"{inner}{encode_string(key)}: "
                 append(head)
             else:
-                append(f"{inner}{_key(key)}: ")
+                append(f"{inner}{_key(key, encode_string)}: ")
             value(item, inner)
         append(f"\n{indent}}}")
 
@@ -95,7 +99,7 @@ def json_text(data: Any) -> str:
         if type(item) is str:
             text = strings.get(item)
             if text is None:
-                text = strings[item] = _encode_string(item)
+                text = strings[item] = encode_string(item)
             append(text)
         elif isinstance(item, (list, tuple)):
             if item:
@@ -108,7 +112,7 @@ def json_text(data: Any) -> str:
             else:
                 append("{}")
         else:
-            append(_scalar(item))
+            append(_scalar(item, encode_string))
 
     value(data, "")
     return "".join(out)

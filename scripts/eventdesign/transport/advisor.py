@@ -42,9 +42,13 @@ class Advice:
 
 @dataclass
 class _Verdict:
+    """One transport's checks so far; the load the needs state, sized once on demand."""
+
     fits: list[str]
     caveats: list[str]
     reasons: list[str]
+    load: Optional[Load] = None
+    sizing: Optional[Sizing] = None
 
 
 Check = Callable[[Transport, Needs, _Verdict], None]
@@ -54,8 +58,9 @@ def advise(matrix: Matrix, needs: Needs) -> Advice:
     """Every transport either fits (ranked best first) or is excluded with its reasons."""
     candidates: list[tuple[int, int, Candidate]] = []
     excluded: list[Exclusion] = []
+    load = _load(needs)
     for position, transport in enumerate(matrix.transports):
-        verdict = _Verdict([], [], [])
+        verdict = _Verdict([], [], [], load)
         for check in CHECKS:
             check(transport, needs, verdict)
         if verdict.reasons:
@@ -138,7 +143,7 @@ def _check_memory_retention(transport: Transport, needs: Needs, verdict: _Verdic
             "message size to check it fits"
         )
         return
-    sizing = _sizing(transport, needs)
+    sizing = _sizing(transport, verdict)
     for unit in sizing.units:
         for demand in unit.demands:
             if demand.figure.name == "memory_bytes" and demand.units > 1:
@@ -153,17 +158,25 @@ def _check_memory_retention(transport: Transport, needs: Needs, verdict: _Verdic
     verdict.fits.append(f"retention of {_number(days)} days in memory")
 
 
-def _sizing(transport: Transport, needs: Needs) -> Sizing:
-    assert needs.throughput_msgs_per_s is not None
+def _load(needs: Needs) -> Optional[Load]:
+    """The load the needs state, for sizing each transport; None without a rate."""
+    if needs.throughput_msgs_per_s is None:
+        return None
     retention = needs.retention_days * 86400 if needs.retention_days is not None else None
-    load = Load(
+    return Load(
         msgs_per_s=needs.throughput_msgs_per_s,
         message_bytes=needs.message_bytes,
         retention_s=retention,
         consumer_groups=int(needs.consumer_groups or 1),
         ordering=needs.ordering,
     )
-    return size(transport, load)
+
+
+def _sizing(transport: Transport, verdict: _Verdict) -> Sizing:
+    if verdict.sizing is None:
+        assert verdict.load is not None
+        verdict.sizing = size(transport, verdict.load)
+    return verdict.sizing
 
 
 def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> None:
@@ -177,7 +190,7 @@ def _check_throughput(transport: Transport, needs: Needs, verdict: _Verdict) -> 
             f"before committing: {transport.throughput_detail}"
         )
         return
-    sizing = _sizing(transport, needs)
+    sizing = _sizing(transport, verdict)
     found = len(verdict.reasons)
     for ceiling in sizing.channel_ceilings:
         figure = ceiling.figure

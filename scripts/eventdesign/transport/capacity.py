@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Optional
 
 from .matrix import Capacity, CapacityUnit, Figure, Transport
@@ -68,7 +69,7 @@ class UnitSizing:
     unit: CapacityUnit
     demands: tuple[Demand, ...]
 
-    @property
+    @cached_property  # asked for again and again while sizing, advising and rendering
     def deciding(self) -> Optional[Demand]:
         """The demand needing the most units (the first such, limits before planning)."""
         if not self.demands:
@@ -227,17 +228,16 @@ def size(transport: Transport, load: Load) -> Sizing:
         for unit in capacity.units
         if load.ordering != "none" or not unit.only_when_ordered
     )
-    channel = _ceilings(capacity.channel, load, ingress)
+    channel = _ceilings(capacity.channel, load.msgs_per_s, load.consumer_groups, ingress)
     key_rate = _key_rate(load)
     key_ceilings: list[Ceiling] = []
     if key_rate is not None:
-        key_load = replace(load, msgs_per_s=key_rate, consumer_groups=1)
         key_ingress = key_rate * load.message_bytes if load.message_bytes is not None else None
-        key_ceilings.extend(_ceilings(capacity.key, key_load, key_ingress))
+        key_ceilings.extend(_ceilings(capacity.key, key_rate, 1, key_ingress))
         for unit in capacity.units:
             if unit.key_on_one_unit:
                 per_unit = {n: f for n, f in unit.figures.items() if n.startswith("write_")}
-                key_ceilings.extend(_ceilings(per_unit, key_load, key_ingress))
+                key_ceilings.extend(_ceilings(per_unit, key_rate, 1, key_ingress))
     for sizing in units:
         cardinality = load.key_cardinality
         needed = sizing.units_needed
@@ -301,11 +301,15 @@ def _size_unit(
     return UnitSizing(unit, tuple(demands))
 
 
-def _ceilings(figures: dict[str, Figure], load: Load, ingress: Optional[float]) -> list[Ceiling]:
+def _ceilings(
+    figures: dict[str, Figure], msgs_per_s: float, consumer_groups: int, ingress: Optional[float]
+) -> list[Ceiling]:
+    if not figures:
+        return []
     wanted: dict[str, Optional[float]] = {
         "write_bytes_per_s": ingress,
-        "write_records_per_s": load.msgs_per_s,
-        "deliveries_per_s": load.msgs_per_s * load.consumer_groups,
+        "write_records_per_s": msgs_per_s,
+        "deliveries_per_s": msgs_per_s * consumer_groups,
     }
     return [
         Ceiling(figure, demand)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Optional
 
+from ..render.json_text import json_text
 from .capacity import Ceiling, Demand, Sizing
 from .matrix import Figure, Source
 
@@ -166,7 +166,7 @@ def _storage_lines(sizing: Sizing, sources: list[Source]) -> list[str]:
 
 def sizings_json(named: list[tuple[str, Sizing]]) -> str:
     records = [sizing_record(c, s) for c, s in named]
-    return json.dumps({"channels": records}, indent=2, allow_nan=False) + "\n"
+    return json_text({"channels": records}, ensure_ascii=True) + "\n"
 
 
 def sizing_record(channel: str, sizing: Sizing) -> dict[str, Any]:

@@ -63,12 +63,14 @@ class Needs:
 
     def stated(self) -> dict[str, Any]:
         """The needs that differ from the defaults, by attribute name."""
-        default = Needs()
         return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name != "origins" and getattr(self, f.name) != getattr(default, f.name)
+            name: getattr(self, name)
+            for name, default in _DEFAULTS
+            if getattr(self, name) != default
         }
+
+
+_DEFAULTS = tuple((f.name, f.default) for f in fields(Needs) if f.name != "origins")
 
 
 def apply(needs: Needs, values: dict[str, Any], origin: str) -> Needs:
@@ -79,6 +81,17 @@ def apply(needs: Needs, values: dict[str, Any], origin: str) -> Needs:
     for name in values:
         origins[name] = origin
     return replace(needs, origins=origins, **values)
+
+
+def layered(layers: list[tuple[dict[str, Any], str]]) -> Needs:
+    """Needs from layers of (values, origin), later ones winning: `apply` of each in turn
+    onto the defaults, built once (a model's channels each stack several layers)."""
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for layer, origin in layers:
+        values.update(layer)
+        origins.update(dict.fromkeys(layer, origin))
+    return Needs(**values, origins=origins)
 
 
 def needs_from_section(document: SourceDocument) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from .advisor import Advice, advise
 from .capacity import duration_seconds
 from .channel_load import consumer_groups, message_size, messages_by_channel, strongest_ordering
 from .matrix import Matrix
-from .needs import Needs, apply
+from .needs import Needs, layered
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,7 @@ def advise_channels(
     for name, channel in channels.items():
         if not isinstance(channel, dict):
             continue
-        needs = Needs()
-        for values, origin in [*below, *channel_values(data, name, carried), *above]:
-            needs = apply(needs, values, origin)
+        needs = layered([*below, *channel_values(data, name, carried), *above])
         key = tuple(sorted(needs.stated().items()))
         groups.setdefault(key, ([], needs))[0].append(name)
     return [

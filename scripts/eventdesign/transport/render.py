@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..render.json_text import json_text
 from .advisor import Advice, Candidate
 from .matrix import MATRIX_PATH, Matrix, Transport
 from .per_channel import ChannelAdvice
@@ -170,7 +171,7 @@ def advice_json(advice: Advice, matrix: Matrix, groups: list[ChannelAdvice] = ()
             for group in groups
         ]
     document["matrix"] = {"path": matrix.path, "accessed": matrix.accessed}
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+    return json_text(document, ensure_ascii=True) + "\n"
 
 
 def advice_record(advice: Advice, profile: bool = True) -> dict[str, Any]:
