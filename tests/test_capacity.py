@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pytest
 
-from conftest import run_grimoire
+from conftest import REPO_ROOT, run_grimoire
 from eventdesign.transport.capacity import Load, duration_seconds, override_figures, size
 from eventdesign.transport.matrix import load_matrix
 
@@ -365,3 +366,19 @@ def test_cli_says_when_the_matrix_has_no_figure_to_size_with():
     )
     assert result.returncode == 0
     assert "no sourced per-unit figure in the matrix; measure before committing" in result.stdout
+
+
+def test_figures_too_large_for_any_system_are_refused_before_they_overflow(tmp_path) -> None:
+    flags = run_grimoire(
+        "capacity", "--transport", "kafka", "--msgs-per-s", "1e300", "--message-bytes", "1e300"
+    )
+    assert flags.returncode == 2
+    assert "'1e300' is above 1,000,000,000,000" in flags.stderr
+    shutil.copytree(REPO_ROOT / "examples" / "claims-intake", tmp_path / "claims")
+    model = tmp_path / "claims" / "design.yaml"
+    text = model.read_text()
+    model.write_text(text.replace("peak_msgs_per_s: 50 ", "peak_msgs_per_s: 1.0e+300 "))
+    result = run_grimoire("capacity", str(model), "--format", "json")
+    assert result.returncode == 2
+    assert "1e+300 is greater than the maximum of 1000000000000" in result.stderr
+    assert "Traceback" not in result.stderr
