@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
-from .jsonschema_nodes import SchemaNode, dereference, escape_token, value_key
+from ..pointer import escape_token, pointer_of
+from .jsonschema_nodes import SchemaNode, dereference, value_key
 
 # Confluent's SchemaDiff.COMPATIBLE_CHANGES (strict policy), plus the unevaluated*/contains
 # relaxations its newer diff reports, which loosen a constraint the same way.
@@ -164,7 +165,7 @@ def _path_text(segments: Any) -> str:
 def _join(pointer: Optional[str], *tokens: object) -> Optional[str]:
     if pointer is None:
         return None
-    return pointer + "".join("/" + escape_token(t) for t in tokens)
+    return pointer + pointer_of(tokens)
 
 
 def _keyword_pointer(node: SchemaNode, keyword: str) -> str:

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import InputError
-from .jsonschema_nodes import escape_token, pointer_text
+from ..pointer import pointer_of
+from .jsonschema_nodes import pointer_text
 
 BUNDLE_PATH = Path(__file__).resolve().with_name("metaschemas.json")
 VOCABULARY_DRAFTS = (
@@ -172,7 +173,7 @@ def check_against_metaschema(document: Any, shown: str, locate: Callable[[str], 
     error = exceptions.best_match(_validator(validator_class).iter_errors(document))
     if error is None:
         return
-    pointer = "".join("/" + escape_token(part) for part in error.absolute_path)
+    pointer = pointer_of(error.absolute_path)
     location = locate(pointer)
     raise InputError(
         f"not a valid JSON Schema at {pointer_text(pointer)}: {error.message}",

@@ -21,10 +21,10 @@ from ..findings import Location
 from ..model.source import (
     MAX_DEPTH,
     SourceDocument,
-    escape_pointer_token,
     parse_yaml,
     read_text,
 )
+from ..pointer import escape_token
 
 LANGUAGES = ("jsonschema", "avro", "protobuf")
 LANGUAGE_BY_EXTENSION = {
@@ -115,7 +115,7 @@ def json_positions(text: str) -> dict[str, int]:
                 key = token[1:-1] if "\\" not in token else json.loads(token)
                 top[2] = key
                 top[3] = False
-                positions[f"{top[1]}/{escape_pointer_token(key)}"] = match.start()
+                positions[f"{top[1]}/{escape_token(key)}"] = match.start()
                 continue
             if top is not None and top[0] == "array" and top[3]:
                 top[3] = False
@@ -123,7 +123,7 @@ def json_positions(text: str) -> dict[str, int]:
                 if top[2] < MAX_LOCATED_ITEMS:
                     positions[child] = match.start()
             elif top is not None and top[0] == "object":
-                child = f"{top[1]}/{escape_pointer_token(top[2])}"
+                child = f"{top[1]}/{escape_token(top[2])}"
             if token == "{":
                 stack.append(["object", child or "", None, True])
             elif token == "[":

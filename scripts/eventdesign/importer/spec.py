@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..model.source import unescape_pointer_token
+from ..pointer import unescape_token
 
 MAX_REF_HOPS = 64
 SERVICE_TAG_PREFIX = "service:"
@@ -118,7 +118,7 @@ class _Document:
         if reference in ("#", "#/"):
             return node
         for token in reference[2:].split("/"):
-            token = unescape_pointer_token(token)
+            token = unescape_token(token)
             if isinstance(node, dict) and token in node:
                 node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -202,7 +202,7 @@ def _extension(node: Any) -> dict:
 
 def _ref_key(reference: str | None, prefix: str) -> str | None:
     if reference and reference.startswith(prefix) and "/" not in reference[len(prefix) :]:
-        return unescape_pointer_token(reference[len(prefix) :])
+        return unescape_token(reference[len(prefix) :])
     return None
 
 

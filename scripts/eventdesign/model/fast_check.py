@@ -26,7 +26,7 @@ from numbers import Number
 from types import CodeType, FunctionType
 from typing import Any
 
-from .source import unescape_pointer_token
+from ..pointer import unescape_token
 
 Predicate = Callable[[Any], bool]
 
@@ -707,7 +707,7 @@ class _Compiler:
             if isinstance(node, dict):
                 if node is not self.root and "$id" in node:
                     raise UnsupportedSchema("$ref into a schema with its own $id")
-                node = node.get(unescape_pointer_token(token), _MISSING)
+                node = node.get(unescape_token(token), _MISSING)
             elif isinstance(node, list) and token.isdigit() and str(int(token)) == token:
                 node = node[int(token)] if int(token) < len(node) else _MISSING
             else:

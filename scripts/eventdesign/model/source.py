@@ -14,23 +14,11 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
+from ..pointer import unescape_token
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000
-
-
-def escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def pointer_of(path: tuple) -> str:
-    """The JSON pointer for a path of keys and indexes ('' for the root)."""
-    return "".join("/" + escape_pointer_token(p) for p in path)
 
 
 @dataclass
@@ -57,7 +45,7 @@ class SourceDocument:
                 break
             member_marks = entry[1]
             if isinstance(member_marks, dict):
-                key = unescape_pointer_token(token)
+                key = unescape_token(token)
                 mark = member_marks.get(key)
                 if mark is None or key not in node:
                     break

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..findings import Finding, Location, sorted_findings
+from ..pointer import escape_token
 from .registry import Rule, all_rules, find_rule
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def selection_for(
         for index, pattern in enumerate(getattr(settings, key)):
             _known_in_model(model, rules, pattern, f"/rules/{key}/{index}")
     for pattern in settings.severity:
-        _known_in_model(model, rules, pattern, f"/rules/severity/{_escape(pattern)}")
+        _known_in_model(model, rules, pattern, f"/rules/severity/{escape_token(pattern)}")
     for suppression in settings.suppress:
         if find_rule(suppression.rule) is None:
             location = model.locate(f"{suppression.pointer}/rule")
@@ -137,10 +138,6 @@ def selection_for(
         model_ignore=settings.ignore,
         model_severity=settings.severity,
     )
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _known_in_model(model: DesignModel, rules: Sequence[Rule], pattern: str, pointer: str) -> None:

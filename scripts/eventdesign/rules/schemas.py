@@ -17,7 +17,7 @@ from ..model.payload import (
     lookup_field,
     resolve_local_ref,
 )
-from ..model.source import pointer_of
+from ..pointer import pointer_of
 from .engine import finding
 from .registry import rule
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..model.source import SourceDocument, load_document, pointer_of
+from ..model.source import SourceDocument, load_document
+from ..pointer import pointer_of
 
 # The matrix ships inside the package (so `pip install .` carries it too); found from this
 # file, never from the working directory. references/transport-selection.md is generated from it.
