@@ -34,8 +34,9 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from eventdesign.model.loader import load_model  # noqa: E402
 from eventdesign.render.diagrams import build_diagrams  # noqa: E402
+from eventdesign.rules.sagas import verify_with_coverage  # noqa: E402
 from eventdesign.saga.model import OrchestratedSaga  # noqa: E402
-from eventdesign.saga.verify import Limits, sagas_of, verify_with_coverage  # noqa: E402
+from eventdesign.saga.verify import Limits, sagas_of  # noqa: E402
 from generate_model import generate_model  # noqa: E402
 
 UNLIMITED = {"max_attempts": "unlimited", "backoff": "5s", "multiplier": 2, "max_backoff": "5m"}

@@ -168,19 +168,19 @@ def run_rules(
 ) -> list[Finding]:
     """Run every selected rule that has a check function; findings sorted and overridden.
 
-    A check function may report findings under other rule IDs of its family (one analysis,
-    several rules): such a function also runs when only those describe-only rules are selected,
-    and findings of rules that are not selected are dropped. What rules need (`Rule.needs`)
+    A check function may report findings under other rule IDs (one analysis, several rules,
+    each declaring `reported_by`): it also runs when only those rules are selected, and
+    findings of rules that are not selected are dropped. What rules need (`Rule.needs`)
     comes from `provided`, else from the bundled sources, read once and only when needed.
     Findings the model suppresses for their element are dropped.
     """
     selected = selection.ids
     runnable = [r for r in all_rules() if r.check is not None]
-    described_families = {r.family for r in selection.rules if r.check is None}
+    reporters = {r.reported_by for r in selection.rules if r.reported_by}
     inputs = dict(provided or {})
     findings: list[Finding] = []
     for rule_ in runnable:
-        if rule_.id not in selected and rule_.family not in described_families:
+        if rule_.id not in selected and rule_.id not in reporters:
             continue
         for need in rule_.needs:
             if need not in inputs:

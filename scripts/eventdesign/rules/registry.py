@@ -2,8 +2,11 @@
 
 Each family module in this package registers its rules with the `rule` decorator (a check
 function over the design model) or with `describe` (rules whose findings another analysis
-produces, such as schema compatibility). Modules are discovered, so adding a family is
-adding a file. Family modules import heavy libraries inside their check functions only.
+produces, such as schema compatibility). An analysis reports what it finds by code; a rule
+fed by one names it (`code`), and a described rule whose findings a model rule's check
+reports names that rule (`reported_by`), so selecting it runs the check. Modules are
+discovered, so adding a family is adding a file. Family modules import heavy libraries inside
+their check functions only.
 
 A check function takes the model, plus one keyword argument per name in its rule's `needs`
 that the engine supplies (`matrix`: the transport capability matrix), so rules read no files.
@@ -35,6 +38,8 @@ class Rule:
     explanation: str
     check: CheckFunction | None = None
     needs: tuple[str, ...] = ()
+    code: str = ""  # the analysis code this rule reports, for rules an analysis feeds
+    reported_by: str = ""  # the ID of the rule whose check reports this rule's findings
 
 
 _RULES: dict[str, Rule] = {}
@@ -59,21 +64,43 @@ def rule(
     summary: str,
     explanation: str,
     needs: tuple[str, ...] = (),
+    code: str = "",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as the check of a model rule."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
-        _register(Rule(id, name, family, severity, summary, explanation.strip(), check, needs))
+        _register(
+            Rule(id, name, family, severity, summary, explanation.strip(), check, needs, code)
+        )
         return check
 
     return decorate
 
 
 def describe(
-    id: str, name: str, *, family: str, severity: str, summary: str, explanation: str
+    id: str,
+    name: str,
+    *,
+    family: str,
+    severity: str,
+    summary: str,
+    explanation: str,
+    code: str = "",
+    reported_by: str = "",
 ) -> Rule:
     """Register a rule whose findings another analysis produces (no model check function)."""
-    return _register(Rule(id, name, family, severity, summary, explanation.strip()))
+    return _register(
+        Rule(
+            id,
+            name,
+            family,
+            severity,
+            summary,
+            explanation.strip(),
+            code=code,
+            reported_by=reported_by,
+        )
+    )
 
 
 def _load_families() -> None:
