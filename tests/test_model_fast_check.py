@@ -56,8 +56,14 @@ def example_data() -> dict:
     return load_document(EXAMPLE_MODEL).data
 
 
-def test_fast_check_compiles_the_model_schema():
-    compile_schema(model_schema())
+def test_fast_check_compiles_the_model_schema_into_jsonschemas_verdicts():
+    schema = model_schema()
+    check = compile_schema(schema)
+    full = Draft202012Validator(schema)
+    documents = ([], "grimoire/1", {}, {"format": "grimoire/1"}, {"format": "grimoire/9"})
+    verdicts = [check(document) for document in documents]
+    assert verdicts == [full.is_valid(document) for document in documents]
+    assert verdicts[:3] == [False, False, False]  # a model is a mapping with a format
 
 
 def test_fast_check_accepts_the_bundled_example(example_data):
