@@ -49,8 +49,12 @@ def anchors_of(text: str) -> set[str]:
     return {github_anchor(h) for h in HEADING.findall(FENCE.sub("", text))}
 
 
-def export(model: Path, target: Path) -> subprocess.CompletedProcess:
-    return run_grimoire("export", "docs", str(model), "-o", str(target))
+def export(model: Path, target: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_grimoire("export", "docs", str(model), "-o", str(target), *extra)
+
+
+def entries_of(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -216,8 +220,21 @@ def test_conflicting_user_file_refuses_and_leaves_the_directory_unchanged(tmp_pa
     result = export(EXAMPLE_MODEL, target)
     assert result.returncode == 2
     assert str(user_page) in result.stderr
-    assert "remove it or choose another directory" in result.stderr
+    assert "pass --force to overwrite it or choose another directory" in result.stderr
     assert snapshot(target) == before
+    forced = export(EXAMPLE_MODEL, target, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert user_page.read_text().startswith(DOCS_MARKER)
+    assert not (target / "events" / "stale.md").exists()
+
+
+def test_a_folder_in_the_way_is_refused_even_with_force(tmp_path: Path) -> None:
+    target = tmp_path / "docs"
+    (target / "index.md").mkdir(parents=True)
+    result = export(EXAMPLE_MODEL, target, "--force")
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert entries_of(tmp_path) == ["docs", "docs/index.md"]
 
 
 def test_stale_generated_pages_are_removed(example_copy: Path, tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 
 import pytest
 
-from conftest import run_grimoire
+from conftest import REPO_ROOT, run_grimoire
 from eventdesign.errors import InputError
 from eventdesign.transport.matrix import load_matrix
 from eventdesign.transport.reference import (
@@ -18,12 +20,14 @@ from eventdesign.transport.reference import (
     splice,
 )
 
+TOOL = REPO_ROOT / "tests" / "tools" / "transport_reference.py"
+
 
 def test_the_reference_table_equals_the_table_generated_from_the_data():
     text = REFERENCE_PATH.read_text(encoding="utf-8")
     assert current_block(text) == render_table(load_matrix()).strip("\n"), (
         "references/transport-selection.md is stale: run "
-        "`python3 scripts/grimoire.py transport --write-reference`"
+        "`python3 tests/tools/transport_reference.py --write references/transport-selection.md`"
     )
 
 
@@ -44,9 +48,37 @@ def test_splice_without_markers_is_an_input_error():
         splice("no markers here", "table", "x.md")
 
 
-def test_cli_check_reference_passes_on_the_committed_reference():
-    result = run_grimoire("transport", "--check-reference")
+def run_tool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(TOOL), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_maintainer_tool_check_passes_on_the_committed_reference():
+    result = run_tool("--check", str(REFERENCE_PATH))
     assert result.returncode == 0, result.stderr
+
+
+def test_maintainer_tool_writes_only_the_guide_it_is_given(tmp_path):
+    guide = tmp_path / "guide.md"
+    guide.write_text(f"intro\n{BEGIN_MARKER}\nstale\n{END_MARKER}\noutro\n", encoding="utf-8")
+    assert run_tool("--check", str(guide)).returncode == 1
+    result = run_tool("--write", str(guide))
+    assert result.returncode == 0, result.stderr
+    assert run_tool("--check", str(guide)).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["guide.md"]
+
+
+def test_maintainer_tool_needs_an_explicit_path():
+    assert run_tool().returncode == 2
+
+
+@pytest.mark.parametrize("flag", ["--write-reference", "--check-reference"])
+def test_the_user_command_cannot_write_into_the_installed_plugin(flag):
+    before = REFERENCE_PATH.stat().st_mtime_ns
+    result = run_grimoire("transport", flag)
+    assert result.returncode == 2
+    assert REFERENCE_PATH.stat().st_mtime_ns == before
 
 
 def test_the_worked_sizing_example_shows_what_the_command_prints():

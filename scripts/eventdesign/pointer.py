@@ -15,6 +15,19 @@ def unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+def list_index(token: str) -> int | None:
+    """The array index a JSON pointer token names (ASCII digits, no leading zero), or None.
+
+    `str.isdigit` also accepts digits such as '²' or '٣' that are no index, and an int of
+    thousands of digits cannot even be converted: neither may reach `int()`.
+    """
+    if not (0 < len(token) <= 18 and token.isascii() and token.isdigit()):
+        return None
+    if token[0] == "0" and token != "0":
+        return None
+    return int(token)
+
+
 def pointer_of(path: Iterable[object]) -> str:
     """The JSON pointer for a path of keys and indexes ('' for the root)."""
     return "".join("/" + escape_token(part) for part in path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..argument_types import positive_number
+
 NAME = "capacity"
 HELP = "size channels (partitions, shards, storage, replay time) from stated rates and sizes"
 ORDER = 72
@@ -26,25 +28,15 @@ examples:
 Exit codes: 0 every channel fits its documented limits, 1 one does not, 2 unusable input."""
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must be above 0")
-    return value
-
-
 def _count(text: str) -> int:
-    value = _positive(text)
+    value = positive_number(text)
     if not value.is_integer():
         raise argparse.ArgumentTypeError(f"'{text}' must be a whole number")
     return int(value)
 
 
 def _share(text: str) -> float:
-    value = _positive(text)
+    value = positive_number(text)
     if value > 1:
         raise argparse.ArgumentTypeError(f"'{text}' must be a share between 0 and 1")
     return value
@@ -54,16 +46,22 @@ def _override(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"'{text}' is not NAME=VALUE")
-    return name.strip(), _positive(value)
+    return name.strip(), positive_number(value)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", nargs="?", metavar="MODEL", help="design model with channel loads")
     one = parser.add_argument_group("one channel from flags (instead of MODEL)")
     one.add_argument("--transport", metavar="ID", help="matrix id or model transport, e.g. kinesis")
-    one.add_argument("--msgs-per-s", type=_positive, metavar="N", help="peak messages per second")
-    one.add_argument("--average-msgs-per-s", type=_positive, metavar="N", help="storage fill rate")
-    one.add_argument("--message-bytes", type=_positive, metavar="N", help="typical message size")
+    one.add_argument(
+        "--msgs-per-s", type=positive_number, metavar="N", help="peak messages per second"
+    )
+    one.add_argument(
+        "--average-msgs-per-s", type=positive_number, metavar="N", help="storage fill rate"
+    )
+    one.add_argument(
+        "--message-bytes", type=positive_number, metavar="N", help="typical message size"
+    )
     one.add_argument("--retention", metavar="DURATION", help="e.g. 7d, 30d, infinite")
     one.add_argument("--consumers", type=_count, default=1, metavar="N", help="consumer groups")
     one.add_argument(
@@ -76,7 +74,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     one.add_argument("--key-cardinality", type=_count, metavar="N", help="distinct keys")
     one.add_argument("--hot-key-share", type=_share, metavar="X", help="busiest key's share")
     one.add_argument(
-        "--replay-read-msgs-per-s", type=_positive, metavar="N", help="full replay read rate"
+        "--replay-read-msgs-per-s", type=positive_number, metavar="N", help="full replay read rate"
     )
     parser.add_argument(
         "--planning",

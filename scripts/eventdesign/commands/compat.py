@@ -167,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
     from ..compat.explain import findings_for, impact_finding, verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
+    from ..terminal import printable
 
     if args.against:
         verdicts, findings, notes, impacts = _compare_revision(args)
@@ -190,10 +191,10 @@ def run(args: argparse.Namespace) -> int:
             verdict_summary(v, subject, impacts.get(subject, (None,))[0]) for subject, v in verdicts
         ]
         document["notes"] = notes
-        rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        rendered = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     elif args.format == "text":
         lines = [f"{NAME}: {note}" for note in notes]
         lines += [f"{NAME}: {verdict_line(v, subject)}" for subject, v in verdicts]
-        rendered += "".join(line + "\n" for line in lines)
+        rendered += "".join(printable(line) + "\n" for line in lines)
     sys.stdout.write(rendered)
     return exit_code(findings, "error")

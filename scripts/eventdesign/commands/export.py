@@ -27,12 +27,16 @@ Export MODEL for other tools and for people.
       security schemes, server bindings, tags, titles, named examples) is written back.
       Kafka consumer group ids are the consumers' `group_id`s; where none is stated the
       service name is offered as a marked suggestion (`examples`, not `enum`).
+      A written file is marked as generated (a first comment line in YAML, a first
+      `x-generated-by` member in JSON); a file without the mark is overwritten only with
+      --force, the model never. A device or FIFO (-o /dev/stdout) is written into.
 
   export docs MODEL -o DIR
       A Markdown catalog: index.md, one page per event, service and saga, with Mermaid
       diagrams GitHub renders. Each generated file starts with a marker line; the export
       replaces and removes only marked files and refuses (exit 2) if a file without the
-      marker is in the way. The directory is updated all at once or not at all.
+      marker is in the way (with --force such a file is replaced; a folder never is). The
+      directory is updated all at once or not at all; the folder holding DIR must exist.
 
 examples:
   export asyncapi design.yaml -o asyncapi.yaml
@@ -67,6 +71,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="3.0",
         help="the AsyncAPI version to write (default 3.0)",
     )
+    asyncapi.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite FILE even if grimoire did not generate it (never the model itself)",
+    )
     docs = targets.add_parser(
         "docs",
         help="Markdown catalog with Mermaid diagrams",
@@ -75,6 +84,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     docs.add_argument("model", metavar="MODEL", help="the design model (YAML)")
     docs.add_argument("-o", "--output", metavar="DIR", required=True, help="output directory")
+    docs.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files in DIR's page paths that grimoire did not generate",
+    )
     for sub in (asyncapi, docs):
         sub.add_argument(
             "--allow-outside",
@@ -97,8 +111,9 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..output import write_file
+    from ..output import JSON_MARKER_KEY, json_marker, marker_line, write_file
     from ..render.asyncapi import build_asyncapi, dump_asyncapi
+    from ..terminal import printable
 
     if args.service is not None and args.service not in model.services:
         known = ", ".join(sorted(model.services)) or "none"
@@ -108,9 +123,16 @@ def _asyncapi(args: argparse.Namespace, model) -> int:
         sys.stdout.write(dump_asyncapi(document, "yaml"))
         return 0
     path = Path(args.output)
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    write_file(path, dump_asyncapi(document, fmt))
-    print(f"wrote AsyncAPI {document['asyncapi']} ({fmt.upper()}) to {path}", file=sys.stderr)
+    command = f"{NAME} asyncapi"
+    if path.suffix.lower() == ".json":
+        fmt = "json"
+        text = dump_asyncapi({JSON_MARKER_KEY: json_marker(command), **document}, fmt)
+    else:
+        fmt = "yaml"
+        text = f"{marker_line('yaml', command)}\n{dump_asyncapi(document, fmt)}"
+    write_file(path, text, force=args.force, inputs=[args.model])
+    shown = printable(str(path))
+    print(f"wrote AsyncAPI {document['asyncapi']} ({fmt.upper()}) to {shown}", file=sys.stderr)
     return 0
 
 
@@ -120,14 +142,17 @@ def _docs(args: argparse.Namespace, model) -> int:
 
     from ..deps import require
     from ..output import write_tree
+    from ..terminal import printable
 
     require("jinja2")
     from ..render.docs import DOCS_FOLDERS, DOCS_MARKER, render_docs
 
     files = render_docs(model)
-    result = write_tree(Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS)
+    result = write_tree(
+        Path(args.output), files, DOCS_MARKER, ".md", DOCS_FOLDERS, force=args.force
+    )
     print(
-        f"{args.output}: wrote {len(result.written)} Markdown files, "
+        f"{printable(args.output)}: wrote {len(result.written)} Markdown files, "
         f"{result.unchanged} unchanged, removed {len(result.removed)} stale",
         file=sys.stderr,
     )

@@ -77,9 +77,10 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import validate_model_data
     from ..model.source import load_document, parse_yaml
     from ..output import OutputConflict, write_file
+    from ..terminal import printable
 
     target = Path(args.output)
-    if target.exists() and not args.force:
+    if target.is_file() and not args.force:  # fail before the work; write_file decides
         raise OutputConflict(
             "already exists; pass --force to overwrite it or choose another path", str(target)
         )
@@ -95,10 +96,10 @@ def run(args: argparse.Namespace) -> int:
             args.file,
             details=[f"{location}: {message}" for location, message in problems],
         )
-    write_file(target, text, overwrite=args.force)
+    write_file(target, text, force=args.force, inputs=[args.file])
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {printable(note)}", file=sys.stderr)
     events = len(result.model.get("events", {}))
     services = len(result.model.get("services", {}))
-    print(f"wrote {target}: {events} events, {services} services", file=sys.stderr)
+    print(f"wrote {printable(str(target))}: {events} events, {services} services", file=sys.stderr)
     return 0

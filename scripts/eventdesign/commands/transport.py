@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..argument_types import positive_number
+
 NAME = "transport"
 HELP = "rank message transports (Kafka, SQS, Pub/Sub, ...) against your needs"
 ORDER = 70
@@ -31,39 +33,35 @@ examples:
 Exit codes: 0 at least one transport fits, 1 none fits, 2 unusable input."""
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must be above 0")
-    return value
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", nargs="?", metavar="MODEL", help="design model to read needs from")
     needs = parser.add_argument_group("needs (each rules out transports that lack it)")
     needs.add_argument("--ordering", choices=("none", "per-key", "global"), help="order needed")
     needs.add_argument("--replay", action="store_true", default=None, help="re-read history")
     needs.add_argument(
-        "--retention-days", type=_positive, metavar="N", help="history readable for N days"
+        "--retention-days", type=positive_number, metavar="N", help="history readable for N days"
     )
     needs.add_argument(
-        "--throughput", type=_positive, metavar="MSGS_PER_S", help="sustained messages per second"
+        "--throughput",
+        type=positive_number,
+        metavar="MSGS_PER_S",
+        help="sustained messages per second",
     )
     needs.add_argument(
-        "--max-message-kb", type=_positive, metavar="N", help="largest message in KiB"
+        "--max-message-kb", type=positive_number, metavar="N", help="largest message in KiB"
     )
     needs.add_argument(
-        "--message-bytes", type=_positive, metavar="N", help="typical message size (byte rates)"
+        "--message-bytes",
+        type=positive_number,
+        metavar="N",
+        help="typical message size (byte rates)",
     )
     needs.add_argument(
-        "--latency-ms", type=_positive, metavar="N", help="end-to-end delivery target"
+        "--latency-ms", type=positive_number, metavar="N", help="end-to-end delivery target"
     )
     needs.add_argument(
         "--consumers",
-        type=_positive,
+        type=positive_number,
         metavar="N",
         help="consumer groups reading each message (egress and deliveries)",
     )
@@ -107,18 +105,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top", type=int, default=5, metavar="N", help="fits shown in full in text (default 5)"
     )
-    actions = parser.add_mutually_exclusive_group()
-    actions.add_argument("--show", metavar="ID", help="print one transport's entry and sources")
-    actions.add_argument(
-        "--write-reference",
-        action="store_true",
-        help="regenerate the table in references/transport-selection.md",
-    )
-    actions.add_argument(
-        "--check-reference",
-        action="store_true",
-        help="exit 1 if the table in references/transport-selection.md is out of date",
-    )
+    parser.add_argument("--show", metavar="ID", help="print one transport's entry and sources")
     parser.add_argument(
         "--matrix", metavar="FILE", help="another capability matrix (default: the bundled one)"
     )
@@ -149,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from ..transport import reference, render
+    from ..transport import render
     from ..transport.advisor import advise
     from ..transport.matrix import load_matrix
 
@@ -163,9 +150,6 @@ def run(args: argparse.Namespace) -> int:
         show = render.transport_json if args.format == "json" else render.transport_text
         print(show(transport), end="")
         return 0
-
-    if args.write_reference or args.check_reference:
-        return _reference(args, matrix, reference)
 
     from ..transport.needs import Needs, apply
     from ..transport.per_channel import advise_channels
@@ -222,37 +206,3 @@ def _model_layers(args: argparse.Namespace):
         below.append(({"incumbent": value}, f"inferred: {why}"))
     below.append((needs_from_section(document), f"{args.model} transport_needs"))
     return document.data, system, below
-
-
-def _reference(args: argparse.Namespace, matrix, reference) -> int:
-    import sys
-
-    from ..deps import require
-    from ..errors import InputError
-    from ..model.source import read_text
-
-    require("jinja2")  # only the generated table needs it
-
-    path = reference.REFERENCE_PATH
-    text = read_text(path, str(path))
-    block = reference.render_table(matrix)
-    if args.check_reference:
-        current = reference.current_block(text)
-        if current is None:
-            raise InputError(
-                f"the markers {reference.BEGIN_MARKER} and {reference.END_MARKER} are missing",
-                str(path),
-            )
-        if current != block.strip("\n"):
-            print(
-                f"{path}: the generated table is out of date; run `transport --write-reference`",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{path}: the generated table matches {matrix.path}")
-        return 0
-    updated = reference.splice(text, block, str(path))
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    print(f"wrote the table generated from {matrix.path} into {path}")
-    return 0

@@ -87,7 +87,31 @@ def _verify_revision(root: Path, revision: str) -> None:
 
 
 def _exists_at(root: Path, revision: str, path: PurePosixPath) -> bool:
-    return _git(root, "cat-file", "-e", f"{revision}:{path}").returncode == 0
+    """Whether `path` is in `revision`'s tree; InputError when the clone lacks the objects.
+
+    A partial clone (`--filter=blob:none`) has the trees but not every file's content, and
+    `git cat-file -e REV:PATH` cannot tell "no such path" from "content not fetched": taking
+    the second for the first would call every event new and pass an incompatible change.
+    """
+    listing = _git(root, "ls-tree", "-z", revision, "--", str(path))
+    if listing.returncode != 0:
+        reason = listing.stderr.strip().splitlines()
+        raise InputError(
+            f"cannot read the files of revision {revision} "
+            f"({reason[-1] if reason else 'git ls-tree failed'}); the clone may be partial or "
+            "shallow: fetch the revision's objects and run again"
+        )
+    entry = listing.stdout.split("\0", 1)[0]
+    if not entry:
+        return False
+    object_id = entry.split("\t", 1)[0].split()[-1]
+    if _git(root, "cat-file", "-e", object_id).returncode != 0:
+        raise InputError(
+            f"{path} exists at {revision} but its content is not in this clone (a partial "
+            "clone?); fetch it (for example `git fetch --refetch`, or clone without --filter) "
+            "and run again"
+        )
+    return True
 
 
 def _extract(root: Path, revision: str, folder: PurePosixPath, target: Path) -> None:

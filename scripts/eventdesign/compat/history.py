@@ -150,6 +150,10 @@ def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
             "compare versions of one schema language",
             versions[-1].source.shown,
         )
+    if languages == {"jsonschema"}:
+        from .pattern_matches import precompute
+
+        precompute((v.source.data, v.source.shown) for v in versions)
     try:
         return call_with_deep_stack(_check, list(versions), mode)
     except RecursionError:

@@ -27,6 +27,7 @@ from typing import Any, Optional
 
 from ..pointer import escape_token, pointer_of
 from .jsonschema_nodes import SchemaNode, dereference, value_key
+from .pattern_matches import matches
 
 # Confluent's SchemaDiff.COMPATIBLE_CHANGES (strict policy), plus the unevaluated*/contains
 # relaxations its newer diff reports, which loosen a constraint the same way.
@@ -604,8 +605,8 @@ class JsonSchemaDiff:
     @staticmethod
     def _partial_schema(node: SchemaNode, name: str) -> Optional[SchemaNode]:
         """The schema a partially open object gives a property it does not declare."""
-        for _pattern, compiled, schema in node.get("patterns"):
-            if compiled.search(name):
+        for pattern, compiled, schema in node.get("patterns"):
+            if matches(pattern, compiled, name):
                 return schema
         if node.get("additional") is not None:
             return node.get("additional")

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import InputError
-from ..pointer import escape_token, unescape_token
+from ..pointer import escape_token, list_index, unescape_token
 
 MAX_SCHEMA_NODES = 200_000
 
@@ -55,6 +55,9 @@ NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
 STRING_KEYWORDS = ("minLength", "maxLength", "pattern")
 CONDITIONAL_KEYWORDS = ("if", "then", "else")
 COMBINATORS = ("allOf", "anyOf", "oneOf")
+# Subschemas of one allOf/anyOf/oneOf are matched pairwise with the other version's: 100
+# compare in about a second, 400 take twenty, 2,000 would not finish.
+MAX_COMBINED_SUBSCHEMAS = 100
 KEYWORDS_BY_TYPE = {
     "array": ARRAY_KEYWORDS,
     "object": OBJECT_KEYWORDS,
@@ -261,8 +264,12 @@ class SchemaDocument:
             token = unescape_token(token)
             if isinstance(value, dict) and token in value:
                 value = value[token]
-            elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-                value = value[int(token)]
+            elif (
+                isinstance(value, list)
+                and (index := list_index(token)) is not None
+                and index < len(value)
+            ):
+                value = value[index]
             else:
                 return _MISSING
         return value
@@ -277,8 +284,16 @@ class SchemaDocument:
                 self.resolve_pointer(target_pointer), target_pointer
             )
             index += 1
+        # Every chain is checked once: links already known to end at a schema stop the walk.
+        ends_well: set[int] = set()
         for node in self._references:
-            dereference(node, self)
+            chain = []
+            while node.kind == "ref" and id(node) not in ends_well:
+                chain.append(node)
+                if len(chain) > len(self._references):
+                    dereference(chain[0], self)  # raises: the chain loops
+                node = node.get("target")
+            ends_well.update(id(link) for link in chain)
 
     # Loading ------------------------------------------------------------------------------
 
@@ -464,6 +479,13 @@ class SchemaDocument:
         members = value[criterion]
         if not isinstance(members, list) or not members:
             raise self.fail(f"{pointer}/{criterion}", f"{criterion} must be a non-empty array")
+        if len(members) > MAX_COMBINED_SUBSCHEMAS:
+            raise self.fail(
+                f"{pointer}/{criterion}",
+                f"{criterion} has {len(members):,} subschemas; compat compares them pairwise "
+                f"and accepts up to {MAX_COMBINED_SUBSCHEMAS} per keyword (more would take "
+                "minutes and gigabytes): merge or split them",
+            )
         node = self._new("combined", pointer, value)
         node.attributes.update(
             criterion=criterion,
@@ -591,15 +613,16 @@ def dereference(node: SchemaNode, document: SchemaDocument | None = None) -> Sch
     """The schema a reference chain ends at (everit's ReferenceSchema.getReferredSchema)."""
     if node.kind != "ref":
         return node
-    seen = []
+    first = node
+    seen: set[int] = set()  # by identity: a 2,000-link chain must not cost 2,000 squared
     while node.kind == "ref":
-        if node in seen:
-            where = seen[0].pointer
+        if id(node) in seen:
+            where = first.pointer
             message = "$ref chain loops back to itself without reaching a schema"
             if document is not None:
                 raise document.fail(f"{where}/$ref", message)
             raise InputError(f"{pointer_text(where)}/$ref: {message}")
-        seen.append(node)
+        seen.add(id(node))
         target = node.get("target")
         if target is None:
             raise InputError(f"{pointer_text(node.pointer)}/$ref: reference was not resolved")

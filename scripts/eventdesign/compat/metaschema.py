@@ -169,6 +169,19 @@ def check_against_metaschema(document: Any, shown: str, locate: Callable[[str], 
         return
     from jsonschema import exceptions, validators
 
+    if not isinstance(document, (dict, bool)):
+        found = "null" if document is None else type(document).__name__
+        raise InputError(
+            f"not a valid JSON Schema: it must be an object or a boolean, not {found}", shown
+        )
+    if isinstance(document, dict) and not isinstance(document.get("$schema", ""), str):
+        location = locate("/$schema")
+        raise InputError(
+            "$schema must be a URI string such as https://json-schema.org/draft/2020-12/schema",
+            shown,
+            getattr(location, "line", None),
+            getattr(location, "column", None),
+        )
     validator_class = validators.validator_for(document, default=validators.Draft7Validator)
     error = exceptions.best_match(_validator(validator_class).iter_errors(document))
     if error is None:

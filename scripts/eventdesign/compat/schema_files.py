@@ -20,9 +20,11 @@ from ..errors import InputError
 from ..findings import Location
 from ..model.source import (
     MAX_DEPTH,
+    MAX_INT_DIGITS,
     SourceDocument,
     parse_yaml,
     read_text,
+    unsupported_json_value,
 )
 from ..pointer import escape_token
 
@@ -84,18 +86,30 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
 def parse_json_text(text: str, shown: str) -> Any:
     """Strict JSON with a nesting limit; InputError with line and column on any problem."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", shown, exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError(
             f"nested deeper than {MAX_DEPTH} levels; flatten the schema with $defs", shown
         ) from None
+    except ValueError as exc:  # an integer too long to convert, or NaN/Infinity
+        problem = str(exc)
+        if "digits" in problem:
+            problem = f"a number with more than {MAX_INT_DIGITS:,} digits; quote it if it is text"
+        raise InputError(problem, shown) from None
+    problem = unsupported_json_value(data)
+    if problem:
+        raise InputError(problem, shown)
     if _depth_exceeds(data, MAX_DEPTH):
         raise InputError(
             f"nested deeper than {MAX_DEPTH} levels; flatten the schema with $defs", shown
         )
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (JSON has no NaN or Infinity); write a number")
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')

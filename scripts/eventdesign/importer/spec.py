@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..pointer import unescape_token
+from ..pointer import list_index, unescape_token
 
 MAX_REF_HOPS = 64
 SERVICE_TAG_PREFIX = "service:"
@@ -121,8 +121,12 @@ class _Document:
             token = unescape_token(token)
             if isinstance(node, dict) and token in node:
                 node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
+            elif (
+                isinstance(node, list)
+                and (index := list_index(token)) is not None
+                and index < len(node)
+            ):
+                node = node[index]
             else:
                 raise self.fail(f"the reference '{reference}' points nowhere; fix the document")
         return node
@@ -191,6 +195,21 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {list: "a list", str: "text", dict: "a mapping"}.get(type(value), "something else")
+
+
+def _reference_of(node: Any) -> Any:
+    """The `$ref` of a reference object, or None when `node` is none."""
+    return node.get("$ref") if isinstance(node, dict) else None
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -200,8 +219,12 @@ def _extension(node: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _ref_key(reference: str | None, prefix: str) -> str | None:
-    if reference and reference.startswith(prefix) and "/" not in reference[len(prefix) :]:
+def _ref_key(reference: Any, prefix: str) -> str | None:
+    if (
+        isinstance(reference, str)
+        and reference.startswith(prefix)
+        and "/" not in reference[len(prefix) :]
+    ):
         return unescape_token(reference[len(prefix) :])
     return None
 
@@ -233,6 +256,28 @@ class _Reader:
         self.inline_schemes: dict[str, Any] = {}
         self.contrary: list[tuple[str, str]] = []
 
+    def mapping(self, node: Any, where: str) -> dict:
+        """A section that must be a mapping (after `$ref`s); absent is empty."""
+        value, _ = self.document.resolve(node)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.document.fail(
+                f"'{where}' must be a mapping of names to entries, not {_kind(value)}; "
+                "fix the document"
+            )
+        return value
+
+    def sequence(self, node: Any, where: str) -> list:
+        """A section that must be a list; absent is empty."""
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            raise self.document.fail(
+                f"'{where}' must be a list, not {_kind(node)}; fix the document"
+            )
+        return node
+
     def default_service(self) -> str:
         if isinstance(self.data.get("x-service"), str):
             return self.data["x-service"]
@@ -241,7 +286,7 @@ class _Reader:
     def service_of(self, operation: dict) -> str:
         if isinstance(operation.get("x-service"), str) and operation["x-service"]:
             return operation["x-service"]
-        for tag in operation.get("tags") or []:
+        for tag in self.sequence(operation.get("tags"), "tags"):
             tag, _ = self.document.resolve(tag)
             name = tag.get("name") if isinstance(tag, dict) else None
             if isinstance(name, str) and name.startswith(SERVICE_TAG_PREFIX):
@@ -373,7 +418,7 @@ class _Reader3(_Reader):
     def channel_messages(self, operation: str, channel_key: str, references: Any) -> list[str]:
         """The identities of the messages an operation (or its reply) lists on its channel."""
         messages = []
-        for ref in references or []:
+        for ref in self.sequence(references, f"operations/{operation}/messages"):
             reference = ref.get("$ref", "") if isinstance(ref, dict) else ""
             message_key = _ref_key(reference, f"#/channels/{channel_key}/messages/")
             if message_key is None:
@@ -381,7 +426,15 @@ class _Reader3(_Reader):
                     f"operation '{operation}' lists a message that is not one of its channel's"
                 )
             channel, _ = self.document.resolve(self.data["channels"][channel_key])
-            listed = (channel or {}).get("messages") or {}
+            listed = self.mapping(
+                channel.get("messages") if isinstance(channel, dict) else None,
+                f"channels/{channel_key}/messages",
+            )
+            if message_key not in listed:
+                raise self.document.fail(
+                    f"operation '{operation}' lists message '{message_key}', which its channel "
+                    "does not define; fix the document"
+                )
             messages.append(
                 self.message(listed[message_key], f"channels/{channel_key}/{message_key}")
             )
@@ -389,7 +442,7 @@ class _Reader3(_Reader):
 
     def read(self) -> AsyncApiSpec:
         servers = []
-        for key, node in (self.data.get("servers") or {}).items():
+        for key, node in self.mapping(self.data.get("servers"), "servers").items():
             server, _ = self.document.resolve(node)
             if not isinstance(server, dict):
                 continue
@@ -406,7 +459,7 @@ class _Reader3(_Reader):
                 )
             )
         channels = []
-        for key, node in (self.data.get("channels") or {}).items():
+        for key, node in self.mapping(self.data.get("channels"), "channels").items():
             channel, _ = self.document.resolve(node)
             if not isinstance(channel, dict):
                 continue
@@ -419,24 +472,28 @@ class _Reader3(_Reader):
                 description=_text(channel.get("description")),
                 servers=[
                     server_key
-                    for ref in channel.get("servers") or []
+                    for ref in self.sequence(channel.get("servers"), f"channels/{key}/servers")
                     if isinstance(ref, dict)
                     and (server_key := _ref_key(ref.get("$ref"), "#/servers/")) is not None
                 ],
-                bindings=self.document.resolve(channel.get("bindings") or {})[0] or {},
+                bindings=self.mapping(channel.get("bindings"), "bindings"),
                 extension=extension,
                 title=_text(channel.get("title")),
             )
-            for message_key, message in (channel.get("messages") or {}).items():
+            channel_messages = self.mapping(channel.get("messages"), f"channels/{key}/messages")
+            for message_key, message in channel_messages.items():
                 item.messages.append(self.message(message, f"channels/{key}/{message_key}"))
             channels.append(item)
         by_key = {channel.key: channel for channel in channels}
         operations = []
-        for key, node in (self.data.get("operations") or {}).items():
+        for key, node in self.mapping(self.data.get("operations"), "operations").items():
             operation, _ = self.document.resolve(node)
             if not isinstance(operation, dict):
                 continue
-            channel_key = _ref_key((operation.get("channel") or {}).get("$ref"), "#/channels/")
+            channel_ref = operation.get("channel")
+            channel_key = _ref_key(
+                channel_ref.get("$ref") if isinstance(channel_ref, dict) else None, "#/channels/"
+            )
             if channel_key not in by_key:
                 raise self.document.fail(f"operation '{key}' names no channel of the document")
             messages = self.channel_messages(key, channel_key, operation.get("messages"))
@@ -457,9 +514,7 @@ class _Reader3(_Reader):
             # A reply goes the other way: a service that receives a request sends the reply.
             reply, _ = self.document.resolve(operation.get("reply"))
             reply_channel = _ref_key(
-                ((reply or {}).get("channel") or {}).get("$ref")
-                if isinstance(reply, dict)
-                else None,
+                _reference_of(reply.get("channel")) if isinstance(reply, dict) else None,
                 "#/channels/",
             )
             if reply_channel in by_key:
@@ -538,7 +593,7 @@ class _Reader2(_Reader):
 
     def read(self) -> AsyncApiSpec:
         servers = []
-        for key, node in (self.data.get("servers") or {}).items():
+        for key, node in self.mapping(self.data.get("servers"), "servers").items():
             server, _ = self.document.resolve(node)
             if not isinstance(server, dict):
                 continue
@@ -561,7 +616,7 @@ class _Reader2(_Reader):
             )
         channels = []
         operations = []
-        for address, node in (self.data.get("channels") or {}).items():
+        for address, node in self.mapping(self.data.get("channels"), "channels").items():
             channel, _ = self.document.resolve(node)
             if not isinstance(channel, dict):
                 continue
@@ -574,8 +629,12 @@ class _Reader2(_Reader):
                 name=name,
                 address=address,
                 description=_text(channel.get("description")),
-                servers=[s for s in channel.get("servers") or [] if isinstance(s, str)],
-                bindings=self.document.resolve(channel.get("bindings") or {})[0] or {},
+                servers=[
+                    s
+                    for s in self.sequence(channel.get("servers"), f"channels/{address}/servers")
+                    if isinstance(s, str)
+                ],
+                bindings=self.mapping(channel.get("bindings"), "bindings"),
                 extension=_extension(channel),
             )
             # 2.x: `subscribe` = the application sends; `publish` = the application receives.

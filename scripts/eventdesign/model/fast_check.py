@@ -26,7 +26,7 @@ from numbers import Number
 from types import CodeType, FunctionType
 from typing import Any
 
-from ..pointer import unescape_token
+from ..pointer import list_index, unescape_token
 
 Predicate = Callable[[Any], bool]
 
@@ -708,8 +708,9 @@ class _Compiler:
                 if node is not self.root and "$id" in node:
                     raise UnsupportedSchema("$ref into a schema with its own $id")
                 node = node.get(unescape_token(token), _MISSING)
-            elif isinstance(node, list) and token.isdigit() and str(int(token)) == token:
-                node = node[int(token)] if int(token) < len(node) else _MISSING
+            elif isinstance(node, list) and list_index(token) is not None:
+                index = list_index(token)
+                node = node[index] if index < len(node) else _MISSING
             else:
                 node = _MISSING
             if node is _MISSING:

@@ -200,7 +200,7 @@ class _Builder:
                 f"{pointer}/schema",
                 f"schema file '{reference}' must end in .json, .yaml, .yml, .avsc or .proto",
             )
-        if not file.is_file():
+        if not file.exists():  # anything else there (a FIFO, a folder) read_text names
             raise self.fail(f"{pointer}/schema", f"schema file '{reference}' not found")
         shown = str(Path(self.shown).parent / reference)
         if suffix in PROTOBUF_EXTENSIONS or declared == "protobuf":

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
-from ..pointer import escape_token, unescape_token
+from ..pointer import escape_token, list_index, unescape_token
 
 # Keywords whose values are data, not subschemas: never walk into them looking for $ref.
 DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
@@ -60,8 +60,12 @@ def resolve_local_ref(root: Any, reference: str) -> Any:
         token = unescape_token(token)
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+        elif (
+            isinstance(node, list)
+            and (index := list_index(token)) is not None
+            and index < len(node)
+        ):
+            node = node[index]
         else:
             return None
     return node
@@ -106,32 +110,78 @@ def find_ref_loop(schema: Any) -> str | None:
     """A `$ref` that leads back to itself without entering a property or item, if any.
 
     Such a loop never consumes any of the instance, so every validator recurses forever.
-    Returns the pointer of the first `$ref` on the loop.
+    Returns the pointer of the first `$ref` on the loop. One pass over the graph of in-place
+    edges (Tarjan's strongly connected components), so a 2,000-link chain costs 2,000 steps.
     """
+    holders = []
     for ref_pointer, reference in iter_refs(schema):
-        if not reference.startswith("#"):
+        if not reference.startswith("#") or not ref_pointer.endswith("/$ref"):
             continue
-        start_pointer = ref_pointer[: -len("/$ref")] if ref_pointer.endswith("/$ref") else None
-        if start_pointer is None:
-            continue
+        start_pointer = ref_pointer[: -len("/$ref")]
         start = resolve_local_ref(schema, "#" + start_pointer) if start_pointer else schema
-        if _reaches_in_place(schema, start, start):
+        holders.append((ref_pointer, start))
+    if not holders:
+        return None
+    looping = _nodes_on_loops(schema, [node for _, node in holders])
+    for ref_pointer, node in holders:
+        if id(node) in looping:
             return ref_pointer
     return None
 
 
-def _reaches_in_place(root: Any, start: Any, target: Any) -> bool:
-    seen: set[int] = set()
-    frontier = list(_in_place_children(root, start))
-    while frontier:
-        node = frontier.pop()
-        if node is target:
-            return True
-        if id(node) in seen or len(seen) > 10_000:
+def _nodes_on_loops(root: Any, starts: list) -> set[int]:
+    """ids of the nodes, reachable from `starts` by in-place edges, that lie on a cycle."""
+    children_of: dict[int, list] = {}
+
+    def children(node: Any) -> list:
+        found = children_of.get(id(node))
+        if found is None:
+            found = children_of[id(node)] = [
+                child for child in _in_place_children(root, node) if isinstance(child, dict)
+            ]
+        return found
+
+    order: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list = []
+    on_stack: set[int] = set()
+    looping: set[int] = set()
+
+    def enter(node: Any) -> None:
+        order[id(node)] = low[id(node)] = len(order)
+        stack.append(node)
+        on_stack.add(id(node))
+
+    for start in starts:
+        if not isinstance(start, dict) or id(start) in order:
             continue
-        seen.add(id(node))
-        frontier.extend(_in_place_children(root, node))
-    return False
+        enter(start)
+        work = [(start, iter(children(start)))]
+        while work:
+            node, pending = work[-1]
+            for child in pending:
+                if id(child) not in order:
+                    enter(child)
+                    work.append((child, iter(children(child))))
+                    break
+                if id(child) in on_stack:
+                    low[id(node)] = min(low[id(node)], order[id(child)])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[id(parent)] = min(low[id(parent)], low[id(node)])
+                if low[id(node)] == order[id(node)]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(id(member))
+                        component.append(member)
+                        if member is node:
+                            break
+                    if len(component) > 1 or any(child is node for child in children(node)):
+                        looping.update(id(member) for member in component)
+    return looping
 
 
 def _in_place_children(root: Any, node: Any) -> Iterator[Any]:
@@ -162,11 +212,24 @@ def _deref(root: Any, node: Any) -> Any:
     return node
 
 
-def _object_view(root: Any, node: Any, depth: int = 0) -> tuple[dict, set] | None:
-    """(properties, required names) of an object schema, merging allOf; None when unreadable."""
+def _object_view(
+    root: Any, node: Any, depth: int = 0, memo: dict | None = None
+) -> tuple[dict, set] | None:
+    """(properties, required names) of an object schema, merging allOf; None when unreadable.
+
+    A schema inside itself (`anyOf: [{$ref: '#'}]`) is unreadable where it recurs, and each
+    subschema is read once per call however many branches share it, so no schema makes the
+    walk loop or grow exponentially.
+    """
     node = _deref(root, node)
     if not isinstance(node, dict) or depth > MAX_REF_HOPS:
         return None
+    if memo is None:
+        memo = {}
+    key = id(node)
+    if key in memo:
+        return memo[key]  # None while it is being read: a recursion
+    memo[key] = None
     properties: dict = {}
     required: set = set()
     own = node.get("properties")
@@ -178,23 +241,23 @@ def _object_view(root: Any, node: Any, depth: int = 0) -> tuple[dict, set] | Non
     parts = node.get("allOf")
     if isinstance(parts, list):
         for part in parts:
-            view = _object_view(root, part, depth + 1)
+            view = _object_view(root, part, depth + 1, memo)
             if view is not None:
                 properties.update(view[0])
                 required |= view[1]
-    for key in ("oneOf", "anyOf"):
-        branches = node.get(key)
+    for keyword in ("oneOf", "anyOf"):
+        branches = node.get(keyword)
         if isinstance(branches, list) and branches:
-            views = [_object_view(root, branch, depth + 1) for branch in branches]
+            views = [_object_view(root, branch, depth + 1, memo) for branch in branches]
             readable = [view for view in views if view is not None]
             for view in readable:
                 for name, sub in view[0].items():
                     properties.setdefault(name, sub)
             if readable and len(readable) == len(views):
                 required |= set.intersection(*(view[1] for view in readable))
-    if not properties and not isinstance(own, dict):
-        return None
-    return properties, required
+    result = None if not properties and not isinstance(own, dict) else (properties, required)
+    memo[key] = result
+    return result
 
 
 def _items_schema(root: Any, node: Any) -> Any:

@@ -8,13 +8,16 @@ bombs), duplicate keys, non-UTF-8 bytes.
 from __future__ import annotations
 
 import gc
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
-from ..pointer import unescape_token
+from ..pointer import list_index, unescape_token
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
@@ -51,29 +54,24 @@ class SourceDocument:
                     break
                 node = node[key]
             else:
-                if not token.isdigit() or int(token) >= min(len(member_marks), len(node)):
+                index = list_index(token)
+                if index is None or index >= min(len(member_marks), len(node)):
                     break
-                mark = member_marks[int(token)]
-                node = node[int(token)]
+                mark = member_marks[index]
+                node = node[index]
             line, column = mark.line + 1, mark.column + 1
         return Location(self.path, line, column, pointer)
 
 
 def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file with a size limit; errors name the file and what to do."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("file not found; check the path", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
-    if path.is_dir():
-        raise InputError("is a directory; give a file", shown)
-    if size > max_bytes:
-        raise InputError(
-            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up", shown
-        )
-    raw = path.read_bytes()
+    """Read a UTF-8 text file with a size limit; errors name the file and what to do.
+
+    The one way commands read their input files. Only regular files are read (a FIFO,
+    device or directory is refused with what it is, before any byte is read, so
+    `/dev/zero` or a pipe nobody writes to cannot hang or exhaust memory), and never more
+    than `max_bytes` + 1 bytes, even when the file grows while it is read.
+    """
+    raw = _read_regular_file(path, shown, max_bytes)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,6 +81,128 @@ def read_text(path: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputError(
             f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8", shown, line, column
         ) from None
+
+
+def _too_big(shown: str, max_bytes: int, size: int | None = None) -> InputError:
+    what = f"file is {size:,} bytes, over" if size is not None else "file is over"
+    return InputError(f"{what} the {max_bytes:,}-byte limit; split it up", shown)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "is a directory; give a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a file; save the content to a file first"),
+    (stat.S_ISCHR, "is a character device, not a file; save the content to a file first"),
+    (stat.S_ISBLK, "is a block device, not a file; give a file"),
+    (stat.S_ISSOCK, "is a socket, not a file; give a file"),
+)
+
+
+def _read_regular_file(path: Path, shown: str, max_bytes: int) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError("is a symlink to a missing file; fix the link", shown) from None
+        raise InputError("file not found; check the path", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    try:
+        status = os.fstat(handle)
+        for is_kind, message in _NOT_REGULAR:
+            if is_kind(status.st_mode):
+                raise InputError(message, shown)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError("is not a regular file; give a file", shown)
+        if status.st_size > max_bytes:
+            raise _too_big(shown, max_bytes, status.st_size)
+        os.set_blocking(handle, True)
+        chunks = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(handle, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:  # it grew while being read
+            raise _too_big(shown, max_bytes)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    finally:
+        os.close(handle)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = "holds a lone surrogate escape (\\uD800-\\uDFFF), which is not text; remove it"
+MAX_INT_DIGITS = 4_300  # Python's limit for turning text into an int
+
+
+def construct_scalar(constructor: Any, node: Any) -> tuple[str | None, Any]:
+    """(problem, value) for a tagged or resolved YAML scalar; a problem names what to do.
+
+    The model and JSON Schema speak JSON: timestamps and dates stay text, and what JSON has
+    no form for (binary, NaN, infinities, integers too long to convert) is refused.
+    """
+    import math
+
+    import yaml
+
+    short_tag = node.tag.rsplit(":", 1)[-1]
+    try:
+        value = constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        return f"bad value: {getattr(exc, 'problem', None) or exc}", None
+    except ValueError as exc:
+        if "digits" in str(exc):
+            return (
+                f"a number with more than {MAX_INT_DIGITS:,} digits; quote it if it is text",
+                None,
+            )
+        return f"'{node.value}' is not a valid {short_tag}; fix the value or drop the tag", None
+    except (LookupError, TypeError, AttributeError, OverflowError):
+        return f"'{node.value}' is not a valid {short_tag}; fix the value or drop the tag", None
+    if hasattr(value, "isoformat"):
+        return None, node.value
+    if isinstance(value, (bytes, bytearray)):
+        return "binary values (!!binary) have no JSON form; write the value as text", None
+    if isinstance(value, float) and not math.isfinite(value):
+        return (
+            f"'{node.value}' is not a finite number (JSON has no NaN or Infinity); "
+            "write a number, or quote it if it is text",
+            None,
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 14_000:
+        return (
+            f"a number with more than {MAX_INT_DIGITS:,} digits; quote it if it is text",
+            None,
+        )
+    return None, value
+
+
+def unsupported_json_value(data: Any) -> str | None:
+    """What in parsed JSON data has no place in a model or schema (a lone surrogate, NaN,
+    an infinity, an integer over MAX_INT_DIGITS digits), or None."""
+    import math
+
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if _SURROGATE.search(key):
+                    return f"the key {key!r} {LONE_SURROGATE}"
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            if _SURROGATE.search(value):
+                return f"a string {LONE_SURROGATE}"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return "holds NaN or Infinity, which JSON has no form for; write a number"
+    return None
 
 
 NESTED_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; flatten the document"
@@ -199,14 +319,12 @@ class _Builder:
         if not isinstance(node, yaml.ScalarNode):
             return {} if isinstance(node, yaml.MappingNode) else []
         if node.tag in _TEXT_TAGS:  # most values: skip the constructor's machinery
+            if node.style == '"' and _SURROGATE.search(node.value):
+                raise self.fail(LONE_SURROGATE, node)
             return node.value
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self.fail(f"bad value: {getattr(exc, 'problem', exc)}", node) from None
-        if hasattr(value, "isoformat"):
-            # Timestamps and dates stay strings: the model and JSON Schema speak JSON.
-            return node.value
+        problem, value = construct_scalar(self.constructor, node)
+        if problem:
+            raise self.fail(problem, node)
         return value
 
 
@@ -359,11 +477,15 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
 
     def construct(event: Any, tag: str) -> Any:
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        try:
-            value = constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise fail(f"bad value: {getattr(exc, 'problem', exc)}", event.start_mark) from None
-        return event.value if hasattr(value, "isoformat") else value  # timestamps stay text
+        problem, value = construct_scalar(constructor, node)
+        if problem:
+            raise fail(problem, event.start_mark)
+        return value
+
+    def quoted(event: Any) -> str:
+        if event.style == '"' and _SURROGATE.search(event.value):
+            raise fail(LONE_SURROGATE, event.start_mark)
+        return event.value
 
     def scalar(event: Any) -> Any:
         if event.anchor is not None:
@@ -380,9 +502,9 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                     plain_values[text] = value
                 return value
             if implicit[1]:  # quoted
-                return event.value
+                return quoted(event)
             tag = resolve(ScalarNode, event.value, implicit)
-        return event.value if tag in _TEXT_TAGS else construct(event, tag)
+        return quoted(event) if tag in _TEXT_TAGS else construct(event, tag)
 
     def key_of(event: Any) -> str:
         kind = type(event)
@@ -401,7 +523,7 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             return key
         if tag is None or tag == "!":
             if event.implicit[1]:
-                return event.value
+                return quoted(event)
             tag = resolve(ScalarNode, event.value, event.implicit)
         return tagged_key(event, tag)
 
@@ -411,7 +533,7 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
         # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga reaction's `on:`)
         # the user means the word itself.
         if tag in (bool_tag, str_tag):
-            return event.value
+            return quoted(event)
         key = construct(event, tag)
         if key is None:
             raise fail("mapping keys must be plain strings or numbers", event.start_mark)

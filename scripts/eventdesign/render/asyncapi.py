@@ -891,8 +891,8 @@ class _Builder:
 
     def command_message(self, command: Command) -> dict:
         summary = f"Command, handled by {command.handler}."
-        if command.description:
-            summary = f"Command: {command.description.strip().splitlines()[0]}"
+        if _first_line(command.description):
+            summary = f"Command: {_first_line(command.description)}"
         message, _ = self.message_base(command, self.command_keys[command.name], summary)
         extension: dict[str, Any] = {"kind": "command", "handler": command.handler}
         if command.issuers:
@@ -903,7 +903,7 @@ class _Builder:
         return message
 
     def message(self, event: Event) -> dict:
-        summary = event.description.strip().splitlines()[0] if event.description else None
+        summary = _first_line(event.description)
         message, transport = self.message_base(event, self.event_keys[event.name], summary)
         kept = event.asyncapi.get("message")
         kept = kept if isinstance(kept, dict) else None
@@ -1362,3 +1362,9 @@ def _event_extension(event: Event) -> dict:
     if event.schema_format == "protobuf" and event.schema.message:
         extension["message"] = event.schema.message
     return extension
+
+
+def _first_line(text: str | None) -> str | None:
+    """The first line of a description, or None when it is missing or blank."""
+    lines = (text or "").strip().splitlines()
+    return lines[0] if lines else None

@@ -1,4 +1,5 @@
-"""JSON text with two-space indentation, as `json.dumps(data, indent=2, ensure_ascii=False)`.
+"""JSON text with two-space indentation, as `json.dumps(data, indent=2, ensure_ascii=False,
+allow_nan=False)`: NaN and infinities, which JSON has no form for, raise ValueError.
 
 The standard library encodes indented JSON in pure Python (its C encoder only writes compact
 JSON), which takes a third of a second for a thousand-event AsyncAPI document. This writer
@@ -16,12 +17,9 @@ _INFINITY = float("inf")
 
 
 def _number(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value == _INFINITY:
-        return "Infinity"
-    if value == -_INFINITY:
-        return "-Infinity"
+    if value != value or value in (_INFINITY, -_INFINITY):
+        # What json.dumps(allow_nan=False) does: NaN and Infinity are not JSON.
+        raise ValueError(f"{value!r} has no JSON form")
     return float.__repr__(value)
 
 
@@ -58,7 +56,7 @@ def _key(key: Any) -> str:
 
 
 def json_text(data: Any) -> str:
-    """`json.dumps(data, indent=2, ensure_ascii=False)`: the same text, faster."""
+    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)`, faster."""
     out: list[str] = []
     append = out.append
     strings: dict[str, str] = {}  # keys and values repeat: encode each text once

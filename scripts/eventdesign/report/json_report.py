@@ -41,4 +41,4 @@ def render(
         "summary": summary,
         **(extra or {}),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

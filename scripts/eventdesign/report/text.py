@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..findings import SEVERITIES, Finding, sorted_findings
+from ..terminal import printable
 
 
 def summary_line(findings: Sequence[Finding]) -> str:
@@ -28,4 +29,5 @@ def render(findings: Sequence[Finding], *, command: str, notes: Sequence[str] = 
         lines.extend(f"  trace: {step}" for step in finding.trace)
     lines.extend(notes)
     lines.append(f"{command}: {summary_line(findings)}")
-    return "\n".join(lines) + "\n"
+    # Names and values in messages come from the input: no control character reaches a terminal.
+    return "\n".join(printable(line) for line in lines) + "\n"

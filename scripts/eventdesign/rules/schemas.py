@@ -18,6 +18,7 @@ from ..model.payload import (
     resolve_local_ref,
 )
 from ..pointer import pointer_of
+from ..timebox import PATTERN_SECONDS, TimeLimitExceeded, time_limit
 from .engine import finding
 from .registry import rule
 
@@ -161,6 +162,47 @@ def _anchor_exists(schema: Any, name: str) -> bool:
     return False
 
 
+# Values that are data, not schemas: a "pattern" key inside them is no regular expression.
+_DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})
+
+
+def invalid_patterns(schema: Any) -> list[SchemaProblem]:
+    """A problem for each `pattern` or `patternProperties` key that is no regular expression."""
+    import re
+
+    problems = []
+    stack: list[tuple[Any, tuple]] = [(schema, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        candidates = []
+        if isinstance(node.get("pattern"), str):
+            candidates.append(((*path, "pattern"), node["pattern"]))
+        if isinstance(node.get("patternProperties"), dict):
+            candidates += [
+                ((*path, "patternProperties", key), key) for key in node["patternProperties"]
+            ]
+        for where, pattern in candidates:
+            try:
+                re.compile(pattern)
+            except (re.error, OverflowError, RecursionError) as exc:
+                problems.append(
+                    SchemaProblem(
+                        "SCH001",
+                        pointer_of(where),
+                        f"'{_shorten(pattern)}' is not a valid regular expression ({exc})",
+                    )
+                )
+        stack.extend(
+            (value, (*path, key)) for key, value in node.items() if key not in _DATA_KEYWORDS
+        )
+    return problems
+
+
 def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaProblem]:
     """Every reason a JSON Schema cannot be used as is: invalid, unknown dialect, remote or
     dangling $ref, or a $ref loop that never consumes input.
@@ -193,6 +235,7 @@ def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaPr
             SchemaProblem("SCH001", pointer_of(tuple(error.absolute_path)), _shorten(error.message))
             for error in _meta_errors(validator_class or Draft202012Validator, schema)
         ]
+    problems += invalid_patterns(schema)
     for pointer, reference in iter_refs(schema) if may_refer else ():
         if not reference.startswith("#"):
             problems.append(
@@ -413,6 +456,13 @@ def _example_validator(schema_text: str) -> Any:
     return validator_class(schema, registry=Registry())
 
 
+_PATTERN_TOO_SLOW = (
+    f"validating it took over {PATTERN_SECONDS:g} s, so it was stopped: a `pattern` or "
+    "`patternProperties` regular expression backtracks catastrophically (such as `(a+)+`); "
+    "rewrite it without nested quantifiers"
+)
+
+
 def jsonschema_example_errors(schema: Any, example: Any) -> list[tuple[str, str]]:
     """(pointer inside the example, message) for each way an example breaks its schema."""
     from ..model.fast_check import compile_payload_check
@@ -421,17 +471,23 @@ def jsonschema_example_errors(schema: Any, example: Any) -> list[tuple[str, str]
     # jsonschema is needed only to say what is wrong.
     check = compile_payload_check(schema)
     try:
-        if check is not None and check(example):
-            return []
+        with time_limit():
+            if check is not None and check(example):
+                return []
+    except TimeLimitExceeded:
+        return [("", _PATTERN_TOO_SLOW)]
     except Exception:  # an example the check cannot handle (too deep, odd values): ask jsonschema
         pass
     # Titles and descriptions do not change what validates: schemas differing only there share.
     shape = json.dumps(_without_annotation_text(schema), sort_keys=True, default=str)
     validator = _example_validator(shape)
     try:
-        errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))
+        with time_limit():
+            errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))
     except RecursionError:
         return [("", "the schema recurses too deeply to validate this example")]
+    except TimeLimitExceeded:
+        return [("", _PATTERN_TOO_SLOW)]
     return [
         (pointer_of(tuple(error.absolute_path)), _shorten(error.message))
         for error in errors[:MAX_ERRORS_PER_EXAMPLE]

@@ -583,8 +583,24 @@ def choreographed_sequence(model: DesignModel, saga: ChoreographedSaga) -> Seque
     return Sequence(participants, tuple(items), frozenset(actors))
 
 
+# Each failure block of a sequence diagram repeats the compensations of the steps before it,
+# so a diagram grows with the square of the steps: 200 steps draw in about a second, 1,000
+# would take half a minute and a million lines no one can read.
+MAX_SEQUENCE_STEPS = 200
+
+
 def sequence_of(model: DesignModel, saga: Saga) -> Sequence:
-    """The sequence-diagram view of a saga."""
+    """The sequence-diagram view of a saga; InputError over MAX_SEQUENCE_STEPS steps."""
+    size = len(saga.steps) if isinstance(saga, OrchestratedSaga) else len(saga.reactions)
+    if size > MAX_SEQUENCE_STEPS:
+        from ..errors import InputError
+
+        what = "steps" if isinstance(saga, OrchestratedSaga) else "reactions"
+        raise InputError(
+            f"saga '{saga.name}' has {size:,} {what}; sequence diagrams are drawn for sagas of "
+            f"up to {MAX_SEQUENCE_STEPS} (they grow with the square of the steps): split the "
+            "saga, or draw only its state diagram (diagram --kind state)"
+        )
     if isinstance(saga, OrchestratedSaga):
         return orchestrated_sequence(model, saga)
     return choreographed_sequence(model, saga)

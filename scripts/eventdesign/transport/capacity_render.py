@@ -165,7 +165,8 @@ def _storage_lines(sizing: Sizing, sources: list[Source]) -> list[str]:
 
 
 def sizings_json(named: list[tuple[str, Sizing]]) -> str:
-    return json.dumps({"channels": [sizing_record(c, s) for c, s in named]}, indent=2) + "\n"
+    records = [sizing_record(c, s) for c, s in named]
+    return json.dumps({"channels": records}, indent=2, allow_nan=False) + "\n"
 
 
 def sizing_record(channel: str, sizing: Sizing) -> dict[str, Any]:

@@ -170,7 +170,7 @@ def advice_json(advice: Advice, matrix: Matrix, groups: list[ChannelAdvice] = ()
             for group in groups
         ]
     document["matrix"] = {"path": matrix.path, "accessed": matrix.accessed}
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 def advice_record(advice: Advice, profile: bool = True) -> dict[str, Any]:
@@ -244,4 +244,4 @@ def transport_text(transport: Transport) -> str:
 def transport_json(transport: Transport) -> str:
     from dataclasses import asdict
 
-    return json.dumps(asdict(transport), indent=2) + "\n"
+    return json.dumps(asdict(transport), indent=2, allow_nan=False) + "\n"
