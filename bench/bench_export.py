@@ -23,6 +23,7 @@ each export command under 1 s for 1,000 events.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -161,7 +162,8 @@ def main() -> int:
         print(f"fresh process, this shell's environment as it is{inherited}:")
         time_commands("inherited", model_path, work, dict(os.environ), args.repeat)
 
-        print("inside one process:")
+        print("inside one process (collector paused, as the console entry does):")
+        gc.disable()
         # The first export in a process pays for imports, template loading and cold escape
         # caches, as one CLI run does.
         first = best_of(

@@ -20,6 +20,7 @@ that keeps it finite; asserts nothing. Target: verify and draw all 100 in under 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -293,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-growth", action="store_true", help="skip the growth table")
     args = parser.parse_args(argv)
+    gc.disable()  # as the console entry does for a command's run
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "design.yaml"
         path.write_text(yaml.safe_dump(build_model(args.sagas), sort_keys=False), "utf-8")

@@ -7,6 +7,7 @@ Every subcommand (and nested subcommand, such as `export asyncapi`) is found thr
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shlex
@@ -537,3 +538,15 @@ def test_output_on_a_pipe_arrives_whole_before_the_process_ends(
     assert piped.returncode == 0
     assert len(expected) > 8192  # more than one buffer
     assert piped.stdout == expected
+
+
+def test_the_core_leaves_the_garbage_collector_to_its_caller(monkeypatch):
+    """Only the console entry pauses the cyclic collector; `main` (and the model reader under
+    it) run with the collector as the calling process has it."""
+
+    def refuse() -> None:
+        raise AssertionError("gc.disable() called below the console entry")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    assert cli.main(["check", str(EXAMPLE_MODEL)]) == 0
+    assert gc.isenabled()

@@ -7,7 +7,6 @@ bombs), duplicate keys, non-UTF-8 bytes.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import stat
@@ -429,19 +428,6 @@ def _compose_events(loader: Any, shown: str) -> tuple[Any, bool]:
             stack.append([node, None, kind is ev.SequenceStartEvent])
 
 
-def parse_yaml(text: str, shown: str) -> SourceDocument:
-    """Parse YAML (or JSON, a subset) into a SourceDocument; InputError on any problem."""
-    # Building a large tree of nodes and data sets off the cyclic garbage collector again and
-    # again (it tripled the time to read a 1,000-event model); pause it while building.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_yaml(text, shown)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _UsesAnchors(Exception):
     """The document has anchors or aliases: build it through the node tree, which guards
     against alias expansion."""
@@ -615,7 +601,8 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             raise yaml.YAMLError(f"unexpected {kind.__name__}")
 
 
-def _parse_yaml(text: str, shown: str) -> SourceDocument:
+def parse_yaml(text: str, shown: str) -> SourceDocument:
+    """Parse YAML (or JSON, a subset) into a SourceDocument; InputError on any problem."""
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
