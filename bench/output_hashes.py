@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -85,10 +86,22 @@ def digest_tree(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+# Scratch folder names of letters and digits only: a name with `_` or `-` would be escaped
+# in Markdown output, where replacing the plain name would miss it.
+RUN_NUMBERS = itertools.count()
+
+
+def scratch_folder(kind: str) -> Path:
+    folder = Path(tempfile.gettempdir()) / f"grimoirehash{kind}{os.getpid()}n{next(RUN_NUMBERS)}"
+    folder.mkdir()
+    return folder
+
+
 def run(argv: list[str], label: str) -> str:
     """Run one grimoire command in a fresh output folder; one line: label, exit, hashes."""
-    with tempfile.TemporaryDirectory(prefix="grimoire-hash-") as scratch:
-        out = Path(scratch) / "out"
+    scratch = scratch_folder("out")
+    try:
+        out = scratch / "out"
         out.mkdir()
         args = [a.replace("{out}", str(out)) for a in argv]
         process = subprocess.run(
@@ -99,6 +112,8 @@ def run(argv: list[str], label: str) -> str:
             hashlib.sha256(steady(process.stderr, out)).hexdigest()[:16],
             digest_tree(out),
         ]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return f"{label}  exit={process.returncode}  " + " ".join(parts)
 
 
@@ -150,11 +165,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-bench", action="store_true", help="skip the generated models")
+    parser.add_argument("--only", default="", help="only the runs whose label starts so")
     options = parser.parse_args()
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
-    with tempfile.TemporaryDirectory(prefix="grimoire-hash-models-") as scratch_name:
-        scratch = Path(scratch_name)
-        VARYING[scratch_name] = "{bench}"
+    scratch = scratch_folder("models")
+    scratch_name = str(scratch)
+    VARYING[scratch_name] = "{bench}"
+    try:
         models = [str(p.relative_to(ROOT)) for p in design_models()]
         if not options.no_bench:
             for events in (250, 1000):
@@ -175,8 +192,11 @@ def main() -> int:
                     (["check", "--explain", rule, "--format", fmt], f"explain {rule} {fmt}")
                 )
         runs.extend(compat_runs(scratch))
+        if options.only:
+            runs = [item for item in runs if item[1].startswith(options.only)]
         with ThreadPoolExecutor(max_workers=options.jobs) as pool:
             lines = list(pool.map(lambda item: run(item[0], item[1]), runs))
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for line in lines:
         print(line.replace(scratch_name, "{bench}"))
