@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventdesign.rules.schemas import avro_example_errors
+from eventdesign.payload_validation import avro_example_errors
 
 PRIMITIVES = ("null", "boolean", "int", "long", "float", "double", "string")
 # Values a mutation puts in place of a valid one: no booleans (see the module docstring).

@@ -20,7 +20,7 @@ from jsonschema import (
 )
 
 from conftest import EXAMPLE_MODEL, value_paths
-from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
+from eventdesign.jsonschema_compiler import UnsupportedSchema, compile_schema, json_equal
 from eventdesign.model.loader import _model_validator, model_schema
 from eventdesign.model.source import load_document
 from eventdesign.rules.schemas import _fast_meta_check

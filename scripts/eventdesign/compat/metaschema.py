@@ -135,10 +135,10 @@ DEFAULT_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 @cache
 def compiled_metaschema_check(dialect: str) -> Optional[Callable[[Any], bool]]:
-    """A compiled yes/no test against the bundled metaschema of `dialect` (model/fast_check.py),
+    """A compiled yes/no test against the bundled metaschema of `dialect` (jsonschema_compiler.py),
     or None when the dialect is not bundled or its metaschema cannot be compiled. `format` is
     not asserted, as by the jsonschema validator below."""
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     metaschema = bundled_metaschema(dialect)
     if metaschema is None:

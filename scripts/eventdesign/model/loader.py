@@ -122,7 +122,7 @@ def _describe_error(error: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _model_fast_check() -> Any:
-    from .fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     try:
         return compile_schema(model_schema())

@@ -177,7 +177,7 @@ def _bundled_matrix() -> Matrix:
     schema test (a few ms); the located, jsonschema-worded errors only when it is not."""
     import yaml
 
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

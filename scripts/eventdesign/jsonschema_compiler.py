@@ -26,7 +26,7 @@ from numbers import Number
 from types import CodeType, FunctionType
 from typing import Any
 
-from ..pointer import list_index, unescape_token
+from .pointer import list_index, unescape_token
 
 Predicate = Callable[[Any], bool]
 
