@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..findings import Finding, Location, sorted_findings
 from ..pointer import escape_token
-from .registry import Rule, all_rules, find_rule
+from .registry import PREVIEW, REMOVED, Rule, all_rules, find_rule
 
 if TYPE_CHECKING:
     from ..model.types import DesignModel
@@ -55,6 +55,8 @@ def _specificity(rule_: Rule, pattern: str) -> int:
         return 1
     if wanted.upper() == rule_.id or wanted.lower() == rule_.name:
         return 1000
+    if REMOVED.get(wanted.upper()) == rule_.id:
+        return 1000  # a removed rule's ID names the rule that took its place
     if wanted and rule_.id.startswith(wanted.upper()):
         return 1 + len(wanted)
     return 0
@@ -78,8 +80,10 @@ def select_rules(
     model_severity: dict[str, str] | None = None,
 ) -> Selection:
     """Apply selection and overrides; raises UnknownRule for a pattern that names no rule."""
-    chosen = list(rules)
     select = list(cli_select) or list(model_select)
+    # A preview rule runs only when a selection names it by ID or name.
+    named = {r.id for pattern in select for r in rules if _specificity(r, pattern) == 1000}
+    chosen = [r for r in rules if r.lifecycle != PREVIEW or r.id in named]
     if select:
         wanted = {r.id for pattern in select for r in matching(rules, pattern)}
         chosen = [r for r in chosen if r.id in wanted]
