@@ -5,8 +5,9 @@
 The model is deterministic and clean (every check rule passes): services form layers, each
 event is consumed only by services further down (so no loops), every service has an outbox
 and an inbox (every tenth is event-sourced and relays from its store instead), every channel a
-dead-letter channel, every event a schema, a key and an example; an audit service projects the
-events nobody else consumes, and an erasure event reaches every holder of contact data.
+dead-letter channel with an owner and an alert, every event a schema, a key and an example;
+an audit service projects the events nobody else consumes, and an erasure event reaches
+every holder of contact data.
 Sagas are choreographies that follow consumer chains; they are emitted only when the design
 model's JSON Schema declares the choreography format (`reactions`) they use.
 """
@@ -105,7 +106,13 @@ def generate_model(services: int, events: int, sagas: int = 0, steps_per_saga: i
             "ordering": "per-key",
             "dead_letter": f"{name}.dlq",
         }
-        model["channels"][f"{name}.dlq"] = {"transport": "kafka", "broker": "bus"}
+        model["channels"][f"{name}.dlq"] = {
+            "transport": "kafka",
+            "broker": "bus",
+            "owner": f"{name}-team",
+            "alert": "page on-call when the oldest message is older than 15 minutes",
+            "redrive": "manual",
+        }
     consumers_of: dict[str, list[str]] = {}
     produced_by: dict[str, list[str]] = {name: [] for name in service_names}
     sink_events = []

@@ -280,6 +280,31 @@ TRIGGERS = [
         "event OrderPlaced",
     ),
     (
+        "REL013",
+        lambda m: m["events"].update(
+            OrderCancelled={
+                "producer": "orders",
+                "consumers": ["billing"],
+                "channel": "orders.events",
+                "key": "cancellationId",
+                "schema": {
+                    "type": "object",
+                    "required": ["cancellationId", "orderId"],
+                    "properties": {
+                        "cancellationId": {"type": "string"},
+                        "orderId": {"type": "string"},
+                    },
+                },
+            }
+        ),
+        "event OrderCancelled",
+    ),
+    (
+        "REL012",
+        lambda m: m["channels"]["billing.dlq"].pop("alert"),
+        "channel billing.dlq",
+    ),
+    (
         "REL007",
         lambda m: (add_consumer_service(m, "shipping"), queue_channel(m, "sqs")),
         "event OrderPlaced",
@@ -657,7 +682,14 @@ def test_crud_event_message_names_the_generic_change(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["SendEmailRequested", "ChargeCustomerRequested", "SendReceiptEmailRequested"]
+    "name",
+    [
+        "SendEmailRequested",
+        "ChargeCustomerRequested",
+        "SendReceiptEmailRequested",
+        "BagTagPrintRequested",
+        "EmailSendRequested",
+    ],
 )
 def test_imperative_requested_event_is_a_command_in_disguise(tmp_path, name):
     model = changed(lambda m: add_event(m, name))
@@ -666,7 +698,15 @@ def test_imperative_requested_event_is_a_command_in_disguise(tmp_path, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["PricesRequested", "RefundRequested", "OrderRefundRequested", "OrderCancellationRequested"],
+    [
+        "PricesRequested",
+        "RefundRequested",
+        "OrderRefundRequested",
+        "OrderCancellationRequested",
+        "AddressChangeRequested",
+        "PasswordResetRequested",
+        "ShipmentRequested",
+    ],
 )
 def test_requested_event_naming_a_thing_is_not_a_command_in_disguise(tmp_path, name):
     model = changed(lambda m: add_event(m, name))
@@ -1154,3 +1194,42 @@ def test_channel_transport_must_be_one_its_broker_serves(tmp_path, broker, chann
 
     found = findings_for(tmp_path, changed(moved), "TOP009")
     assert [f.element for f in found] == (["channel orders.dlq"] if flagged else [])
+
+
+def test_an_orchestrator_and_its_participant_exchanging_saga_messages_are_no_ping_pong(tmp_path):
+    def invoiced(model):
+        event(model, "InvoiceIssued").update(consumers=["orders"])
+        model["commands"]["IssueInvoice"].update(channel="orders.events")
+        model["sagas"] = {
+            "Invoice": {
+                "style": "orchestration",
+                "orchestrator": "orders",
+                "trigger": "OrderPlaced",
+                "correlation": "orderId",
+                "steps": [
+                    {
+                        "name": "invoice",
+                        "participant": "billing",
+                        "command": "IssueInvoice",
+                        "reply": "InvoiceIssued",
+                        "kind": "retriable",
+                        "timeout": "30s",
+                        "retry": {"max_attempts": "unlimited", "backoff": "1s"},
+                    }
+                ],
+            }
+        }
+
+    assert findings_for(tmp_path, changed(invoiced), "TOP008") == []
+
+    def outside_the_saga(model):
+        invoiced(model)
+        model["sagas"]["Invoice"]["trigger"] = "InvoiceIssued"  # OrderPlaced is no saga message
+
+    (found,) = findings_for(tmp_path, changed(outside_the_saga), "TOP008")
+    lines = (tmp_path / "design.yaml").read_text(encoding="utf-8").splitlines()
+    where = (lines.index("  InvoiceIssued:") + 1, 3)
+    assert (found.element, found.location.line, found.location.column) == (
+        "services billing and orders",
+        *where,
+    )

@@ -322,7 +322,8 @@ tokenisation or omitted leave nothing readable to erase and are not counted; cry
 fields are not counted either, except for a consumer that feeds a read model (`read_model:`):
 a projection keeps a decrypted copy that deleting the key does not erase.
 A `pii:` entry's `subject` names whose data it is; an entry without one is matched by any
-erasure event. The check runs only when the model declares an erasure event.
+erasure event. With no erasure event for the subject at all, such a consumer has no erasure
+path.
 Add the consumer to the erasure event, or protect the field so it is erased at the source.
 Source: GDPR Art. 17 ("right to erasure") and Art. 19 (notifying recipients); Mathias
 Verraes, "Crypto-shredding" (Eventsourcery patterns).
@@ -330,8 +331,6 @@ Verraes, "Crypto-shredding" (Eventsourcery patterns).
 )
 def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
     erasers = [event for event in model.events.values() if event.erases]
-    if not erasers:
-        return
     for kind, message in messages(model):
         if not message.pii:
             continue
@@ -353,13 +352,20 @@ def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
                 continue
             pii, names = missed
             subject = f"{pii.subject}'s" if pii.subject else "a subject's"
+            if names:
+                problem, fix = (
+                    f"never receives {names}",
+                    f"add '{service}' to the consumers of {names}",
+                )
+            else:
+                problem = "no event erases it"
+                fix = f"publish an erasure event (`erases: {pii.subject or 'customer'}`) to it"
             yield finding(
                 "DAT005",
                 f"{role} '{service}' of {kind} '{message.name}' receives {subject} personal"
-                f" data '{pii.field}' but never receives {names}",
+                f" data '{pii.field}' but {problem}",
                 model.locate(pointer),
-                hint=f"add '{service}' to the consumers of {names}, or protect '{pii.field}'"
-                " with crypto-shredding or tokenisation",
+                hint=f"{fix}, or protect '{pii.field}' with crypto-shredding or tokenisation",
                 element=f"{role} {service} of {kind} {message.name}",
             )
 
@@ -379,5 +385,5 @@ def _erasure_missed(service: str, readable: list, erasers: list) -> tuple[Any, s
         matching = [e for e in erasers if pii.subject in (None, e.erases)]
         receivers = {c.service for e in matching for c in e.consumers}
         if service not in receivers | {e.producer for e in matching}:
-            return pii, ", ".join(e.name for e in matching) or "any erasure event"
+            return pii, ", ".join(e.name for e in matching)
     return None

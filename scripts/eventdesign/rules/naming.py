@@ -94,7 +94,7 @@ COMMAND_VERBS = _word_set(
     deregister detach disable dispatch enable end enrol enroll escalate evaluate execute
     expire export extend fail finalise finalize flag freeze fulfil fulfill generate grant
     hold import increment initiate invite invoice issue join launch link lock log mark merge
-    migrate modify move notify open order pack park pause pay pick place post prepare
+    migrate modify move notify open order pack park pause pay pick place post prepare print
     process provision publish purchase put queue rate reactivate rebook receive recalculate
     record redeem refund register reject release reload remove rename renew reopen replace
     reply report request reschedule reserve reset resolve restart restore resume retry
@@ -110,6 +110,14 @@ NOUN_LIKE_VERBS = _word_set(
     """
     claim credit debit deposit hold invoice issue log order post queue rate record refund reply
     report request return run schedule score split switch top track transfer trigger
+    """
+)
+
+# Command verbs that, after their object, usually name a thing a person asked for:
+# `AddressChangeRequested`, `PasswordResetRequested`, `DataExportRequested`.
+COMPOUND_NOUN_VERBS = _word_set(
+    """
+    change check export import reset review update upgrade
     """
 )
 
@@ -180,12 +188,15 @@ def crud_participle(name: str) -> str | None:
 
 
 def reads_as_disguised_command(name: str) -> bool:
-    """True for `<Verb><Object>Requested` (`SendEmailRequested`): an instruction named as a fact."""
+    """True for `<Verb><Object>Requested` (`SendEmailRequested`) and `<Object><Verb>Requested`
+    (`BagTagPrintRequested`): an instruction named as a fact."""
     found = words(name)
     if len(found) < 3 or found[-1] != "requested":
         return False
-    first = found[0]
-    return first in COMMAND_VERBS and first not in NOUN_LIKE_VERBS
+    first, last_verb = found[0], found[-2]
+    if first in COMMAND_VERBS and first not in NOUN_LIKE_VERBS:
+        return True
+    return last_verb in COMMAND_VERBS and last_verb not in NOUN_LIKE_VERBS | COMPOUND_NOUN_VERBS
 
 
 def reads_as_query(name: str) -> bool:
@@ -444,16 +455,19 @@ def check_crud_events(model: DesignModel) -> Iterator[Finding]:
     "command-disguised-as-event",
     family=FAMILY,
     severity="warning",
-    summary="An event named <Verb><Object>Requested (SendEmailRequested) is a command.",
+    summary="An event named <Verb><Object>Requested (SendEmailRequested) or"
+    " <Object><Verb>Requested (BagTagPrintRequested) is a command.",
     explanation="""
 `SendEmailRequested` or `ChargeCustomerRequested` asks another service to do something: the
 sender expects one handler to act and cares whether it fails, yet as an event nobody owns the
 outcome, any number of services may react, and a failure goes unnoticed. Model it as a command
 under `commands:` sent to its handler on a point-to-point channel, or publish the fact that
 made the work necessary (`OrderPlaced`) and let the other service decide. The check flags
-events of three or more words that end in `Requested` and start with a verb in the imperative;
-first words that usually head a noun phrase (`OrderRefundRequested`, `TransferApprovalRequested`)
-are left alone. A `...Requested` event answered by a reply event is also NAM004.
+events of three or more words that end in `Requested` and start with a verb in the imperative,
+or put that verb after its object (`BagTagPrintRequested`); first words that usually head a
+noun phrase (`OrderRefundRequested`, `TransferApprovalRequested`) and things a person asks for
+(`AddressChangeRequested`, `PasswordResetRequested`) are left alone. A `...Requested` event
+answered by a reply event is also NAM004.
 Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
 Message"; Oskar Dudycz, "Event-driven architecture anti-patterns" (event-driven.io).
 """,

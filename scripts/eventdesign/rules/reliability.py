@@ -505,3 +505,47 @@ def check_compacted_channels(model: DesignModel) -> Iterator[Finding]:
                 element=f"event {event.name}",
                 severity="warning",
             )
+
+
+def dead_letter_channels(model: DesignModel) -> set[str]:
+    """Channels named as a dead-letter destination by a channel, a service or a consumer."""
+    named = {c.dead_letter for c in model.channels.values()}
+    named |= {s.dead_letter for s in model.services.values()}
+    named |= {c.dead_letter for e in model.events.values() for c in e.consumers}
+    return {name for name in named if name in model.channels}
+
+
+@rule(
+    "REL012",
+    "dead-letter-unattended",
+    family=FAMILY,
+    severity="warning",
+    summary="A dead-letter channel must name its owner and the alert that tells them it fills.",
+    explanation="""
+A dead letter is a message the system gave up on: an order never confirmed, a refund never
+sent. Parked where nobody looks, it is lost as surely as a dropped message, only later. Give
+every dead-letter channel an `owner` (the team that fixes what lands there) and an `alert` on
+the age of its oldest message (counts alone miss one message parked for a week), and say how
+parked messages go back after a fix (`redrive`: manual or automatic, tested).
+Example: `orders.dlq: {transport: sqs, owner: ordering-team, alert: page on-call when the
+oldest message is older than 15 minutes, redrive: manual}`.
+Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Dead Letter
+Channel"; AWS SQS Developer Guide, "Using dead-letter queues" (alarm on
+ApproximateAgeOfOldestMessage; redrive).
+""",
+)
+def check_dead_letter_attended(model: DesignModel) -> Iterator[Finding]:
+    for name in sorted(dead_letter_channels(model)):
+        channel = model.channels[name]
+        missing = [field for field in ("owner", "alert") if not getattr(channel, field)]
+        if not missing:
+            continue
+        yield finding(
+            "REL012",
+            f"dead-letter channel '{name}' has no {' and no '.join(missing)}: what lands "
+            "there waits unseen",
+            model.locate(channel.pointer),
+            hint="add `owner:` (the team that handles it), `alert:` on the oldest message's "
+            "age, and `redrive:`",
+            element=f"channel {name}",
+        )

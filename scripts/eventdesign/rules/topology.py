@@ -255,6 +255,26 @@ def _names(value: Any) -> list[str]:
     return []
 
 
+def _saga_message_names(saga: dict) -> set[str]:
+    """Every message a saga names: trigger, outcomes, cancel, timers, steps and reactions."""
+    names = set(_names(saga.get("trigger")))
+    names |= set(_names(saga.get("completed")) + _names(saga.get("compensated")))
+    cancel = saga.get("cancel")
+    if isinstance(cancel, dict):
+        names |= set(_names(cancel.get("on")))
+    parts = [p for p in (saga.get("timers") or []) if isinstance(p, dict)]
+    for step in (saga.get("steps") or []) + (saga.get("reactions") or []):
+        if isinstance(step, dict):
+            parts.append(step)
+            if isinstance(step.get("compensation"), dict):
+                parts.append(step["compensation"])
+    fields = ("event", "command", "reply", "failure", "on", "emits", "fails_with")
+    for part in parts:
+        for field in fields + ("after_pivot", "nothing_to_undo"):
+            names |= set(_names(part.get(field)))
+    return names
+
+
 def declared_reactions(model: DesignModel) -> list[Reaction]:
     """Reactions that choreographed sagas spell out (`service`, `on`, `emits`, `fails_with`)."""
     found = []
@@ -436,10 +456,13 @@ declares no reactions, so the model cannot tell whether A's reaction triggers B'
 again. Most such pairs are a plain request/response chatter (itself a sign of tight coupling);
 some are an endless ping-pong. Declare the reactions in a choreographed saga (`on` / `emits`),
 and `event-loop` (TOP007) checks the real chain exactly. Longer cycles are reported only from
-declared reactions: inferred ones would flag almost every design.
+declared reactions: inferred ones would flag almost every design. Pairs whose events are all
+messages of one saga (an orchestrator and its participant exchanging trigger, replies and
+outcome) are left to `saga verify`, which explores that exchange exactly.
 """,
 )
 def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
+    sagas_messages = [_saga_message_names(s) for s in model.sagas.values() if isinstance(s, dict)]
     edges: dict[tuple[str, str], list[Reaction]] = defaultdict(list)
     producer_of = {e.name: e.producer for e in model.events.values()}
     for reaction in reactions(model):
@@ -454,6 +477,8 @@ def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
             continue
         on_b = sorted({r.on for r in forward})
         on_a = sorted({r.on for r in backward})
+        if any(set(on_a + on_b) <= names for names in sagas_messages):
+            continue
         first = model.events.get(on_b[0])
         yield finding(
             "TOP008",

@@ -243,4 +243,34 @@ def choreographed_overtaking(
                 f"{reaction.on} does not follow {effect}",
             )
         )
+    reported = {pair[:2] for pair in pairs}
+    for pair in _undo_seen_before_effect(model, saga):
+        if pair[:2] not in reported:
+            reported.add(pair[:2])
+            pairs.append(pair)
     return overtaking_violations(model, pairs, saga)
+
+
+def _undo_seen_before_effect(
+    model: DesignModel, saga: ChoreographedSaga
+) -> list[tuple[str, str, str, str, str]]:
+    """(effect, undo) pairs a service consumes both of: unless they travel in order (one
+    channel, one key), it can apply the undo before the effect and keep the effect for good."""
+    pairs = []
+    for reaction in saga.reactions:
+        effect = model.events.get(reaction.compensates or "")
+        if effect is None:
+            continue
+        for undo_name in reaction.emits:
+            undo = model.events.get(undo_name)
+            if undo is None:
+                continue
+            both = sorted(
+                {c.service for c in effect.consumers} & {c.service for c in undo.consumers}
+            )
+            if both:
+                why = f"{', '.join(both)} consume{'s' if len(both) == 1 else ''} both"
+                pairs.append(
+                    (effect.name, undo_name, reaction.pointer, f"{reaction.label} order", why)
+                )
+    return pairs
