@@ -336,11 +336,11 @@ TRIGGERS = [
 ]
 # Where each trigger's one finding is, and what it says: (line, column, message).
 LOCATED = {
-    "NAM001": (43, 3, "event 'PlaceOrder' is not named in the past tense"),
-    "NAM002": (107, 3, "command 'StockReserved' does not start with a verb in the imperative"),
-    "NAM003": (43, 3, "event 'GetUserRequest' is named like a query"),
+    "NAM001": (47, 3, "event 'PlaceOrder' is not named in the past tense"),
+    "NAM002": (111, 3, "command 'StockReserved' does not start with a verb in the imperative"),
+    "NAM003": (47, 3, "event 'GetUserRequest' is named like a query"),
     "NAM004": (
-        97,
+        101,
         3,
         (
             "event 'PricesRequested' is answered by 'PricesCalculated': a request/reply "
@@ -348,12 +348,12 @@ LOCATED = {
         ),
     ),
     "NAM005": (
-        76,
+        80,
         3,
         "event 'invoice.issued' uses dot.case; the events of this system use PascalCase",
     ),
     "NAM006": (
-        43,
+        47,
         3,
         (
             "event 'OrderUpdated' says that something updated but not what happened in "
@@ -361,51 +361,51 @@ LOCATED = {
         ),
     ),
     "NAM007": (
-        97,
+        101,
         3,
         "event 'SendEmailRequested' asks another service to do something: it is a command",
     ),
     "TOP001": (
-        44,
+        48,
         5,
         "event 'OrderPlaced' is produced by 'ordres', which is not a declared service",
     ),
     "TOP002": (
-        46,
+        50,
         7,
         "event 'OrderPlaced' is consumed by 'biling', which is not a declared service",
     ),
     "TOP003": (
-        113,
+        117,
         7,
         "read model 'OrderHistory' projects 'OrderLost', which is not a declared event",
     ),
-    "TOP004": (47, 5, "event OrderPlaced: channel 'orders.evts' is not a declared channel"),
-    "TOP005": (97, 3, "event 'OrderArchived' is never consumed"),
-    "TOP006": (47, 7, "service 'orders' consumes its own event 'OrderPlaced'"),
+    "TOP004": (51, 5, "event OrderPlaced: channel 'orders.evts' is not a declared channel"),
+    "TOP005": (101, 3, "event 'OrderArchived' is never consumed"),
+    "TOP006": (51, 7, "service 'orders' consumes its own event 'OrderPlaced'"),
     "TOP009": (37, 5, "channel 'orders.dlq' uses sqs but its broker 'bus' is kafka"),
     "TOP010": (
-        111,
+        115,
         7,
         (
             "read model 'OrderHistory' projects 'InvoiceIssued', which its owner 'orders' "
             "does not consume"
         ),
     ),
-    "TOP011": (47, 5, "internal event 'OrderPlaced' travels on channel 'orders.events'"),
-    "TOP012": (108, 5, "command 'IssueInvoice' is synchronous but names channel 'orders.events'"),
+    "TOP011": (51, 5, "internal event 'OrderPlaced' travels on channel 'orders.events'"),
+    "TOP012": (112, 5, "command 'IssueInvoice' is synchronous but names channel 'orders.events'"),
     "TOP007": (
-        43,
+        47,
         3,
         ("events loop through declared reactions: OrderPlaced -> OrderRepriced -> OrderPlaced"),
     ),
     "TOP008": (
-        76,
+        80,
         3,
         "services 'billing' and 'orders' consume each other's events and may ping-pong",
     ),
     "SCH001": (
-        51,
+        55,
         7,
         (
             "event 'OrderPlaced' payload schema: 'objekt' is not valid under any of the given"
@@ -413,7 +413,7 @@ LOCATED = {
         ),
     ),
     "SCH002": (
-        50,
+        54,
         5,
         (
             "event 'OrderPlaced' payload schema: not a valid Avro schema: Type property "
@@ -421,7 +421,7 @@ LOCATED = {
         ),
     ),
     "SCH003": (
-        68,
+        72,
         11,
         (
             "event 'OrderPlaced' payload schema: $ref 'https://example.com/money.json' leaves"
@@ -429,7 +429,7 @@ LOCATED = {
         ),
     ),
     "SCH013": (
-        50,
+        54,
         5,
         (
             "event 'OrderPlaced' payload schema: protoc rejects the schema: Expected field "
@@ -437,22 +437,22 @@ LOCATED = {
         ),
     ),
     "SCH004": (
-        76,
+        80,
         7,
         (
             "example 2 of event 'OrderPlaced' does not match its schema: 'orderId' is a "
             "required property"
         ),
     ),
-    "SCH005": (114, 3, "the envelope (cloudevents-1.0) lacks the required attribute 'specversion'"),
-    "SCH006": (114, 3, "the envelope lacks 'dataschema' (its schema version)"),
-    "SCH007": (48, 5, "event 'OrderPlaced' partition key 'order_id' is not a payload field"),
+    "SCH005": (118, 3, "the envelope (cloudevents-1.0) lacks the required attribute 'specversion'"),
+    "SCH006": (118, 3, "the envelope lacks 'dataschema' (its schema version)"),
+    "SCH007": (52, 5, "event 'OrderPlaced' partition key 'order_id' is not a payload field"),
     "SCH008": (
-        48,
+        52,
         5,
         "event 'OrderPlaced' partition key 'customer.phone' is optional in the payload",
     ),
-    "SCH009": (76, 3, "event 'InvoiceIssued' has no payload schema"),
+    "SCH009": (80, 3, "event 'InvoiceIssued' has no payload schema"),
     "SCH010": (
         25,
         5,
@@ -462,7 +462,7 @@ LOCATED = {
         ),
     ),
     "SCH011": (
-        47,
+        51,
         5,
         (
             "event 'OrderPlaced' admits payloads up to 1,200,200 bytes, over the "
@@ -470,7 +470,7 @@ LOCATED = {
         ),
     ),
     "SCH012": (
-        50,
+        54,
         5,
         (
             "event 'OrderPlaced' has an open JSON Schema content model under FULL_TRANSITIVE:"
@@ -485,15 +485,15 @@ LOCATED = {
             "outbox (dual write)"
         ),
     ),
-    "REL002": (45, 7, "consumer 'billing' of event 'OrderPlaced' has no idempotency strategy"),
-    "REL003": (45, 7, "consumer 'billing' of event 'OrderPlaced' has no dead-letter destination"),
+    "REL002": (49, 7, "consumer 'billing' of event 'OrderPlaced' has no idempotency strategy"),
+    "REL003": (49, 7, "consumer 'billing' of event 'OrderPlaced' has no dead-letter destination"),
     "REL004": (
-        49,
+        53,
         5,
         "event 'OrderPlaced' needs per-key ordering but sqs does not guarantee any order",
     ),
-    "REL005": (43, 3, "event 'OrderPlaced' names no channel"),
-    "REL006": (48, 5, "event 'OrderPlaced' needs per-key ordering but names no key"),
+    "REL005": (47, 3, "event 'OrderPlaced' names no channel"),
+    "REL006": (52, 5, "event 'OrderPlaced' needs per-key ordering but names no key"),
     "REL008": (
         16,
         7,
@@ -516,15 +516,29 @@ LOCATED = {
         "channel 'orders.events' keeps one copy: losing its broker loses its messages",
     ),
     "REL011": (
-        48,
+        52,
         5,
         (
             "event 'OrderPlaced' is a change, not a whole state, on compacted channel "
             "'orders.events': compaction drops its earlier changes"
         ),
     ),
+    "REL013": (
+        106,
+        5,
+        (
+            "event 'OrderCancelled' is keyed by cancellationId, but billing also receives "
+            "event 'OrderPlaced' about the same orderId on 'orders.events' keyed by orderId: "
+            "one can overtake the other"
+        ),
+    ),
+    "REL012": (
+        41,
+        3,
+        "dead-letter channel 'billing.dlq' has no alert: what lands there waits unseen",
+    ),
     "REL007": (
-        50,
+        54,
         5,
         (
             "event 'OrderPlaced' has 2 consumers (billing, shipping) on point-to-point sqs "
@@ -532,21 +546,21 @@ LOCATED = {
         ),
     ),
     "DAT001": (
-        72,
+        76,
         7,
         "event 'OrderPlaced' carries personal data 'customer.phone' with no protection",
     ),
     "DAT002": (
-        72,
+        76,
         7,
         (
             "event 'OrderPlaced' declares personal data 'customer.mail', which is not in its "
             "payload schema"
         ),
     ),
-    "DAT003": (76, 5, "event 'OrderPlaced' carries a snapshot of the whole entity"),
+    "DAT003": (80, 5, "event 'OrderPlaced' carries a snapshot of the whole entity"),
     "DAT004": (
-        67,
+        71,
         13,
         (
             "event 'OrderPlaced' carries 'customer.iban', which looks like personal data, but"
@@ -554,7 +568,7 @@ LOCATED = {
         ),
     ),
     "DAT005": (
-        46,
+        50,
         7,
         (
             "consumer 'billing' of event 'OrderPlaced' receives a subject's personal data "
