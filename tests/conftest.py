@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from real_clients import missing
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS_DIR = REPO_ROOT / "scripts"
 ENTRY_SCRIPT = SCRIPTS_DIR / "grimoire.py"
@@ -102,7 +104,9 @@ def offline_command(command: list[str]) -> list[str]:
     """Wrap a command in a network namespace with no interfaces up (needs root and unshare)."""
     unshare = shutil.which("unshare")
     if unshare is None or os.geteuid() != 0:
-        pytest.fail("offline tests need root and unshare (util-linux), as in CI")
+        missing(
+            "root and unshare (util-linux), which offline tests need,", "run as root, as CI does"
+        )
     return [unshare, "-n", *command]
 
 
@@ -117,7 +121,7 @@ def example_copy(tmp_path: Path) -> Path:
 def _tool(name: str) -> Path:
     path = NODE_BIN / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: run `bash tests/tools/install.sh` (make test does)")
+        missing(str(path))
     return path
 
 
@@ -137,7 +141,7 @@ def mmdc_bin() -> Path:
 def puppeteer_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.fail("Debian chromium is missing: run `bash tests/tools/install.sh`")
+        missing("Debian chromium")
     config = tmp_path_factory.mktemp("puppeteer") / "puppeteer.json"
     config.write_text(json.dumps({"executablePath": chromium, "args": CHROMIUM_ARGS}))
     return config
@@ -147,7 +151,7 @@ def puppeteer_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def plantuml_bin() -> Path:
     found = shutil.which("plantuml")
     if found is None:
-        pytest.fail("Debian plantuml is missing: run `bash tests/tools/install.sh`")
+        missing("Debian plantuml")
     return Path(found)
 
 
@@ -156,7 +160,7 @@ def node_modules() -> Path:
     """The node_modules folder holding @asyncapi/parser and the other npm clients."""
     path = TOOLS_DIR / "node_modules"
     if not (path / "@asyncapi" / "parser").exists():
-        pytest.fail(f"{path}/@asyncapi/parser is missing: run `bash tests/tools/install.sh`")
+        missing(f"{path}/@asyncapi/parser")
     return path
 
 

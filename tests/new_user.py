@@ -16,9 +16,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import pytest
-
 from conftest import REPO_ROOT
+from real_clients import missing
 
 WHEELHOUSE = REPO_ROOT / ".cache" / "wheelhouse"
 UV_DIR = REPO_ROOT / ".cache" / "tools" / "uv" / "bin"
@@ -54,14 +53,14 @@ def externally_managed_python(folder: Path, ensurepip: bool = True, pip: bool = 
 def wheelhouse() -> Path:
     """The pinned packages' wheels for this platform, downloaded by tests/tools/install.sh."""
     if not any(WHEELHOUSE.glob("*.whl")):
-        pytest.fail(f"{WHEELHOUSE} is empty: run `bash tests/tools/install.sh` (make test does)")
+        missing(f"{WHEELHOUSE} (the wheels)")
     return WHEELHOUSE
 
 
 def uv_dir() -> Path:
     """A folder holding the `uv` binary (PyPI's uv, installed by tests/tools/install.sh)."""
     if not (UV_DIR / "uv").exists():
-        pytest.fail(f"{UV_DIR}/uv is missing: run `bash tests/tools/install.sh` (make test does)")
+        missing(f"{UV_DIR}/uv")
     return UV_DIR
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import EXAMPLE_MODEL, run_grimoire
+from eventdesign import cli
+from eventdesign.rules.registry import all_rules
 
 DATA = Path(__file__).parent / "data" / "check"
 CLEAN = yaml.safe_load((DATA / "clean.yaml").read_text(encoding="utf-8"))
@@ -225,14 +228,16 @@ def test_list_rules_prints_one_line_per_rule_with_id_severity_name_summary():
         assert any(line.startswith(family) for line in lines), family
 
 
-def test_every_rule_has_a_kebab_case_name_and_an_explanation():
+def test_every_rule_has_a_kebab_case_name_and_an_explanation(capsys):
     result = run_grimoire("check", "--list-rules")
-    for line in result.stdout.splitlines():
-        rule_id, _severity, name = line.split()[:3]
-        assert name == name.lower() and " " not in name, line
-        explained = run_grimoire("check", "--explain", rule_id) if rule_id == "TOP007" else None
-        if explained is not None:
-            assert len(explained.stdout.splitlines()) > 4
+    listed = [line.split()[:3] for line in result.stdout.splitlines()]
+    assert [rule_id for rule_id, _, _ in listed] == [r.id for r in all_rules()]
+    for rule_id, severity, name in listed:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), name
+        assert cli.main(["check", "--explain", rule_id]) == 0
+        header, summary, blank, *explanation = capsys.readouterr().out.splitlines()
+        assert header.startswith(f"{rule_id} {name} (") and f"severity {severity})" in header
+        assert summary and blank == "" and len(" ".join(explanation)) > len(summary), rule_id
 
 
 def test_missing_model_argument_exits_2():

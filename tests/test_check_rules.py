@@ -334,6 +334,248 @@ TRIGGERS = [
         "consumer billing of event OrderPlaced",
     ),
 ]
+# Where each trigger's one finding is, and what it says: (line, column, message).
+LOCATED = {
+    "NAM001": (47, 3, "event 'PlaceOrder' is not named in the past tense"),
+    "NAM002": (111, 3, "command 'StockReserved' does not start with a verb in the imperative"),
+    "NAM003": (47, 3, "event 'GetUserRequest' is named like a query"),
+    "NAM004": (
+        101,
+        3,
+        (
+            "event 'PricesRequested' is answered by 'PricesCalculated': a request/reply "
+            "between 'orders' and 'billing'"
+        ),
+    ),
+    "NAM005": (
+        80,
+        3,
+        "event 'invoice.issued' uses dot.case; the events of this system use PascalCase",
+    ),
+    "NAM006": (
+        47,
+        3,
+        (
+            "event 'OrderUpdated' says that something updated but not what happened in "
+            "business terms"
+        ),
+    ),
+    "NAM007": (
+        101,
+        3,
+        "event 'SendEmailRequested' asks another service to do something: it is a command",
+    ),
+    "TOP001": (
+        48,
+        5,
+        "event 'OrderPlaced' is produced by 'ordres', which is not a declared service",
+    ),
+    "TOP002": (
+        50,
+        7,
+        "event 'OrderPlaced' is consumed by 'biling', which is not a declared service",
+    ),
+    "TOP003": (
+        117,
+        7,
+        "read model 'OrderHistory' projects 'OrderLost', which is not a declared event",
+    ),
+    "TOP004": (51, 5, "event OrderPlaced: channel 'orders.evts' is not a declared channel"),
+    "TOP005": (101, 3, "event 'OrderArchived' is never consumed"),
+    "TOP006": (51, 7, "service 'orders' consumes its own event 'OrderPlaced'"),
+    "TOP009": (37, 5, "channel 'orders.dlq' uses sqs but its broker 'bus' is kafka"),
+    "TOP010": (
+        115,
+        7,
+        (
+            "read model 'OrderHistory' projects 'InvoiceIssued', which its owner 'orders' "
+            "does not consume"
+        ),
+    ),
+    "TOP011": (51, 5, "internal event 'OrderPlaced' travels on channel 'orders.events'"),
+    "TOP012": (112, 5, "command 'IssueInvoice' is synchronous but names channel 'orders.events'"),
+    "TOP007": (
+        47,
+        3,
+        ("events loop through declared reactions: OrderPlaced -> OrderRepriced -> OrderPlaced"),
+    ),
+    "TOP008": (
+        80,
+        3,
+        "services 'billing' and 'orders' consume each other's events and may ping-pong",
+    ),
+    "SCH001": (
+        55,
+        7,
+        (
+            "event 'OrderPlaced' payload schema: 'objekt' is not valid under any of the given"
+            " schemas"
+        ),
+    ),
+    "SCH002": (
+        54,
+        5,
+        (
+            "event 'OrderPlaced' payload schema: not a valid Avro schema: Type property "
+            '"None" not a valid Avro schema: Could not make an Avro Schema object from None'
+        ),
+    ),
+    "SCH003": (
+        72,
+        11,
+        (
+            "event 'OrderPlaced' payload schema: $ref 'https://example.com/money.json' leaves"
+            " the schema; grimoire never fetches it"
+        ),
+    ),
+    "SCH013": (
+        54,
+        5,
+        (
+            "event 'OrderPlaced' payload schema: protoc rejects the schema: Expected field "
+            "number. (line 3 of the inline .proto)"
+        ),
+    ),
+    "SCH004": (
+        80,
+        7,
+        (
+            "example 2 of event 'OrderPlaced' does not match its schema: 'orderId' is a "
+            "required property"
+        ),
+    ),
+    "SCH005": (118, 3, "the envelope (cloudevents-1.0) lacks the required attribute 'specversion'"),
+    "SCH006": (118, 3, "the envelope lacks 'dataschema' (its schema version)"),
+    "SCH007": (52, 5, "event 'OrderPlaced' partition key 'order_id' is not a payload field"),
+    "SCH008": (
+        52,
+        5,
+        "event 'OrderPlaced' partition key 'customer.phone' is optional in the payload",
+    ),
+    "SCH009": (80, 3, "event 'InvoiceIssued' has no payload schema"),
+    "SCH010": (
+        25,
+        5,
+        (
+            "channel 'orders.events' (sqs) carries 11 envelope attributes in binary mode; sqs"
+            " allows 10 message attributes"
+        ),
+    ),
+    "SCH011": (
+        51,
+        5,
+        (
+            "event 'OrderPlaced' admits payloads up to 1,200,200 bytes, over the "
+            "1,048,576-byte limit of sqs channel 'orders.events'"
+        ),
+    ),
+    "SCH012": (
+        54,
+        5,
+        (
+            "event 'OrderPlaced' has an open JSON Schema content model under FULL_TRANSITIVE:"
+            " no field can ever be added (each addition breaks BACKWARD)"
+        ),
+    ),
+    "REL001": (
+        13,
+        5,
+        (
+            "service 'orders' writes its own state and publishes OrderPlaced without an "
+            "outbox (dual write)"
+        ),
+    ),
+    "REL002": (49, 7, "consumer 'billing' of event 'OrderPlaced' has no idempotency strategy"),
+    "REL003": (49, 7, "consumer 'billing' of event 'OrderPlaced' has no dead-letter destination"),
+    "REL004": (
+        53,
+        5,
+        "event 'OrderPlaced' needs per-key ordering but sqs does not guarantee any order",
+    ),
+    "REL005": (47, 3, "event 'OrderPlaced' names no channel"),
+    "REL006": (52, 5, "event 'OrderPlaced' needs per-key ordering but names no key"),
+    "REL008": (
+        16,
+        7,
+        (
+            "event-sourced service 'orders' publishes OrderPlaced straight after appending to"
+            " its store (dual write)"
+        ),
+    ),
+    "REL009": (
+        20,
+        5,
+        (
+            "command 'IssueInvoice' is handled by 'billing', which recognises repeats by "
+            "message id: a command re-sent after a timeout or rejection is applied twice"
+        ),
+    ),
+    "REL010": (
+        31,
+        7,
+        "channel 'orders.events' keeps one copy: losing its broker loses its messages",
+    ),
+    "REL011": (
+        52,
+        5,
+        (
+            "event 'OrderPlaced' is a change, not a whole state, on compacted channel "
+            "'orders.events': compaction drops its earlier changes"
+        ),
+    ),
+    "REL013": (
+        106,
+        5,
+        (
+            "event 'OrderCancelled' is keyed by cancellationId, but billing also receives "
+            "event 'OrderPlaced' about the same orderId on 'orders.events' keyed by orderId: "
+            "one can overtake the other"
+        ),
+    ),
+    "REL012": (
+        41,
+        3,
+        "dead-letter channel 'billing.dlq' has no alert: what lands there waits unseen",
+    ),
+    "REL007": (
+        54,
+        5,
+        (
+            "event 'OrderPlaced' has 2 consumers (billing, shipping) on point-to-point sqs "
+            "channel 'orders.events': each message reaches only one of them"
+        ),
+    ),
+    "DAT001": (
+        76,
+        7,
+        "event 'OrderPlaced' carries personal data 'customer.phone' with no protection",
+    ),
+    "DAT002": (
+        76,
+        7,
+        (
+            "event 'OrderPlaced' declares personal data 'customer.mail', which is not in its "
+            "payload schema"
+        ),
+    ),
+    "DAT003": (80, 5, "event 'OrderPlaced' carries a snapshot of the whole entity"),
+    "DAT004": (
+        71,
+        13,
+        (
+            "event 'OrderPlaced' carries 'customer.iban', which looks like personal data, but"
+            " does not declare it under pii"
+        ),
+    ),
+    "DAT005": (
+        50,
+        7,
+        (
+            "consumer 'billing' of event 'OrderPlaced' receives a subject's personal data "
+            "'customer.email' but never receives CustomerForgotten"
+        ),
+    ),
+}
 ELEVEN_ATTRIBUTES = [
     "id", "source", "specversion", "type", "time", "subject", "datacontenttype", "dataschema",
     "correlationid", "causationid", "traceparent",
@@ -344,14 +586,15 @@ def test_every_model_rule_has_a_trigger_case():
     checked = {rule_id for rule_id, _, _ in TRIGGERS}
     families = ("NAM", "TOP", "SCH", "REL", "DAT")
     ours = {r.id for r in all_rules() if r.check is not None and r.id.startswith(families)}
-    assert ours == checked
+    assert ours == checked == set(LOCATED)
 
 
 @pytest.mark.parametrize(("rule_id", "change", "element"), TRIGGERS, ids=[t[0] for t in TRIGGERS])
 def test_rule_fires_on_a_model_that_breaks_it(tmp_path, rule_id, change, element):
     found = findings_for(tmp_path, changed(change), rule_id)
-    assert [f.element for f in found] == [element]
-    assert found[0].location.line is not None
+    located = [(f.element, f.location.line, f.location.column, f.message) for f in found]
+    assert located == [(element, *LOCATED[rule_id])]
+    assert found[0].location.file == str(tmp_path / "design.yaml")
 
 
 @pytest.mark.parametrize("rule_id", [t[0] for t in TRIGGERS])

@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.model.loader import load_model
 from eventdesign.output import write_file
-from eventdesign.render.asyncapi import block_yaml, build_asyncapi, dump_asyncapi
+from eventdesign.render.asyncapi import build_asyncapi, dump_asyncapi
 from eventdesign.render.json_text import json_text
+from eventdesign.render.yaml_text import block_yaml
 
 DATA = REPO_ROOT / "tests" / "data" / "export"
 EVERY_FEATURE = DATA / "every-feature" / "design.yaml"

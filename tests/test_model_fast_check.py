@@ -20,7 +20,7 @@ from jsonschema import (
 )
 
 from conftest import EXAMPLE_MODEL, value_paths
-from eventdesign.model.fast_check import UnsupportedSchema, compile_schema, json_equal
+from eventdesign.jsonschema_compiler import UnsupportedSchema, compile_schema, json_equal
 from eventdesign.model.loader import _model_validator, model_schema
 from eventdesign.model.source import load_document
 from eventdesign.rules.schemas import _fast_meta_check
@@ -56,8 +56,14 @@ def example_data() -> dict:
     return load_document(EXAMPLE_MODEL).data
 
 
-def test_fast_check_compiles_the_model_schema():
-    compile_schema(model_schema())
+def test_fast_check_compiles_the_model_schema_into_jsonschemas_verdicts():
+    schema = model_schema()
+    check = compile_schema(schema)
+    full = Draft202012Validator(schema)
+    documents = ([], "grimoire/1", {}, {"format": "grimoire/1"}, {"format": "grimoire/9"})
+    verdicts = [check(document) for document in documents]
+    assert verdicts == [full.is_valid(document) for document in documents]
+    assert verdicts[:3] == [False, False, False]  # a model is a mapping with a format
 
 
 def test_fast_check_accepts_the_bundled_example(example_data):

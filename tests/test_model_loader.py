@@ -14,6 +14,7 @@ from eventdesign.errors import InputError
 from eventdesign.findings import Location
 from eventdesign.model import loader, source
 from eventdesign.model.loader import ModelInvalid, load_model
+from eventdesign.pointer import pointer_of
 
 DATA = REPO_ROOT / "tests" / "data" / "model"
 
@@ -440,7 +441,7 @@ def test_documents_with_and_without_anchors_read_the_same_data_and_positions() -
     fast = source.parse_yaml(SCALARS_AND_KEYS, "a.yaml")
     anchored = source.parse_yaml(SCALARS_AND_KEYS + "extra: &x 1\nagain: *x\n", "a.yaml")
     assert anchored.data == {**fast.data, "extra": 1, "again": 1}
-    pointers = [source.pointer_of(path) for path in value_paths(fast.data)]
+    pointers = [pointer_of(path) for path in value_paths(fast.data)]
     assert "/a~1b~0c/1/1/0" in pointers
     assert [fast.locate(p) for p in pointers] == [anchored.locate(p) for p in pointers]
     assert fast.data["value"] == "<<" and fast.data["2.5"][6] == "2026-11-27"

@@ -23,8 +23,8 @@ from jsonschema.validators import validator_for
 from referencing import Registry
 
 from conftest import EXAMPLE_DIR, REPO_ROOT, value_paths
-from eventdesign.model.fast_check import DIALECTS, compile_payload_check, json_equal
-from eventdesign.rules import schemas
+from eventdesign import payload_validation
+from eventdesign.jsonschema_compiler import DIALECTS, compile_payload_check, json_equal
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 DRAFT2019 = "https://json-schema.org/draft/2019-09/schema"
@@ -537,19 +537,21 @@ def test_valid_examples_need_no_jsonschema_validator(monkeypatch):
     def no_validator(shape: str) -> None:
         raise AssertionError("a jsonschema validator was built")
 
-    monkeypatch.setattr(schemas, "_example_validator", no_validator)
+    monkeypatch.setattr(payload_validation, "example_validator", no_validator)
     schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
-    assert schemas.jsonschema_example_errors(schema, {"id": "a"}) == []
+    assert payload_validation.jsonschema_example_errors(schema, {"id": "a"}) == []
 
 
 def test_invalid_examples_still_get_jsonschemas_messages():
     schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
-    assert schemas.jsonschema_example_errors(schema, {"id": 1}) == [
+    assert payload_validation.jsonschema_example_errors(schema, {"id": 1}) == [
         ("/id", "1 is not of type 'string'")
     ]
 
 
 def test_examples_of_declined_schemas_go_to_jsonschema():
     schema = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "string"}
-    assert schemas.jsonschema_example_errors(schema, "a") == []
-    assert schemas.jsonschema_example_errors(schema, 1) == [("", "1 is not of type 'string'")]
+    assert payload_validation.jsonschema_example_errors(schema, "a") == []
+    assert payload_validation.jsonschema_example_errors(schema, 1) == [
+        ("", "1 is not of type 'string'")
+    ]

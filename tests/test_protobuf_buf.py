@@ -18,6 +18,7 @@ from conftest import NODE_BIN
 from eventdesign.protobuf import buf_rules
 from eventdesign.protobuf.schema import compile_schema
 from eventdesign.protobuf.toolchain import ProtoSource
+from real_clients import missing
 
 BASE = """syntax = "proto3";
 package acme.claims.v1;
@@ -148,7 +149,7 @@ def buf_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
     """(change, category) -> the rule IDs `buf breaking` reports for that pair."""
     buf = NODE_BIN / "buf"
     if not buf.exists():
-        pytest.fail(f"{buf} is missing: run `bash tests/tools/install.sh` (make test does)")
+        missing(str(buf))
     root = tmp_path_factory.mktemp("buf")
     for side in ("old", "new"):
         (root / side).mkdir()

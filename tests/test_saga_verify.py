@@ -15,7 +15,8 @@ from conftest import EXAMPLE_DIR, EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.findings import Finding
 from eventdesign.model.loader import load_model
 from eventdesign.model.source import parse_yaml
-from eventdesign.saga.verify import Limits, verify_model
+from eventdesign.rules.sagas import verify_model
+from eventdesign.saga.verify import Limits
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
 ORCHESTRATED = DATA / "orchestrated-ok.yaml"

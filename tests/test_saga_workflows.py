@@ -21,7 +21,7 @@ from conftest import EXAMPLE_MODEL, REPO_ROOT, run_grimoire
 from eventdesign.findings import Finding
 from eventdesign.model.loader import load_model
 from eventdesign.model.source import parse_yaml
-from eventdesign.saga.verify import verify_with_coverage
+from eventdesign.rules.sagas import verify_with_coverage
 from eventdesign.saga.violations import Coverage
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"

@@ -42,6 +42,20 @@ for version in 0.58.10 2.17.0; do
     rm -rf "$scratch"
   fi
 done
+# The SARIF 2.1.0 JSON schema (OASIS, release rtm.5) that the SARIF output is validated
+# against: only the schema file of Microsoft's SARIF matchers package, not its dependencies.
+sarif="$tools/sarif-schema"
+sarif_package=1.0.0-beta.0
+if [ ! -f "$sarif/$sarif_package/sarif-2.1.0-rtm.5.json" ]; then
+  echo "tools: unpacking the SARIF 2.1.0 schema of @microsoft/jest-sarif $sarif_package"
+  scratch="$(mktemp -d)"
+  (cd "$scratch" && npm pack "@microsoft/jest-sarif@$sarif_package" --silent >/dev/null)
+  tar -xzf "$scratch"/microsoft-jest-sarif-"$sarif_package".tgz -C "$scratch" \
+    package/lib/schemas/sarif-2.1.0-rtm.5.json
+  mkdir -p "$sarif/$sarif_package"
+  mv "$scratch/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$sarif/$sarif_package/"
+  rm -rf "$scratch"
+fi
 # For the launcher tests (tests/test_plugin_environment.py, test_plugin_first_run.py): uv from PyPI,
 # and the wheels of requirements.lock for this machine's Python, so those tests install offline.
 python="${PYTHON_FOR_TOOLS:-$root/.venv/bin/python}"

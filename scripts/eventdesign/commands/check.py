@@ -16,13 +16,15 @@ sagas. Each finding names its rule; `--explain RULE` says why it matters and how
 
 Rule selection: --select/--ignore take rule IDs, names or ID prefixes (NAM, TOP003,
 fat-event); the model's `rules:` section sets select, ignore and severity (error, warning,
-info, off). A command-line --select replaces the model's select.
+info, off). A command-line --select replaces the model's select. A preview rule runs only
+when selected by its ID or name; a removed rule's ID names the rule that replaced it.
 
 examples:
   check design.yaml
   check design.yaml --format sarif > grimoire.sarif
   check design.yaml --strict --ignore NAM005
   check --explain REL001
+  check --explain REL001 --format json
   check --list-rules
 
 Exit codes: 0 no errors (no warnings either with --strict), 1 findings at the failing
@@ -64,6 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
     from dataclasses import replace
 
     from ..errors import InputError
@@ -73,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     from ..rules.registry import all_rules, find_rule
 
     if args.list_rules:
+        if args.format == "json":
+            print(json.dumps({"rules": [r.as_dict() for r in all_rules()]}, indent=2))
+            return 0
         for rule_ in all_rules():
             print(f"{rule_.id}  {rule_.severity:<7}  {rule_.name}  {rule_.summary}")
         return 0
@@ -80,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
         rule_ = find_rule(args.explain)
         if rule_ is None:
             raise InputError(f"no rule '{args.explain}'; see `check --list-rules`")
+        if args.format == "json":
+            print(json.dumps(rule_.as_dict(), indent=2))
+            return 0
         print(f"{rule_.id} {rule_.name} ({rule_.family}, default severity {rule_.severity})")
+        if rule_.lifecycle != "stable":
+            replacement = f"; use {rule_.replaced_by}" if rule_.replaced_by else ""
+            print(f"{rule_.lifecycle}{replacement}")
         print(rule_.summary)
         print()
         print(rule_.explanation)

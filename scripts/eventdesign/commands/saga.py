@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from ..model.loader import load_model
     from ..report import render_findings
     from ..rules import engine
-    from ..saga.verify import verify_with_coverage
+    from ..rules.sagas import verify_with_coverage
 
     model = load_model(args.model, allow_outside=args.allow_outside)
     names = args.saga

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
-from .jsonschema_nodes import SchemaNode, dereference, escape_token, value_key
+from ..pointer import escape_token, pointer_of
+from .jsonschema_nodes import SchemaNode, dereference, value_key
 from .pattern_matches import matches
+from .schema_sets import provably_disjoint
 
 # Confluent's SchemaDiff.COMPATIBLE_CHANGES (strict policy), plus the unevaluated*/contains
 # relaxations its newer diff reports, which loosen a constraint the same way.
@@ -165,7 +167,7 @@ def _path_text(segments: Any) -> str:
 def _join(pointer: Optional[str], *tokens: object) -> Optional[str]:
     if pointer is None:
         return None
-    return pointer + "".join("/" + escape_token(t) for t in tokens)
+    return pointer + pointer_of(tokens)
 
 
 def _keyword_pointer(node: SchemaNode, keyword: str) -> str:
@@ -1060,7 +1062,7 @@ class JsonSchemaDiff:
         changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or _shape(
             original.raw
         ) != _shape(update.raw)
-        if not changed or _provably_disjoint(branches):
+        if not changed or provably_disjoint(branches):
             return None
         return (
             "ONE_OF_BRANCHES_MAY_OVERLAP",
@@ -1206,98 +1208,6 @@ def _unmatched_detail(
             f"counterpart; closest is {new_criterion}/{j}: {listed}"
         )
     return "; ".join(notes)
-
-
-def _instance_types(node: SchemaNode) -> Optional[frozenset]:
-    """The JSON types a schema can accept, when it says so; None when it may accept any."""
-    node = dereference(node)
-    if node.kind in ("string", "boolean", "null", "object", "array") and _declares_type(node):
-        return frozenset([node.kind])
-    if node.kind == "number" and _declares_type(node):
-        return frozenset(["integer"] if node.get("requires_integer") else ["integer", "number"])
-    if node.kind in ("enum", "const"):
-        values = _value_set(node)
-        return frozenset(_json_type(key) for key in values)
-    if node.kind == "combined":
-        parts = [_instance_types(s) for s in node.get("subschemas")]
-        if node.get("criterion") == "allOf":
-            known = [p for p in parts if p is not None]
-            return frozenset.intersection(*known) if known else None
-        if all(p is not None for p in parts):
-            return frozenset().union(*parts)
-    return None
-
-
-def _declares_type(node: SchemaNode) -> bool:
-    return isinstance(node.raw, dict) and "type" in node.raw
-
-
-def _json_type(key: Any) -> str:
-    if key[0] == "number":
-        return "integer" if float(key[1]).is_integer() else "number"
-    if key[0] == "json":
-        return "object" if key[1].startswith("{") else "array"
-    return {"null": "null", "bool": "boolean", "string": "string"}[key[0]]
-
-
-def _value_set(node: SchemaNode) -> Optional[frozenset]:
-    node = dereference(node)
-    if node.kind == "enum":
-        return node.get("values")
-    if node.kind == "const":
-        return frozenset([node.get("value")])
-    if node.kind == "combined" and node.get("criterion") == "allOf":
-        for member in node.get("subschemas"):
-            found = _value_set(member)
-            if found is not None:
-                return found
-    return None
-
-
-def _object_part(node: SchemaNode) -> Optional[SchemaNode]:
-    node = dereference(node)
-    if node.kind == "object":
-        return node
-    if node.kind == "combined" and node.get("criterion") == "allOf":
-        for member in node.get("subschemas"):
-            found = _object_part(member)
-            if found is not None:
-                return found
-    return None
-
-
-def _types_overlap(a: frozenset, b: frozenset) -> bool:
-    return bool(a & b) or ("number" in a and "integer" in b) or ("integer" in a and "number" in b)
-
-
-def _provably_disjoint(branches: list[SchemaNode]) -> bool:
-    """True when no JSON value can match two of the branches (by type, value or tag field)."""
-    for index, first in enumerate(branches):
-        for second in branches[index + 1 :]:
-            if not _pair_disjoint(first, second):
-                return False
-    return True
-
-
-def _pair_disjoint(first: SchemaNode, second: SchemaNode) -> bool:
-    types_a, types_b = _instance_types(first), _instance_types(second)
-    if types_a is not None and types_b is not None and not _types_overlap(types_a, types_b):
-        return True
-    values_a, values_b = _value_set(first), _value_set(second)
-    if values_a is not None and values_b is not None and not values_a & values_b:
-        return True
-    object_a, object_b = _object_part(first), _object_part(second)
-    if object_a is None or object_b is None:
-        return False
-    for name in object_a.get("required_set") & object_b.get("required_set"):
-        tag_a = object_a.get("properties").get(name)
-        tag_b = object_b.get("properties").get(name)
-        if tag_a is None or tag_b is None:
-            continue
-        values_a, values_b = _value_set(tag_a), _value_set(tag_b)
-        if values_a is not None and values_b is not None and not values_a & values_b:
-            return True
-    return False
 
 
 def diff(original: SchemaNode, update: SchemaNode) -> list[Difference]:

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import InputError
-from ..model.source import list_index, unescape_pointer_token
+from ..pointer import escape_token, list_index, unescape_token
 
 MAX_SCHEMA_NODES = 200_000
 
@@ -78,11 +78,6 @@ CONSTRAINT_KEYWORDS = frozenset(
 )
 MODERN_DRAFT_MARKERS = ("2019-09", "2020-12")
 _MISSING = object()
-
-
-def escape_token(token: object) -> str:
-    """A JSON pointer token (RFC 6901): `~` becomes `~0`, `/` becomes `~1`."""
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def value_key(value: Any) -> Any:
@@ -266,7 +261,7 @@ class SchemaDocument:
     def resolve_pointer(self, pointer: str) -> Any:
         value = self.document
         for token in pointer.split("/")[1:]:
-            token = unescape_pointer_token(token)
+            token = unescape_token(token)
             if isinstance(value, dict) and token in value:
                 value = value[token]
             elif (

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ..errors import InputError
-from .jsonschema_nodes import escape_token, pointer_text
+from ..pointer import pointer_of
+from .jsonschema_nodes import pointer_text
 
 BUNDLE_PATH = Path(__file__).resolve().with_name("metaschemas.json")
 VOCABULARY_DRAFTS = (
@@ -134,10 +135,10 @@ DEFAULT_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 @cache
 def compiled_metaschema_check(dialect: str) -> Optional[Callable[[Any], bool]]:
-    """A compiled yes/no test against the bundled metaschema of `dialect` (model/fast_check.py),
+    """A compiled yes/no test against the bundled metaschema of `dialect` (jsonschema_compiler.py),
     or None when the dialect is not bundled or its metaschema cannot be compiled. `format` is
     not asserted, as by the jsonschema validator below."""
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     metaschema = bundled_metaschema(dialect)
     if metaschema is None:
@@ -185,7 +186,7 @@ def check_against_metaschema(document: Any, shown: str, locate: Callable[[str], 
     error = exceptions.best_match(_validator(validator_class).iter_errors(document))
     if error is None:
         return
-    pointer = "".join("/" + escape_token(part) for part in error.absolute_path)
+    pointer = pointer_of(error.absolute_path)
     location = locate(pointer)
     raise InputError(
         f"not a valid JSON Schema at {pointer_text(pointer)}: {error.message}",

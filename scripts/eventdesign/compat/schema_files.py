@@ -22,11 +22,11 @@ from ..model.source import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
     SourceDocument,
-    escape_pointer_token,
     parse_yaml,
     read_text,
     unsupported_json_value,
 )
+from ..pointer import escape_token
 
 LANGUAGES = ("jsonschema", "avro", "protobuf")
 LANGUAGE_BY_EXTENSION = {
@@ -129,7 +129,7 @@ def json_positions(text: str) -> dict[str, int]:
                 key = token[1:-1] if "\\" not in token else json.loads(token)
                 top[2] = key
                 top[3] = False
-                positions[f"{top[1]}/{escape_pointer_token(key)}"] = match.start()
+                positions[f"{top[1]}/{escape_token(key)}"] = match.start()
                 continue
             if top is not None and top[0] == "array" and top[3]:
                 top[3] = False
@@ -137,7 +137,7 @@ def json_positions(text: str) -> dict[str, int]:
                 if top[2] < MAX_LOCATED_ITEMS:
                     positions[child] = match.start()
             elif top is not None and top[0] == "object":
-                child = f"{top[1]}/{escape_pointer_token(top[2])}"
+                child = f"{top[1]}/{escape_token(top[2])}"
             if token == "{":
                 stack.append(["object", child or "", None, True])
             elif token == "[":

@@ -35,6 +35,7 @@ from typing import Any
 
 from ..model.payload import DATA_KEYWORDS
 from ..model.types import SYSTEM_SETTINGS
+from ..pointer import escape_token
 from ..render.asyncapi import DEFS_RENAMED, NAME_MAPS, rename_keyword
 from .spec import AsyncApiSpec, SpecChannel, SpecOperation, _Document, _Recursive
 
@@ -896,7 +897,7 @@ def _index_paths(node: Any, pointer: str, paths: dict[int, str], names: bool = F
     if isinstance(node, dict):
         for key, value in node.items():
             if names or key not in DATA_KEYWORDS:
-                token = str(key).replace("~", "~0").replace("/", "~1")
+                token = escape_token(key)
                 _index_paths(value, f"{pointer}/{token}", paths, key in NAME_MAPS and not names)
     elif isinstance(node, list):
         for index, item in enumerate(node):

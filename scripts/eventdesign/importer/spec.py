@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..model.source import list_index, unescape_pointer_token
+from ..pointer import list_index, unescape_token
 
 MAX_REF_HOPS = 64
 SERVICE_TAG_PREFIX = "service:"
@@ -118,7 +118,7 @@ class _Document:
         if reference in ("#", "#/"):
             return node
         for token in reference[2:].split("/"):
-            token = unescape_pointer_token(token)
+            token = unescape_token(token)
             if isinstance(node, dict) and token in node:
                 node = node[token]
             elif (
@@ -225,7 +225,7 @@ def _ref_key(reference: Any, prefix: str) -> str | None:
         and reference.startswith(prefix)
         and "/" not in reference[len(prefix) :]
     ):
-        return unescape_pointer_token(reference[len(prefix) :])
+        return unescape_token(reference[len(prefix) :])
     return None
 
 

@@ -25,7 +25,7 @@ def model_fast_check() -> Optional[Callable[[Any], bool]]:
     """True for data the schema accepts (compiled; None if the schema is beyond the compiler).
 
     Only says whether the data is valid: jsonschema words what is wrong."""
-    from .fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     try:
         return compile_schema(model_schema())

@@ -14,14 +14,13 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
+from ..pointer import pointer_of, unescape_token
 from .format_schema import model_fast_check, model_schema
 from .source import (
     SourceDocument,
     load_document,
     parse_yaml,
-    pointer_of,
     read_text,
-    unescape_pointer_token,
 )
 from .types import (
     CLOUDEVENTS_ATTRIBUTES,
@@ -78,7 +77,7 @@ def inline_local_refs(schema: dict) -> dict:
     def target_of(reference: str) -> Any:
         node: Any = schema
         for token in reference[2:].split("/"):
-            node = node[unescape_pointer_token(token)]
+            node = node[unescape_token(token)]
         return node
 
     def inline(node: Any, active: tuple) -> Any:

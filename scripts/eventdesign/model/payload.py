@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
-from .source import list_index, unescape_pointer_token
+from ..pointer import escape_token, list_index, unescape_token
 
 # Keywords whose values are data, not subschemas: never walk into them looking for $ref.
 DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
@@ -57,7 +57,7 @@ def resolve_local_ref(root: Any, reference: str) -> Any:
         return None
     node = root
     for token in reference[2:].split("/"):
-        token = unescape_pointer_token(token)
+        token = unescape_token(token)
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif (
@@ -102,12 +102,8 @@ def _trail_pointer(base: str, trail: Any) -> str:
     tokens = []
     while trail is not None:
         trail, token = trail
-        tokens.append(_escape(token))
+        tokens.append(escape_token(token))
     return base + "".join("/" + token for token in reversed(tokens))
-
-
-def _escape(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def find_ref_loop(schema: Any) -> str | None:
@@ -479,7 +475,7 @@ def _jsonschema_fields(root: Any) -> Iterator[PayloadField]:
             for name, sub in properties.items():
                 if not isinstance(name, str):
                     continue
-                token = _escape(name) if "~" in name or "/" in name else name
+                token = escape_token(name) if "~" in name or "/" in name else name
                 here = f"{pointer}/properties/{token}"
                 path = (*parts, name)
                 if not isinstance(sub, dict):

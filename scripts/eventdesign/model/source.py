@@ -7,7 +7,6 @@ bombs), duplicate keys, non-UTF-8 bytes.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import stat
@@ -17,36 +16,11 @@ from typing import Any
 
 from ..errors import InputError
 from ..findings import Location
+from ..pointer import list_index, unescape_token
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 500_000
-
-
-def escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def list_index(token: str) -> int | None:
-    """The array index a JSON pointer token names (ASCII digits, no leading zero), or None.
-
-    `str.isdigit` also accepts digits such as '²' or '٣' that are no index, and an int of
-    thousands of digits cannot even be converted: neither may reach `int()`.
-    """
-    if not (0 < len(token) <= 18 and token.isascii() and token.isdigit()):
-        return None
-    if token[0] == "0" and token != "0":
-        return None
-    return int(token)
-
-
-def pointer_of(path: tuple) -> str:
-    """The JSON pointer for a path of keys and indexes ('' for the root)."""
-    return "".join("/" + escape_pointer_token(p) for p in path)
 
 
 @dataclass
@@ -73,7 +47,7 @@ class SourceDocument:
                 break
             member_marks = entry[1]
             if isinstance(member_marks, dict):
-                key = unescape_pointer_token(token)
+                key = unescape_token(token)
                 mark = member_marks.get(key)
                 if mark is None or key not in node:
                     break
@@ -454,19 +428,6 @@ def _compose_events(loader: Any, shown: str) -> tuple[Any, bool]:
             stack.append([node, None, kind is ev.SequenceStartEvent])
 
 
-def parse_yaml(text: str, shown: str) -> SourceDocument:
-    """Parse YAML (or JSON, a subset) into a SourceDocument; InputError on any problem."""
-    # Building a large tree of nodes and data sets off the cyclic garbage collector again and
-    # again (it tripled the time to read a 1,000-event model); pause it while building.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_yaml(text, shown)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _UsesAnchors(Exception):
     """The document has anchors or aliases: build it through the node tree, which guards
     against alias expansion."""
@@ -640,7 +601,8 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             raise yaml.YAMLError(f"unexpected {kind.__name__}")
 
 
-def _parse_yaml(text: str, shown: str) -> SourceDocument:
+def parse_yaml(text: str, shown: str) -> SourceDocument:
+    """Parse YAML (or JSON, a subset) into a SourceDocument; InputError on any problem."""
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader

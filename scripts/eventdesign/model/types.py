@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import Location
-from .source import SourceDocument, escape_pointer_token
+from ..pointer import pointer_of
+from .source import SourceDocument
 
 DEFAULT_COMPATIBILITY = "BACKWARD"
 DEFAULT_MAX_PAYLOAD_FIELDS = 20
@@ -289,7 +290,7 @@ class DesignModel:
 
 
 def member_pointer(*parts: object) -> str:
-    return "".join("/" + escape_pointer_token(p) for p in parts)
+    return pointer_of(parts)
 
 
 def saga_steps(saga: dict) -> list[dict]:

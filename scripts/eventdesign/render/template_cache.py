@@ -10,11 +10,8 @@ Anything else, including a cache that cannot be read or written, compiles as usu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +64,13 @@ def environment_fingerprint(environment: jinja2.Environment) -> str:
     return hashlib.sha256(repr(settings).encode("utf-8")).hexdigest()[:16]
 
 
-class TemplateBytecodeCache(jinja2.BytecodeCache):
-    """jinja2 bytecode in one directory, one file per template and environment fingerprint."""
+class TemplateBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's file cache, one file per template and environment fingerprint, that never
+    makes a render fail: nothing is written when `write` is off, a missing or read-only
+    directory only means compiling again, and a damaged file is compiled over."""
 
     def __init__(self, directory: Path, fingerprint: str, write: bool = True) -> None:
-        self.directory = directory
+        super().__init__(str(directory), pattern="template-%s.jinja2")
         self.fingerprint = fingerprint
         self.write = write
 
@@ -79,35 +78,19 @@ class TemplateBytecodeCache(jinja2.BytecodeCache):
         text = f"{self.fingerprint}|{name}|{filename or ''}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
-    def _path(self, bucket: Any) -> Path:
-        return self.directory / f"template-{bucket.key}.jinja2"
-
     def load_bytecode(self, bucket: Any) -> None:
         try:
-            with open(self._path(bucket), "rb") as stream:
-                # Checks jinja2's magic (its bytecode and Python versions) and the source's
-                # checksum, and leaves the bucket empty when they differ.
-                bucket.load_bytecode(stream)
-        except FileNotFoundError:
-            return
+            # Checks jinja2's magic (its bytecode and Python versions) and the source's
+            # checksum, and leaves the bucket empty when they differ.
+            super().load_bytecode(bucket)
         except Exception:  # an unreadable or damaged cache file: compile instead
             bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         if not self.write:
             return
-        target = self._path(bucket)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=self.directory
-            )
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
         except OSError:
-            return  # a read-only install: compile again next time
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                bucket.write_bytecode(stream)
-            os.replace(temporary, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            return  # a read-only install or a full disk: compile again next time

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
@@ -25,18 +24,11 @@ FAMILY = "capacity"
 SOURCE_NOTE = "Figures and sources: `grimoire capacity MODEL` and `transport --show ID`."
 
 
-@lru_cache(maxsize=1)
-def _matrix() -> Matrix:
-    from ..transport.matrix import load_matrix
-
-    return load_matrix()
-
-
-def _sized(model: DesignModel) -> list[tuple[ChannelLoad, Sizing]]:
-    """Every channel with a stated load and a matrix entry, sized (once per model)."""
+def _sized(model: DesignModel, matrix: Matrix) -> list[tuple[ChannelLoad, Sizing]]:
+    """Every channel with a stated load and a matrix entry, sized (once per model and matrix)."""
     cached = getattr(model, "_capacity_sizings", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is matrix:
+        return cached[1]
     channels = model.raw.get("channels") if isinstance(model.raw, dict) else None
     sized: list[tuple[ChannelLoad, Sizing]] = []
     if isinstance(channels, dict) and any(
@@ -45,10 +37,10 @@ def _sized(model: DesignModel) -> list[tuple[ChannelLoad, Sizing]]:
         from ..transport.capacity import size
         from ..transport.channel_load import channel_loads
 
-        for stated in channel_loads(model.raw, _matrix()):
+        for stated in channel_loads(model.raw, matrix):
             if stated.transport is not None:
                 sized.append((stated, size(stated.transport, stated.load)))
-    model._capacity_sizings = sized  # type: ignore[attr-defined]
+    model._capacity_sizings = (matrix, sized)  # type: ignore[attr-defined]
     return sized
 
 
@@ -64,6 +56,7 @@ def _n(value: float) -> str:
     "CAP001",
     "partitions-below-need",
     family=FAMILY,
+    needs=("matrix",),
     severity="error",
     summary="A channel declares fewer partitions (or shards) than its stated load needs.",
     explanation=f"""
@@ -77,8 +70,8 @@ Source: Jun Rao, "How to choose the number of topics/partitions in a Kafka clust
 2015); Amazon Kinesis Data Streams quotas and limits.
 """,
 )
-def check_partitions(model: DesignModel) -> Iterator[Finding]:
-    for stated, sizing in _sized(model):
+def check_partitions(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
+    for stated, sizing in _sized(model, matrix):
         if stated.partitions is None:
             continue
         for unit in sizing.units:
@@ -103,6 +96,7 @@ def check_partitions(model: DesignModel) -> Iterator[Finding]:
     "CAP002",
     "retention-below-replay-window",
     family=FAMILY,
+    needs=("matrix",),
     severity="error",
     summary="A channel keeps history for less time than its stated replay window needs.",
     explanation=f"""
@@ -116,10 +110,10 @@ Source: Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "
 messages"; each transport's retention limit in the matrix.
 """,
 )
-def check_retention(model: DesignModel) -> Iterator[Finding]:
+def check_retention(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     from ..transport.capacity import duration_seconds
 
-    for stated, sizing in _sized(model):
+    for stated, sizing in _sized(model, matrix):
         window = stated.replay_window_s
         if window is None:
             continue
@@ -159,6 +153,7 @@ def check_retention(model: DesignModel) -> Iterator[Finding]:
     "CAP003",
     "hot-key-over-ceiling",
     family=FAMILY,
+    needs=("matrix",),
     severity="error",
     summary="The busiest key's rate is over what one key can take (shard, partition, group).",
     explanation=f"""
@@ -172,8 +167,8 @@ Source: Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard);
 quotas (1 MB/s per ordering key); Amazon SQS FIFO quotas (per message group partition).
 """,
 )
-def check_hot_key(model: DesignModel) -> Iterator[Finding]:
-    for stated, sizing in _sized(model):
+def check_hot_key(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
+    for stated, sizing in _sized(model, matrix):
         over = [c for c in sizing.key_ceilings if c.exceeded]
         if not over or sizing.key_msgs_per_s is None:
             continue
@@ -195,6 +190,7 @@ def check_hot_key(model: DesignModel) -> Iterator[Finding]:
     "CAP004",
     "channel-over-quota",
     family=FAMILY,
+    needs=("matrix",),
     severity="error",
     summary="A channel's stated load is over a documented quota of its transport.",
     explanation=f"""
@@ -207,8 +203,8 @@ quota is adjustable) before relying on it, or choose a transport that takes the 
 Source: each transport's quota page, listed with the figure.
 """,
 )
-def check_quota(model: DesignModel) -> Iterator[Finding]:
-    for stated, sizing in _sized(model):
+def check_quota(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
+    for stated, sizing in _sized(model, matrix):
         for ceiling in sizing.channel_ceilings:
             if ceiling.exceeded and ceiling.figure.kind == "limit":
                 yield finding(

@@ -1,7 +1,8 @@
 """Compatibility rules: one per kind of schema change `grimoire compat` reports.
 
 The findings come from the compat analysis (`eventdesign.compat`), so these rules are
-registered with `describe`; their text lives in `eventdesign.compat.changes`.
+registered with `describe`, each with the change code it reports; their text lives in
+`eventdesign.compat.changes`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ for _kind in KINDS:
     describe(
         _kind.rule_id,
         _kind.rule_name,
+        code=_kind.code,
         family=FAMILY,
         severity=_kind.severity,
         summary=_kind.summary,

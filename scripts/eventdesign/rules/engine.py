@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..findings import Finding, Location, sorted_findings
-from .registry import Rule, all_rules, find_rule
+from ..pointer import escape_token
+from .registry import PREVIEW, REMOVED, Rule, all_rules, find_rule
 
 if TYPE_CHECKING:
     from ..model.types import DesignModel
@@ -54,6 +55,8 @@ def _specificity(rule_: Rule, pattern: str) -> int:
         return 1
     if wanted.upper() == rule_.id or wanted.lower() == rule_.name:
         return 1000
+    if REMOVED.get(wanted.upper()) == rule_.id:
+        return 1000  # a removed rule's ID names the rule that took its place
     if wanted and rule_.id.startswith(wanted.upper()):
         return 1 + len(wanted)
     return 0
@@ -77,8 +80,10 @@ def select_rules(
     model_severity: dict[str, str] | None = None,
 ) -> Selection:
     """Apply selection and overrides; raises UnknownRule for a pattern that names no rule."""
-    chosen = list(rules)
     select = list(cli_select) or list(model_select)
+    # A preview rule runs only when a selection names it by ID or name.
+    named = {r.id for pattern in select for r in rules if _specificity(r, pattern) == 1000}
+    chosen = [r for r in rules if r.lifecycle != PREVIEW or r.id in named]
     if select:
         wanted = {r.id for pattern in select for r in matching(rules, pattern)}
         chosen = [r for r in chosen if r.id in wanted]
@@ -118,7 +123,7 @@ def selection_for(
         for index, pattern in enumerate(getattr(settings, key)):
             _known_in_model(model, rules, pattern, f"/rules/{key}/{index}")
     for pattern in settings.severity:
-        _known_in_model(model, rules, pattern, f"/rules/severity/{_escape(pattern)}")
+        _known_in_model(model, rules, pattern, f"/rules/severity/{escape_token(pattern)}")
     for suppression in settings.suppress:
         if find_rule(suppression.rule) is None:
             location = model.locate(f"{suppression.pointer}/rule")
@@ -137,10 +142,6 @@ def selection_for(
         model_ignore=settings.ignore,
         model_severity=settings.severity,
     )
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _known_in_model(model: DesignModel, rules: Sequence[Rule], pattern: str, pointer: str) -> None:
@@ -171,19 +172,19 @@ def run_rules(
 ) -> list[Finding]:
     """Run every selected rule that has a check function; findings sorted and overridden.
 
-    A check function may report findings under other rule IDs of its family (one analysis,
-    several rules): such a function also runs when only those describe-only rules are selected,
-    and findings of rules that are not selected are dropped. What rules need (`Rule.needs`)
+    A check function may report findings under other rule IDs (one analysis, several rules,
+    each declaring `reported_by`): it also runs when only those rules are selected, and
+    findings of rules that are not selected are dropped. What rules need (`Rule.needs`)
     comes from `provided`, else from the bundled sources, read once and only when needed.
     Findings the model suppresses for their element are dropped.
     """
     selected = selection.ids
     runnable = [r for r in all_rules() if r.check is not None]
-    described_families = {r.family for r in selection.rules if r.check is None}
+    reporters = {r.reported_by for r in selection.rules if r.reported_by}
     inputs = dict(provided or {})
     findings: list[Finding] = []
     for rule_ in runnable:
-        if rule_.id not in selected and rule_.family not in described_families:
+        if rule_.id not in selected and rule_.id not in reporters:
             continue
         for need in rule_.needs:
             if need not in inputs:

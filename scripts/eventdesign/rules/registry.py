@@ -2,8 +2,16 @@
 
 Each family module in this package registers its rules with the `rule` decorator (a check
 function over the design model) or with `describe` (rules whose findings another analysis
-produces, such as schema compatibility). Modules are discovered, so adding a family is
-adding a file. Family modules import heavy libraries inside their check functions only.
+produces, such as schema compatibility). An analysis reports what it finds by code; a rule
+fed by one names it (`code`), and a described rule whose findings a model rule's check
+reports names that rule (`reported_by`), so selecting it runs the check. Modules are
+discovered, so adding a family is adding a file. Family modules import heavy libraries inside
+their check functions only.
+
+Each rule has a lifecycle: `stable`; `preview` (runs only when selected by its ID or name);
+`deprecated` (runs, and names its replacement). A removed rule's ID stays in `REMOVED` with
+the rule that took its place, so IDs users put in a model's `rules:` section never silently
+stop matching: they name the replacement.
 
 A check function takes the model, plus one keyword argument per name in its rule's `needs`
 that the engine supplies (`matrix`: the transport capability matrix), so rules read no files.
@@ -15,12 +23,17 @@ import importlib
 import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from ..findings import Finding
 
 CheckFunction = Callable[..., "Iterable[Finding]"]
+
+STABLE, PREVIEW, DEPRECATED = "stable", "preview", "deprecated"
+LIFECYCLES = (STABLE, PREVIEW, DEPRECATED)
+# The ID of every removed rule -> the ID of the rule that took its place. Never shrink it.
+REMOVED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,26 @@ class Rule:
     explanation: str
     check: CheckFunction | None = None
     needs: tuple[str, ...] = ()
+    code: str = ""  # the analysis code this rule reports, for rules an analysis feeds
+    reported_by: str = ""  # the ID of the rule whose check reports this rule's findings
+    lifecycle: str = STABLE
+    replaced_by: str = ""  # for a deprecated rule: the ID of the rule to use instead
+
+    def as_dict(self) -> dict:
+        """What `check --explain RULE --format json` prints."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "family": self.family,
+            "severity": self.severity,
+            "lifecycle": self.lifecycle,
+            "replaced_by": self.replaced_by or None,
+            "summary": self.summary,
+            "explanation": self.explanation,
+            "reported_by": self.reported_by or None,
+            "analysis_code": self.code or None,
+            "needs": list(self.needs),
+        }
 
 
 _RULES: dict[str, Rule] = {}
@@ -46,6 +79,12 @@ def _register(rule_: Rule) -> Rule:
         raise ValueError(f"duplicate rule id {rule_.id}")
     if any(r.name == rule_.name for r in _RULES.values()):
         raise ValueError(f"duplicate rule name {rule_.name}")
+    if rule_.id in REMOVED:
+        raise ValueError(f"rule id {rule_.id} was removed; IDs are never reused")
+    if rule_.lifecycle not in LIFECYCLES:
+        raise ValueError(f"rule {rule_.id}: lifecycle must be one of {', '.join(LIFECYCLES)}")
+    if (rule_.lifecycle == DEPRECATED) != bool(rule_.replaced_by):
+        raise ValueError(f"rule {rule_.id}: a deprecated rule (and only one) names its replacement")
     _RULES[rule_.id] = rule_
     return rule_
 
@@ -54,26 +93,22 @@ def rule(
     id: str,
     name: str,
     *,
-    family: str,
-    severity: str,
-    summary: str,
-    explanation: str,
     needs: tuple[str, ...] = (),
+    **metadata: Any,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register the decorated function as the check of a model rule."""
+    """Register the decorated function as the check of a model rule; `metadata` are the
+    other fields of `Rule` (family, severity, summary, explanation, code, lifecycle, ...)."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
-        _register(Rule(id, name, family, severity, summary, explanation.strip(), check, needs))
+        describe(id, name, check=check, needs=needs, **metadata)
         return check
 
     return decorate
 
 
-def describe(
-    id: str, name: str, *, family: str, severity: str, summary: str, explanation: str
-) -> Rule:
-    """Register a rule whose findings another analysis produces (no model check function)."""
-    return _register(Rule(id, name, family, severity, summary, explanation.strip()))
+def describe(id: str, name: str, *, explanation: str, **metadata: Any) -> Rule:
+    """Register a rule; without `check`, one whose findings another analysis produces."""
+    return _register(Rule(id, name, explanation=explanation.strip(), **metadata))
 
 
 def _load_families() -> None:
@@ -94,9 +129,12 @@ def all_rules() -> list[Rule]:
 
 
 def find_rule(id_or_name: str) -> Rule | None:
-    """The rule with this ID (case-insensitive) or name, or None."""
+    """The rule with this ID (case-insensitive) or name, or None; a removed rule's ID finds
+    the rule that took its place."""
     _load_families()
     wanted = id_or_name.strip()
+    if wanted.upper() in REMOVED:
+        return find_rule(REMOVED[wanted.upper()])
     found = _RULES.get(wanted.upper())
     if found is not None:
         return found

@@ -1,27 +1,33 @@
 """Saga rules (SAG): every saga is verified by exploring its failure paths.
 
-One analysis (`saga.verify.verify_model`) produces the findings of every rule in this family;
-it is registered as the check of SAG001 and the other rules are described, so `check` runs it
-whenever any SAG rule is selected and keeps only the selected rules' findings.
+One analysis (`saga.verify.verify_sagas`) reports violations by code (`saga.violations`); each
+rule here declares the code it reports. The analysis is the check of SAG001 (`ANALYSIS`), and
+every other rule declares `reported_by=ANALYSIS`, so `check` runs it whenever any SAG rule is
+selected and keeps only the selected rules' findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .registry import describe, rule
+from ..saga import violations
+from .registry import Rule, all_rules, describe, rule
 
 if TYPE_CHECKING:
     from ..findings import Finding
     from ..model.types import DesignModel
+    from ..saga.verify import Limits
+    from ..saga.violations import Coverage
 
 FAMILY = "sagas"
+ANALYSIS = "SAG001"
 
 
 @rule(
     "SAG001",
     "saga-undeclared-message",
+    code=violations.UNDECLARED,
     family=FAMILY,
     severity="error",
     summary="A saga names a command or event the model does not declare.",
@@ -34,14 +40,53 @@ Fix: declare the message, or correct the name in the saga.
 )
 def check(model: DesignModel) -> Iterable[Finding]:
     """Verify every saga of the model; findings of every SAG rule."""
-    from ..saga.verify import verify_model
-
     return verify_model(model)
+
+
+def verify_model(
+    model: DesignModel, names: Sequence[str] | None = None, limits: Limits | None = None
+) -> list[Finding]:
+    """Findings for the named sagas (all when `names` is None), sorted."""
+    return verify_with_coverage(model, names, limits)[0]
+
+
+def verify_with_coverage(
+    model: DesignModel, names: Sequence[str] | None = None, limits: Limits | None = None
+) -> tuple[list[Finding], list[Coverage]]:
+    """Findings of the saga rules for the named sagas, sorted, and what exploring each covered."""
+    from ..findings import Finding, sorted_findings
+    from ..saga.verify import Limits, verify_sagas
+
+    by_code = _rules_by_code()
+    findings = []
+    results = verify_sagas(model, names, limits or Limits())
+    for result in results:
+        for violation in result.violations:
+            reported = by_code[violation.code]
+            findings.append(
+                Finding(
+                    rule=reported.id,
+                    severity=reported.severity,
+                    message=violation.message,
+                    location=model.locate(violation.pointer),
+                    hint=violation.hint,
+                    element=f"saga {result.saga.name}: {violation.subject}",
+                    trace=violation.trace,
+                )
+            )
+    return sorted_findings(findings), [result.coverage for result in results]
+
+
+def _rules_by_code() -> dict[str, Rule]:
+    """The saga rule each analysis code feeds."""
+    return {declared.code: declared for declared in all_rules() if declared.family == FAMILY}
 
 
 describe(
     "SAG002",
     "saga-event-without-producer",
+    code=violations.NO_PRODUCER,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="An event in a saga is produced by no service (or no reaction emits it).",
@@ -55,6 +100,8 @@ Fix: add the reaction or service that emits it, or correct the event name.
 describe(
     "SAG003",
     "saga-topology-mismatch",
+    code=violations.TOPOLOGY,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="warning",
     summary="A saga disagrees with the model on who produces, handles or consumes a message.",
@@ -71,6 +118,8 @@ Fix: make the declaration and the saga name the same service.
 describe(
     "SAG004",
     "saga-unknown-service",
+    code=violations.UNKNOWN_SERVICE,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A saga's orchestrator, participant or reacting service is not a declared service.",
@@ -82,6 +131,8 @@ saga's duplicate-delivery check can run. Fix: declare the service or correct the
 describe(
     "SAG010",
     "saga-missing-compensation",
+    code=violations.MISSING_COMPENSATION,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A compensatable step has no compensation, so a later failure leaves it in effect.",
@@ -98,6 +149,8 @@ the failure event with `compensates: EVENT`), or make the step the pivot or a re
 describe(
     "SAG011",
     "saga-misplaced-pivot",
+    code=violations.MISPLACED_PIVOT,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="The pivot is not the last step that can fail (steps that can fail follow it).",
@@ -112,6 +165,8 @@ Fix: order the steps compensatable, then one pivot, then retriable steps.
 describe(
     "SAG012",
     "saga-retriable-can-fail",
+    code=violations.RETRIABLE_CAN_FAIL,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A retriable step can fail for good.",
@@ -126,6 +181,8 @@ task when retries run out.
 describe(
     "SAG013",
     "saga-compensation-can-fail",
+    code=violations.COMPENSATION_CAN_FAIL,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A compensation can fail and is not retried until it succeeds or escalated.",
@@ -144,6 +201,8 @@ drop business failures from compensations where you can.
 describe(
     "SAG014",
     "saga-step-without-timeout",
+    code=violations.NO_TIMEOUT,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="An orchestrated step has no timeout, so a lost reply stalls the saga forever.",
@@ -158,6 +217,8 @@ armed by the reaction's event and stopped by its outcome).
 describe(
     "SAG015",
     "saga-duplicate-delivery",
+    code=violations.NOT_IDEMPOTENT,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A saga participant is not idempotent, but brokers deliver messages more than once.",
@@ -176,6 +237,8 @@ command id kept across retries or by a business key.
 describe(
     "SAG016",
     "saga-non-terminal-path",
+    code=violations.NON_TERMINAL,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A saga path ends neither completed nor compensated.",
@@ -189,6 +252,8 @@ Fix: add the reactions that handle the failure and emit the outcome event.
 describe(
     "SAG017",
     "saga-pivot-timeout-compensated",
+    code=violations.PIVOT_TIMEOUT_COMPENSATED,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A pivot can time out, and the saga then compensates although the pivot may have "
@@ -208,6 +273,8 @@ a pivot whose outcome is unknown.
 describe(
     "SAG018",
     "saga-compensation-repeats-step",
+    code=violations.COMPENSATION_REPEATS_STEP,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="warning",
     summary="A step's compensation is the same command as the step itself.",
@@ -221,6 +288,8 @@ Fix: name the command that semantically undoes the step, such as Release, Cancel
 describe(
     "SAG020",
     "saga-unreachable-reaction",
+    code=violations.UNREACHABLE,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="warning",
     summary="A choreography reaction never runs on any path.",
@@ -233,6 +302,8 @@ Fix: connect it to the flow or remove it.
 describe(
     "SAG021",
     "saga-reaction-cycle",
+    code=violations.CYCLE,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="Choreography reactions trigger each other in a loop.",
@@ -245,6 +316,8 @@ its own name or let one service own the outcome.
 describe(
     "SAG022",
     "saga-exploration-bounded",
+    code=violations.BOUNDED,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="info",
     summary="Saga exploration stopped at its state bound; some paths were not checked.",
@@ -256,6 +329,8 @@ reaches the bound is unusually large or branching. Fix: split the saga.
 describe(
     "SAG023",
     "saga-correlation-missing",
+    code=violations.CORRELATION_MISSING,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A saga message's payload does not always carry the saga's correlation field.",
@@ -269,6 +344,8 @@ no instance (or the wrong one). Fix: add the field to the message's schema and r
 describe(
     "SAG024",
     "saga-key-mismatch",
+    code=violations.KEY_MISMATCH,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="warning",
     summary="A saga message is partitioned by another field than the saga's correlation field.",
@@ -282,6 +359,8 @@ message it follows. Fix: key every saga message by the correlation field.
 describe(
     "SAG025",
     "saga-compensation-overtakes-step",
+    code=violations.OVERTAKES,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A compensation can overtake the step it undoes (other channel, other key, or no "
@@ -299,6 +378,8 @@ correlation field; or let the compensation record the cancellation so the late s
 describe(
     "SAG026",
     "saga-compensation-without-step",
+    code=violations.COMPENSATION_WITHOUT_STEP,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A compensation runs on a path where the step it undoes never ran.",
@@ -314,6 +395,8 @@ follow the step's effect.
 describe(
     "SAG027",
     "saga-undo-after-pivot",
+    code=violations.UNDO_AFTER_PIVOT,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A cancel or an expiring timer undoes a step after the pivot committed.",
@@ -328,6 +411,8 @@ after the pivot, a cancel is a forward action (`after_pivot`), not an undo.
 describe(
     "SAG028",
     "saga-cancel-undefined",
+    code=violations.CANCEL_UNDEFINED,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="error",
     summary="A cancel can arrive after the pivot and nothing defines what it does.",
@@ -344,6 +429,8 @@ choreography: `after_pivot: EVENTS` on the pivot service's reaction to the cance
 describe(
     "SAG029",
     "saga-escalation-never-fires",
+    code=violations.ESCALATION_NEVER_FIRES,
+    reported_by=ANALYSIS,
     family=FAMILY,
     severity="warning",
     summary="A retry policy escalates, but retries without limit and never pages.",

@@ -6,19 +6,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding, Location
 from ..model.payload import (
-    DATA_KEYWORDS,
     find_ref_loop,
     iter_refs,
     lookup_field,
     resolve_local_ref,
 )
-from ..model.source import pointer_of
-from ..timebox import PATTERN_SECONDS, TimeLimitExceeded, time_limit
+from ..payload_validation import (
+    EXAMPLE_VALIDATORS,
+    jsonschema_example_errors,
+    parse_avro,
+    shorten,
+    without_annotation_text,
+)
+from ..pointer import pointer_of
 from .engine import finding
 from .registry import rule
 
@@ -28,8 +33,6 @@ if TYPE_CHECKING:
     Element = Union[Event, Command]
 
 FAMILY = "schemas"
-MAX_MESSAGE_CHARS = 160
-MAX_ERRORS_PER_EXAMPLE = 5
 REQUIRED_ATTRIBUTES = {
     "cloudevents-1.0": ("id", "source", "specversion", "type"),
     "custom": ("id", "source", "type"),
@@ -42,11 +45,6 @@ RECOMMENDED_ATTRIBUTES = (
     ("causationid", ("causationid",), "the message that caused it"),
     ("dataschema", ("dataschema", "schemaversion", "dataversion"), "its schema version"),
 )
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def _payload_elements(model: DesignModel) -> Iterator[tuple[str, Element]]:
@@ -97,35 +95,14 @@ def _meta_validator(validator_class: Any) -> Any:
     return remembering(validator_class.META_SCHEMA)
 
 
-ANNOTATIONS = ("title", "description", "$comment")
 # What `validator_for(schema, default=Draft202012Validator)` picks when `$schema` is absent.
 DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _VALID_SHAPES: set[tuple[str, str]] = set()
 
 
-def _without_annotation_text(node: Any) -> Any:
-    """The schema with the text of titles, descriptions and comments blanked.
-
-    Blanking keeps meta-schema validity: where such a key is an annotation any string is
-    valid, where a schema is expected no string is, and data keywords accept anything.
-    """
-    if isinstance(node, dict):
-        return {
-            key: ""
-            if key in ANNOTATIONS and isinstance(value, str)
-            else value
-            if key in DATA_KEYWORDS
-            else _without_annotation_text(value)
-            for key, value in node.items()
-        }
-    if isinstance(node, list):
-        return [_without_annotation_text(item) for item in node]
-    return node
-
-
 @cache
 def _fast_meta_check(dialect: str) -> Any:
-    """A compiled yes/no meta-schema test (see model/fast_check.py) for a `$schema` URI, or None
+    """A compiled yes/no meta-schema test (see jsonschema_compiler.py) for a `$schema` URI, or None
     for a dialect not bundled or a meta-schema using keywords it does not implement.
     Vocabulary drafts use the merged, equivalent meta-schema; `format` is not asserted, as by
     `_meta_validator`."""
@@ -137,7 +114,7 @@ def _fast_meta_check(dialect: str) -> Any:
 def _meta_errors(validator_class: Any, schema: Any) -> list[Any]:
     """Meta-schema errors of a schema; schemas shaped like one already found valid skip it."""
     try:
-        shape = json.dumps(_without_annotation_text(schema), sort_keys=True)
+        shape = json.dumps(without_annotation_text(schema), sort_keys=True)
     except (TypeError, ValueError):
         shape = None
     key = (validator_class.__name__, shape or "")
@@ -194,7 +171,7 @@ def invalid_patterns(schema: Any) -> list[SchemaProblem]:
                     SchemaProblem(
                         "SCH001",
                         pointer_of(where),
-                        f"'{_shorten(pattern)}' is not a valid regular expression ({exc})",
+                        f"'{shorten(pattern)}' is not a valid regular expression ({exc})",
                     )
                 )
         stack.extend(
@@ -227,12 +204,12 @@ def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaPr
                 SchemaProblem(
                     "SCH001",
                     "/$schema",
-                    f"unknown $schema '{_shorten(dialect)}'; use a JSON Schema draft URI "
+                    f"unknown $schema '{shorten(dialect)}'; use a JSON Schema draft URI "
                     "such as https://json-schema.org/draft/2020-12/schema",
                 )
             ]
         problems = [
-            SchemaProblem("SCH001", pointer_of(tuple(error.absolute_path)), _shorten(error.message))
+            SchemaProblem("SCH001", pointer_of(tuple(error.absolute_path)), shorten(error.message))
             for error in _meta_errors(validator_class or Draft202012Validator, schema)
         ]
     problems += invalid_patterns(schema)
@@ -242,17 +219,17 @@ def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaPr
                 SchemaProblem(
                     "SCH003",
                     pointer,
-                    f"$ref '{_shorten(reference)}' leaves the schema; grimoire never fetches it",
+                    f"$ref '{shorten(reference)}' leaves the schema; grimoire never fetches it",
                 )
             )
         elif reference.startswith("#/") or reference == "#":
             if resolve_local_ref(schema, reference) is None:
                 problems.append(
-                    SchemaProblem("SCH001", pointer, f"$ref '{_shorten(reference)}' points nowhere")
+                    SchemaProblem("SCH001", pointer, f"$ref '{shorten(reference)}' points nowhere")
                 )
         elif not _anchor_exists(schema, reference[1:]):
             problems.append(
-                SchemaProblem("SCH001", pointer, f"$ref '{_shorten(reference)}' names no $anchor")
+                SchemaProblem("SCH001", pointer, f"$ref '{shorten(reference)}' names no $anchor")
             )
     if not problems and may_refer:
         loop = find_ref_loop(schema)
@@ -266,25 +243,6 @@ def jsonschema_problems(schema: Any, *, may_refer: bool = True) -> list[SchemaPr
                 )
             )
     return problems
-
-
-def _require_avro() -> None:
-    from ..deps import require
-
-    require("avro")
-
-
-def parse_avro(schema: Any) -> tuple[Any, str | None]:
-    """(parsed Avro schema, None) or (None, why it does not parse)."""
-    _require_avro()
-    import avro.schema
-
-    try:
-        return avro.schema.parse(json.dumps(schema, default=str)), None
-    except RecursionError:
-        return None, "the schema nests too deeply"
-    except Exception as exc:  # avro raises many exception types for bad schemas
-        return None, _shorten(str(exc) or type(exc).__name__)
 
 
 def _protobuf_problems(payload: Any) -> tuple[SchemaProblem, ...]:
@@ -445,138 +403,6 @@ def check_refs_local(model: DesignModel) -> Iterator[Finding]:
     return _schema_findings(model, "SCH003")
 
 
-@lru_cache(maxsize=4096)
-def _example_validator(schema_text: str) -> Any:
-    from jsonschema.validators import Draft202012Validator, validator_for
-    from referencing import Registry
-
-    schema = json.loads(schema_text)
-    validator_class = validator_for(schema, default=Draft202012Validator)
-    # An empty registry: nothing outside the schema is ever retrieved.
-    return validator_class(schema, registry=Registry())
-
-
-_PATTERN_TOO_SLOW = (
-    f"validating it took over {PATTERN_SECONDS:g} s, so it was stopped: a `pattern` or "
-    "`patternProperties` regular expression backtracks catastrophically (such as `(a+)+`); "
-    "rewrite it without nested quantifiers"
-)
-
-
-def jsonschema_example_errors(schema: Any, example: Any) -> list[tuple[str, str]]:
-    """(pointer inside the example, message) for each way an example breaks its schema."""
-    from ..model.fast_check import compile_payload_check
-
-    # The compiled check gives the validator's verdict (None: it cannot promise that);
-    # jsonschema is needed only to say what is wrong.
-    check = compile_payload_check(schema)
-    try:
-        with time_limit():
-            if check is not None and check(example):
-                return []
-    except TimeLimitExceeded:
-        return [("", _PATTERN_TOO_SLOW)]
-    except Exception:  # an example the check cannot handle (too deep, odd values): ask jsonschema
-        pass
-    # Titles and descriptions do not change what validates: schemas differing only there share.
-    shape = json.dumps(_without_annotation_text(schema), sort_keys=True, default=str)
-    validator = _example_validator(shape)
-    try:
-        with time_limit():
-            errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))
-    except RecursionError:
-        return [("", "the schema recurses too deeply to validate this example")]
-    except TimeLimitExceeded:
-        return [("", _PATTERN_TOO_SLOW)]
-    return [
-        (pointer_of(tuple(error.absolute_path)), _shorten(error.message))
-        for error in errors[:MAX_ERRORS_PER_EXAMPLE]
-    ]
-
-
-def avro_example_errors(schema: Any, example: Any) -> list[tuple[str, str]]:
-    """(pointer inside the example, message) for each way a datum breaks an Avro schema."""
-    parsed, _why = parse_avro(schema)
-    if parsed is None:
-        return []
-    problems: list[tuple[str, str]] = []
-    _avro_check(parsed, example, "", problems)
-    return problems[:MAX_ERRORS_PER_EXAMPLE]
-
-
-_AVRO_INT_RANGES = {"int": 2**31, "long": 2**63}
-
-
-def _avro_matches(schema: Any, datum: Any) -> bool:
-    problems: list[tuple[str, str]] = []
-    _avro_check(schema, datum, "", problems)
-    return not problems
-
-
-def _avro_check(schema: Any, datum: Any, here: str, problems: list[tuple[str, str]]) -> None:
-    kind = schema.type
-    shown = _shorten(json.dumps(datum, default=str))
-    if kind == "null":
-        ok = datum is None
-    elif kind == "boolean":
-        ok = isinstance(datum, bool)
-    elif kind in _AVRO_INT_RANGES:
-        bound = _AVRO_INT_RANGES[kind]
-        ok = isinstance(datum, int) and not isinstance(datum, bool) and -bound <= datum < bound
-    elif kind in ("float", "double"):
-        ok = isinstance(datum, (int, float)) and not isinstance(datum, bool)
-    elif kind == "string":
-        ok = isinstance(datum, str)
-    elif kind in ("bytes", "fixed"):
-        ok = isinstance(datum, (str, bytes))
-    elif kind == "enum":
-        ok = datum in schema.symbols
-    elif kind == "array":
-        if not isinstance(datum, list):
-            problems.append((here, f"{shown} is not an array"))
-            return
-        for index, item in enumerate(datum):
-            _avro_check(schema.items, item, f"{here}/{index}", problems)
-        return
-    elif kind == "map":
-        if not isinstance(datum, dict):
-            problems.append((here, f"{shown} is not a map"))
-            return
-        for key, value in datum.items():
-            _avro_check(schema.values, value, f"{here}/{key}", problems)
-        return
-    elif kind == "union":
-        branches = schema.schemas
-        if isinstance(datum, dict) and len(datum) == 1:
-            # The JSON encoding wraps a union value in {"type name": value}.
-            ((name, value),) = datum.items()
-            for branch in branches:
-                if name in (branch.type, getattr(branch, "fullname", None)) and _avro_matches(
-                    branch, value
-                ):
-                    return
-        ok = any(_avro_matches(branch, datum) for branch in branches)
-    elif kind in ("record", "error"):
-        if not isinstance(datum, dict):
-            problems.append((here, f"{shown} is not a record"))
-            return
-        names = set()
-        for field in schema.fields:
-            names.add(field.name)
-            if field.name in datum:
-                _avro_check(field.type, datum[field.name], f"{here}/{field.name}", problems)
-            elif not field.has_default:
-                problems.append((here, f"required field '{field.name}' is missing"))
-        for key in datum:
-            if key not in names:
-                problems.append((f"{here}/{key}", f"field '{key}' is not in the schema"))
-        return
-    else:
-        ok = True
-    if not ok:
-        problems.append((here, f"{shown} is not a valid {kind}"))
-
-
 @rule(
     "SCH004",
     "example-invalid",
@@ -608,15 +434,6 @@ def check_examples(model: DesignModel) -> Iterator[Finding]:
                     hint="fix the example, or the schema if the example shows the real payload",
                     element=f"{kind} {element.name} example {index + 1}",
                 )
-
-
-def _protobuf_example_errors(payload: Any, example: Any) -> list[tuple[str, str]]:
-    from ..protobuf.payload import example_errors
-
-    return example_errors(payload, example)
-
-
-EXAMPLE_VALIDATORS = {"avro": avro_example_errors, "protobuf": _protobuf_example_errors}
 
 
 def _envelope_pointer(model: DesignModel) -> str:

@@ -165,7 +165,7 @@ class _Explorer(BreadthFirstSearch):
 
     def violate(
         self,
-        rule: str,
+        code: str,
         pointer: str,
         subject: str,
         message: str,
@@ -174,7 +174,7 @@ class _Explorer(BreadthFirstSearch):
         end: str,
     ) -> None:
         self.record(
-            Violation(rule, pointer, subject, message, hint, numbered((*trace, f"end: {end}")))
+            Violation(code, pointer, subject, message, hint, numbered((*trace, f"end: {end}")))
         )
 
     def run(self) -> Exploration:

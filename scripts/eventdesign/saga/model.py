@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from ..model.source import escape_pointer_token
+from ..pointer import escape_token
 
 COMPENSATABLE = "compensatable"
 PIVOT = "pivot"
@@ -341,7 +341,7 @@ def _timers(value: Any, pointer: str) -> tuple[Timer, ...]:
 
 def parse_saga(name: str, spec: dict) -> Saga:
     """The typed saga for one raw `sagas:` entry."""
-    pointer = "/sagas/" + escape_pointer_token(name)
+    pointer = "/sagas/" + escape_token(name)
     completed = _names(spec.get("completed"))
     compensated = _names(spec.get("compensated"))
     if spec.get("style") == CHOREOGRAPHY:

@@ -108,7 +108,7 @@ class _Explorer(BreadthFirstSearch):
 
     def violate(
         self,
-        rule: str,
+        code: str,
         step: Step,
         message: str,
         hint: str,
@@ -118,7 +118,7 @@ class _Explorer(BreadthFirstSearch):
         subject: str | None = None,
     ) -> None:
         violation = Violation(
-            rule=rule,
+            code=code,
             pointer=pointer or step.pointer,
             subject=subject or step.name,
             message=message,

@@ -1,7 +1,8 @@
 """Verify every saga of a design model: declarations, structure, and every failure path.
 
-`verify_model` is what both `saga verify` and the `check` rules run; it returns findings with
-counterexample traces, in a stable order.
+`verify_sagas` returns, per saga, the violations found (each with its code and a counterexample
+trace) and what the exploration covered; the saga rules (`rules/sagas.py`) turn codes into
+findings of their rules, for both `saga verify` and `check`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..findings import Finding, sorted_findings
 from ..model.payload import lookup_field
 from ..model.types import DesignModel
 from . import choreography, messages, orchestration
@@ -50,49 +50,30 @@ class Limits:
     max_states: int = 50_000
 
 
-def _severity(rule_id: str) -> str:
-    from ..rules.registry import find_rule
-
-    found = find_rule(rule_id)
-    return found.severity if found is not None else "error"
-
-
 def sagas_of(model: DesignModel) -> list[Saga]:
     return parse_sagas(model.sagas)
 
 
-def verify_model(
-    model: DesignModel, names: Sequence[str] | None = None, limits: Limits = Limits()
-) -> list[Finding]:
-    """Findings for the named sagas (all when `names` is None), sorted."""
-    return verify_with_coverage(model, names, limits)[0]
+@dataclass(frozen=True)
+class SagaResult:
+    """What verifying one saga found (violations, by code) and what exploring it covered."""
+
+    saga: Saga
+    violations: list[Violation]
+    coverage: Coverage
 
 
-def verify_with_coverage(
+def verify_sagas(
     model: DesignModel, names: Sequence[str] | None = None, limits: Limits = Limits()
-) -> tuple[list[Finding], list[Coverage]]:
-    """Findings for the named sagas, sorted, and what exploring each saga covered."""
-    findings: list[Finding] = []
-    coverage: list[Coverage] = []
+) -> list[SagaResult]:
+    """The result of verifying each named saga (all when `names` is None), in model order."""
+    results = []
     for saga in sagas_of(model):
         if names is not None and saga.name not in names:
             continue
         violations, covered = _verify(model, saga, limits)
-        findings.extend(_finding(model, saga, v) for v in violations)
-        coverage.append(covered)
-    return sorted_findings(findings), coverage
-
-
-def _finding(model: DesignModel, saga: Saga, violation: Violation) -> Finding:
-    return Finding(
-        rule=violation.rule,
-        severity=_severity(violation.rule),
-        message=violation.message,
-        location=model.locate(violation.pointer),
-        hint=violation.hint,
-        element=f"saga {saga.name}: {violation.subject}",
-        trace=violation.trace,
-    )
+        results.append(SagaResult(saga, violations, covered))
+    return results
 
 
 def verify_saga(model: DesignModel, saga: Saga, limits: Limits = Limits()) -> list[Violation]:
@@ -574,7 +555,7 @@ def _verify_choreographed(
     found.extend(choreography.structural_violations(saga, result.fired))
     found.extend(messages.choreographed_overtaking(model, saga, choreography.ancestors(saga)))
     compensated = {r.compensates for r in saga.reactions if r.compensates}
-    reported = {v.subject for v in found if v.rule == MISSING_COMPENSATION}
+    reported = {v.subject for v in found if v.code == MISSING_COMPENSATION}
     for reaction in saga.reactions:
         if reaction.kind != COMPENSATABLE or reported & set(reaction.emits):
             continue

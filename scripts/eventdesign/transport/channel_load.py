@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..pointer import escape_token
 from .capacity import Load, duration_seconds
 from .matrix import Matrix, Transport
 from .schema_size import estimated_bytes
@@ -57,7 +58,7 @@ def channel_loads(data: Any, matrix: Matrix) -> list[ChannelLoad]:
         loads.append(
             ChannelLoad(
                 channel=name,
-                pointer="/channels/" + name.replace("~", "~0").replace("/", "~1"),
+                pointer="/channels/" + escape_token(name),
                 transport=transport_for(matrix, channel.get("transport", "")),
                 model_transport=channel.get("transport", ""),
                 load=Load(

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..model.source import SourceDocument, load_document, pointer_of
+from ..model.source import SourceDocument, load_document
+from ..pointer import pointer_of
 
 # The matrix ships inside the package (so `pip install .` carries it too); found from this
 # file, never from the working directory. references/transport-selection.md is generated from it.
@@ -176,7 +177,7 @@ def _bundled_matrix() -> Matrix:
     the jsonschema-worded errors only when it is not. grimoire's own reader is used, as for
     any other matrix: it is three times faster than PyYAML's loader (whose constructor is
     Python even with libyaml)."""
-    from ..model.fast_check import UnsupportedSchema, compile_schema
+    from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     document = load_document(MATRIX_PATH)
     try:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..model.source import SourceDocument, pointer_of
+from ..model.source import SourceDocument
+from ..pointer import pointer_of
 
 ORDERINGS = ("none", "per-key", "global")
 HOSTINGS = ("any", "managed", "self-run")

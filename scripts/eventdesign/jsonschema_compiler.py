@@ -25,7 +25,7 @@ from numbers import Number
 from types import CodeType, FunctionType
 from typing import Any
 
-from .source import list_index, unescape_pointer_token
+from .pointer import list_index, unescape_token
 
 Predicate = Callable[[Any], bool]
 
@@ -708,7 +708,7 @@ class _Compiler:
             if isinstance(node, dict):
                 if node is not self.root and "$id" in node:
                     raise UnsupportedSchema("$ref into a schema with its own $id")
-                node = node.get(unescape_pointer_token(token), _MISSING)
+                node = node.get(unescape_token(token), _MISSING)
             elif isinstance(node, list) and list_index(token) is not None:
                 index = list_index(token)
                 node = node[index] if index < len(node) else _MISSING
