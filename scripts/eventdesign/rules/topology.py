@@ -219,7 +219,7 @@ is not reported either.
 def check_self_consumption(model: DesignModel) -> Iterator[Finding]:
     timers = {
         name
-        for name, roles in saga_message_roles(model.sagas).items()
+        for name, roles in saga_message_roles(model.parsed_sagas).items()
         if any(role.endswith(": timer") for role in roles)
     }
     for event in model.events.values():
