@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make demo   set up .venv and run grimoire on the bundled example (output in out/)
 #   make test   set up .venv and the real clients (Claude Code, AsyncAPI parser, Mermaid,
-#               PlantUML, PostgreSQL), then run ruff and the full test suite
+#               PlantUML, buf, PostgreSQL and PgBouncer, uv, the pinned wheels), then run ruff
+#               and the full test suite
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,6 +25,7 @@ demo: $(VENV)/.runtime
 	$(GRIMOIRE) check $(EXAMPLE)
 	$(GRIMOIRE) saga verify $(EXAMPLE)
 	$(GRIMOIRE) transport $(EXAMPLE) --top 3
+	$(GRIMOIRE) capacity $(EXAMPLE)
 	$(GRIMOIRE) diagram $(EXAMPLE) --out out/diagrams
 	$(GRIMOIRE) export asyncapi $(EXAMPLE) -o out/asyncapi.yaml
 	$(GRIMOIRE) export docs $(EXAMPLE) -o out/docs
