@@ -408,8 +408,3 @@ def parse_saga(name: str, spec: dict) -> Saga:
         cancel=_cancel(spec.get("cancel"), pointer),
         timers=_timers(spec.get("timers"), pointer),
     )
-
-
-def parse_sagas(raw: dict[str, dict]) -> list[Saga]:
-    """Every saga of a model, in the model's order."""
-    return [parse_saga(name, spec or {}) for name, spec in raw.items()]
