@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Location
 from ..pointer import pointer_of
 from .source import SourceDocument
+
+if TYPE_CHECKING:
+    from ..saga.model import Saga
 
 DEFAULT_COMPATIBILITY = "BACKWARD"
 DEFAULT_MAX_PAYLOAD_FIELDS = 20
@@ -253,6 +257,14 @@ class DesignModel:
     envelope_headers: dict[str, str] = field(default_factory=dict)
     asyncapi: dict = field(default_factory=dict)
 
+    @cached_property
+    def parsed_sagas(self) -> dict[str, Saga]:
+        """The sagas as typed objects, parsed once, on first use: a command that never reads
+        sagas does not import the saga model."""
+        from ..saga.model import parse_saga
+
+        return {name: parse_saga(name, spec or {}) for name, spec in self.sagas.items()}
+
     @property
     def base_dir(self) -> Path:
         return self.path.parent
@@ -293,36 +305,13 @@ def member_pointer(*parts: object) -> str:
     return pointer_of(parts)
 
 
-def saga_steps(saga: dict) -> list[dict]:
-    """A saga's raw steps in order, each parallel group's steps in its place; those carry
-    `_group: "parallel N"`, N counting the saga's steps from 1."""
-    flat = []
-    for index, step in enumerate(saga.get("steps") or [], 1):
-        if isinstance(step, dict) and isinstance(step.get("parallel"), list):
-            for inner in step["parallel"]:
-                if isinstance(inner, dict):
-                    flat.append({**inner, "_group": f"parallel {index}"})
-        elif isinstance(step, dict):
-            flat.append(step)
-    return flat
-
-
-def saga_message_roles(sagas: dict[str, Any]) -> dict[str, list[str]]:
-    """The cancel requests and timer events of raw sagas, as {message: ["SAGA: cancel"]}."""
+def saga_message_roles(sagas: dict[str, Saga]) -> dict[str, list[str]]:
+    """The cancel requests and timer events of sagas, as {message: ["SAGA: cancel"]}."""
     roles: dict[str, list[str]] = {}
     for name, saga in sagas.items():
-        if not isinstance(saga, dict):
-            continue
-        cancel = saga.get("cancel")
-        if isinstance(cancel, dict) and isinstance(cancel.get("on"), str):
-            roles.setdefault(cancel["on"], []).append(f"{name}: cancel")
-        for timer in saga.get("timers") or []:
-            if isinstance(timer, dict) and isinstance(timer.get("event"), str):
-                roles.setdefault(timer["event"], []).append(f"{name}: timer")
+        if saga.cancel is not None and saga.cancel.on:
+            roles.setdefault(saga.cancel.on, []).append(f"{name}: cancel")
+        for timer in saga.timers:
+            if timer.event:
+                roles.setdefault(timer.event, []).append(f"{name}: timer")
     return roles
-
-
-def compensation_command(step: dict) -> Any:
-    """The command a raw step's compensation sends: written as its name or as {command: ...}."""
-    compensation = step.get("compensation")
-    return compensation.get("command") if isinstance(compensation, dict) else compensation

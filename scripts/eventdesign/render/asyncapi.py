@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
 from ..model.types import (
@@ -48,13 +48,14 @@ from ..model.types import (
     Consumer,
     DesignModel,
     Event,
-    compensation_command,
     saga_message_roles,
-    saga_steps,
 )
 from .escape import component_keys
 from .json_text import json_text
 from .yaml_text import block_yaml
+
+if TYPE_CHECKING:
+    from ..saga.model import OrchestratedSaga
 
 ASYNCAPI_VERSION = "3.0.0"
 DEFAULT_INFO_VERSION = "1.0.0"
@@ -223,12 +224,12 @@ def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]
     """Each command's senders as (service, saga): the declared issuers (saga None), or else
     the orchestrators of the orchestrated sagas whose steps or compensations send it."""
     sent_by: dict[str, list[tuple[str, str]]] = {}
-    for saga_name, saga in model.sagas.items():
-        if not isinstance(saga, dict) or saga.get("style") != "orchestration":
+    from ..saga.model import OrchestratedSaga
+
+    for saga_name, saga in model.parsed_sagas.items():
+        if not isinstance(saga, OrchestratedSaga):
             continue
-        orchestrator = saga.get("orchestrator")
-        if not isinstance(orchestrator, str):
-            continue
+        orchestrator = saga.orchestrator
         for command in _saga_commands(saga):
             senders = sent_by.setdefault(command, [])
             if all(service != orchestrator for service, _ in senders):
@@ -242,13 +243,13 @@ def command_issuers(model: DesignModel) -> dict[str, list[tuple[str, str | None]
     return result
 
 
-def _saga_commands(saga: dict) -> list[str]:
+def _saga_commands(saga: OrchestratedSaga) -> list[str]:
     names = []
-    cancel = saga.get("cancel")
-    forward = cancel.get("after_pivot") if isinstance(cancel, dict) else None
-    for step in [*saga_steps(saga), *([forward] if isinstance(forward, dict) else [])]:
-        for name in (step.get("command"), compensation_command(step)):
-            if isinstance(name, str) and name not in names:
+    forward = saga.cancel.after_pivot if saga.cancel is not None else None
+    for step in [*saga.steps, *([forward] if forward is not None else [])]:
+        compensation = step.compensation.command if step.compensation is not None else None
+        for name in (step.command, compensation):
+            if name and name not in names:
                 names.append(name)
     return names
 
@@ -274,7 +275,7 @@ class _Builder:
         self.events = events
         self.commands = commands
         self.issuers = issuers
-        self.saga_roles = saga_message_roles(model.sagas)
+        self.saga_roles = saga_message_roles(model.parsed_sagas)
         items: list[Event | Command] = [*events, *commands]
         used_channels = {item.channel for item in items if item.channel in model.channels}
         self.channels = [

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model.types import DesignModel
-from ..saga.model import parse_saga
 from . import mermaid, plantuml
 from .escape import EscapedText, diagram_environment, slug
 
@@ -69,10 +68,9 @@ def build_diagrams(
     if "flow" in wanted:
         text = mermaid.system_flowchart(model)
         diagrams.append(Diagram(names.claim("system-flow"), "flow", "mermaid", text))
-    for saga_name, spec in model.sagas.items():
+    for saga_name, saga in model.parsed_sagas.items():
         if sagas is not None and saga_name not in sagas:
             continue
-        saga = parse_saga(saga_name, spec or {})
         base = "saga-" + (slug(saga_name) or "unnamed")
         if "sequence" in wanted:
             text = mermaid.saga_sequence(model, saga)

@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 
 def _saga(model: DesignModel, saga: Saga | str) -> Saga:
     if isinstance(saga, str):
-        from ..saga.model import parse_saga
-
-        return parse_saga(saga, model.sagas[saga] or {})
+        return model.parsed_sagas[saga]
     return saga
 
 

@@ -7,7 +7,7 @@ Participants get generated ids (`p1`, `p2`); model names only appear as labels, 
 from __future__ import annotations
 
 from ..model.types import DesignModel
-from ..saga.model import Saga, parse_saga
+from ..saga.model import Saga
 from ..saga.scenarios import rows, sequence_of
 from .escape import diagram_environment, identifier
 from .mermaid import BLOCK_KEYWORDS
@@ -16,7 +16,7 @@ from .mermaid import BLOCK_KEYWORDS
 def saga_sequence(model: DesignModel, saga: Saga | str) -> str:
     """A saga as a PlantUML sequence diagram: happy path, `alt`/`opt`/`par` for failures."""
     if isinstance(saga, str):
-        saga = parse_saga(saga, model.sagas[saga] or {})
+        saga = model.parsed_sagas[saga]
     sequence = sequence_of(model, saga)
     ids = {name: identifier("p", index) for index, name in enumerate(sequence.participants, 1)}
     template = diagram_environment().get_template("plantuml/sequence.puml.j2")

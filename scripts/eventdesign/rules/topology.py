@@ -219,7 +219,7 @@ is not reported either.
 def check_self_consumption(model: DesignModel) -> Iterator[Finding]:
     timers = {
         name
-        for name, roles in saga_message_roles(model.sagas).items()
+        for name, roles in saga_message_roles(model.parsed_sagas).items()
         if any(role.endswith(": timer") for role in roles)
     }
     for event in model.events.values():
@@ -278,15 +278,10 @@ def _saga_message_names(saga: dict) -> set[str]:
 def declared_reactions(model: DesignModel) -> list[Reaction]:
     """Reactions that choreographed sagas spell out (`service`, `on`, `emits`, `fails_with`)."""
     found = []
-    for saga in model.sagas.values():
-        if not isinstance(saga, dict):
-            continue
-        for step in saga.get("reactions") or ():
-            if not isinstance(step, dict) or not isinstance(step.get("service"), str):
-                continue
-            for on in _names(step.get("on")):
-                for emitted in _names(step.get("emits")) + _names(step.get("fails_with")):
-                    found.append(Reaction(step["service"], on, emitted, True))
+    for saga in model.parsed_sagas.values():
+        for declared in getattr(saga, "reactions", ()):
+            for emitted in (*declared.emits, *declared.fails_with):
+                found.append(Reaction(declared.service, declared.on, emitted, True))
     return found
 
 

@@ -127,6 +127,9 @@ class Step:
     actor: str | None = None  # waits for a person or outside system, not a service
     repeat: Repeat | None = None
     local: bool = False  # a local transaction of the orchestrator: outcome known on return
+    # The keys the model wrote: `name`, `kind` and `participant` above fall back to defaults,
+    # and the catalog shows only what was written.
+    written: frozenset[str] = frozenset()
 
     @property
     def waits(self) -> bool:
@@ -303,6 +306,7 @@ def _step(spec: dict, pointer: str, number: int, stage: int, parallel: bool) -> 
         actor=spec.get("actor"),
         repeat=_repeat(spec.get("repeat")),
         local=bool(spec.get("local", False)),
+        written=frozenset(spec),
     )
 
 
@@ -404,8 +408,3 @@ def parse_saga(name: str, spec: dict) -> Saga:
         cancel=_cancel(spec.get("cancel"), pointer),
         timers=_timers(spec.get("timers"), pointer),
     )
-
-
-def parse_sagas(raw: dict[str, dict]) -> list[Saga]:
-    """Every saga of a model, in the model's order."""
-    return [parse_saga(name, spec or {}) for name, spec in raw.items()]

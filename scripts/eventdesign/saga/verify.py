@@ -21,7 +21,6 @@ from .model import (
     RetryPolicy,
     Saga,
     Step,
-    parse_sagas,
 )
 from .violations import (
     BOUNDED,
@@ -51,7 +50,7 @@ class Limits:
 
 
 def sagas_of(model: DesignModel) -> list[Saga]:
-    return parse_sagas(model.sagas)
+    return list(model.parsed_sagas.values())
 
 
 @dataclass(frozen=True)
