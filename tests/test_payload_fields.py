@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from eventdesign.model.payload_fields import iter_fields, iter_payload_fields, json_type_at
 from eventdesign.protobuf.payload import ProtoPayload
+from eventdesign.render.docs import MAX_FIELD_ROWS, payload_fields
 
 TRIP_REQUESTED = {
     "type": "object",
@@ -98,6 +99,34 @@ def test_json_schema_fields_carry_path_pointer_type_and_description() -> None:
     assert fields["stops[]"].item and fields["stops[].address"].parts == ("stops", "address")
 
 
+def test_fields_of_alternatives_are_found_but_not_listed_in_the_payload_table() -> None:
+    every = [field.dotted for field in iter_fields(TRIP_REQUESTED, "jsonschema")]
+    assert "payment.cardNumber" in every and "payment.walletId" in every
+    listed = [row.path for row in payload_fields(TRIP_REQUESTED, "jsonschema")]
+    assert listed == [
+        "tripId",
+        "rider",
+        "rider.email",
+        "payment",
+        "stops",
+        "stops[]",
+        "stops[].address",
+        "class",
+    ]
+
+
+def test_a_schema_that_contains_itself_is_shown_recursive_and_walked_once() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"email": {"type": "string"}, "referredBy": {"$ref": "#"}},
+    }
+    assert [field.dotted for field in iter_fields(schema, "jsonschema")] == [
+        "email",
+        "referredBy",
+    ]
+    assert payload_fields(schema, "jsonschema")[1].type == "# (recursive)"
+
+
 def test_avro_fields_resolve_named_types_unions_and_maps() -> None:
     fields = by_path(iter_payload_fields(DRIVER_ASSIGNED_AVRO, "avro"))
     assert not fields["plate"].required and fields["plate"].type == "null | string"
@@ -105,6 +134,7 @@ def test_avro_fields_resolve_named_types_unions_and_maps() -> None:
     assert fields["vehicle.kind"].pointer == "/fields/3/type/fields/0"
     # A map's values have no path of their own in a table: found, not listed.
     assert [f.direct for f in iter_fields(DRIVER_ASSIGNED_AVRO, "avro")][-1] is False
+    assert "extras.kind" not in {row.path for row in payload_fields(DRIVER_ASSIGNED_AVRO, "avro")}
 
 
 def test_json_type_of_a_key_field_in_each_format() -> None:
@@ -129,3 +159,15 @@ def test_protobuf_fields_are_the_messages_fields_depth_first() -> None:
         "stops.address",
     ]
     assert fields[3].type == "repeated Stop" and not fields[3].required
+
+
+def test_a_full_payload_table_keeps_the_items_row_of_an_array_it_lists() -> None:
+    properties = {f"f{index:03}": {"type": "string"} for index in range(MAX_FIELD_ROWS - 1)}
+    properties["legs"] = {
+        "type": "array",
+        "items": {"type": "object", "properties": {"km": {"type": "number"}}},
+    }
+    properties["late"] = {"type": "string"}
+    rows = payload_fields({"type": "object", "properties": properties}, "jsonschema")
+    assert [row.path for row in rows[-2:]] == ["legs", "legs[]"]
+    assert len(rows) == MAX_FIELD_ROWS + 1
