@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from ..pointer import escape_token, list_index, unescape_token
 
@@ -23,6 +23,26 @@ MAX_REF_HOPS = 64
 AVRO_PRIMITIVES = frozenset(
     ("null", "boolean", "int", "long", "float", "double", "bytes", "string")
 )
+# The JSON type of an Avro primitive's values in Avro's JSON encoding.
+AVRO_TO_JSON_TYPES = {
+    "string": "string",
+    "int": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "boolean": "boolean",
+    "bytes": "string",
+}
+# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
+PROTOBUF_TO_JSON_TYPES = {
+    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
+    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
+    **dict.fromkeys(("float", "double"), "number"),
+    "bool": "boolean",
+    "string": "string",
+    "bytes": "string",
+    "enum": "string",
+}
 
 
 @dataclass(frozen=True)
@@ -30,12 +50,14 @@ class FieldLookup:
     """Whether a dotted field path exists in a payload schema, and whether it is always present.
 
     `known` is False when the schema cannot be read far enough to tell (open content, a
-    remote $ref, a schema that is not an object schema).
+    remote $ref, a schema that is not an object schema). `json_type` is the JSON type the
+    schema gives the field's values (`string`, `integer`, ...) when it names one.
     """
 
     known: bool
     exists: bool = False
     required: bool = False
+    json_type: Optional[str] = None
 
 
 UNKNOWN = FieldLookup(known=False)
@@ -296,7 +318,9 @@ def jsonschema_lookup(schema: Any, path: str) -> FieldLookup:
             return FieldLookup(known=True, exists=False)
         required_all = required_all and part in required
         node = properties[part]
-    return FieldLookup(known=True, exists=True, required=required_all)
+    target = _deref(schema, node)
+    kind = target.get("type") if isinstance(target, dict) else None
+    return FieldLookup(True, True, required_all, kind if isinstance(kind, str) else None)
 
 
 def jsonschema_top_level_fields(schema: Any) -> list[str] | None:
@@ -387,7 +411,11 @@ def avro_lookup(schema: Any, path: str) -> FieldLookup:
         if _avro_nullable(field_type):
             required_all = False
         node = _avro_non_null(names, field_type)
-    return FieldLookup(known=True, exists=True, required=required_all)
+    if not parts:
+        return FieldLookup(known=True, exists=True, required=required_all)
+    declared = field_type.get("type") if isinstance(field_type, dict) else field_type
+    json_type = AVRO_TO_JSON_TYPES.get(declared) if isinstance(declared, str) else None
+    return FieldLookup(True, True, required_all, json_type)
 
 
 def avro_top_level_fields(schema: Any) -> list[str] | None:
@@ -409,6 +437,24 @@ def lookup_field(schema: Any, schema_format: str, path: str) -> FieldLookup:
     if schema_format == "avro":
         return avro_lookup(schema, path)
     return jsonschema_lookup(schema, path)
+
+
+def json_type_at(schema: Any, schema_format: str, path: str) -> str | None:
+    """The JSON type of the values of the field a dotted path names, None when unknown.
+
+    Protobuf fields may be named by their proto3 JSON names too; a Protobuf payload that
+    protoc rejects raises InputError.
+    """
+    if schema is None or isinstance(schema, bool):
+        return None
+    if schema_format == "protobuf":
+        from ..protobuf.payload import lookup_field as lookup_proto_field
+
+        found = lookup_proto_field(schema, split_field_path(path))
+        return None if found is None else PROTOBUF_TO_JSON_TYPES.get(found.type.kind)
+    if schema_format == "avro":
+        return avro_lookup(schema, path).json_type
+    return jsonschema_lookup(schema, path).json_type
 
 
 def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:

@@ -4,7 +4,7 @@ One walk per schema format (JSON Schema, Avro, Protobuf) yields a `PayloadField`
 field, depth first (a field, then its own fields), with what readers need: where it is (its
 path, the pointer of its schema), whether it must be present, its type as written, its
 description, format, enum values and JSON type. The catalog's payload tables, the personal-data
-rule and the AsyncAPI message key all read these.
+rule read these.
 
 A field is `direct` when a table of the payload lists it: it is reached through objects'
 properties, their `allOf` parts and arrays of objects (an array of objects also gets a row of
@@ -24,7 +24,12 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple, Optional
 
 from ..pointer import escape_token
-from .payload import readable_protobuf, resolve_local_ref, split_field_path
+from .payload import (
+    AVRO_TO_JSON_TYPES,
+    PROTOBUF_TO_JSON_TYPES,
+    readable_protobuf,
+    resolve_local_ref,
+)
 
 MAX_FIELD_DEPTH = 12
 # Keywords through which a JSON Schema can declare fields; a subschema with none is a leaf.
@@ -34,26 +39,6 @@ FIELD_KEYWORDS = frozenset(
 # Keywords that declare fields beyond an object's (merged) properties.
 ELSEWHERE_KEYWORDS = frozenset(("allOf", "anyOf", "oneOf", "items", "prefixItems"))
 AVRO_NAMED = ("record", "error", "enum", "fixed")
-# The JSON type of an Avro primitive's values in Avro's JSON encoding.
-AVRO_TO_JSON_TYPES = {
-    "string": "string",
-    "int": "integer",
-    "long": "integer",
-    "float": "number",
-    "double": "number",
-    "boolean": "boolean",
-    "bytes": "string",
-}
-# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
-PROTOBUF_TO_JSON_TYPES = {
-    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
-    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
-    **dict.fromkeys(("float", "double"), "number"),
-    "bool": "boolean",
-    "string": "string",
-    "bytes": "string",
-    "enum": "string",
-}
 
 
 class PayloadField(NamedTuple):
@@ -123,23 +108,6 @@ def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
             yield field
 
 
-def json_type_at(schema: Any, schema_format: str, path: str) -> str | None:
-    """The JSON type of the values of the direct field a dotted path names, None when unknown.
-
-    Protobuf fields may be named by their proto3 JSON names too.
-    """
-    parts = tuple(split_field_path(path))
-    if schema_format == "protobuf" and schema is not None and not isinstance(schema, bool):
-        from ..protobuf.payload import lookup_field
-
-        proto_field = lookup_field(schema, list(parts))
-        return None if proto_field is None else PROTOBUF_TO_JSON_TYPES.get(proto_field.type.kind)
-    for field in iter_payload_fields(schema, schema_format):
-        if field.parts == parts and field.direct and not field.item:
-            return field.json_type
-    return None
-
-
 # --- JSON Schema ------------------------------------------------------------------------------
 
 
@@ -165,42 +133,6 @@ def _json_deref(
     return node, label, pointer, seen
 
 
-def _json_type(node: Any, label: str) -> str:
-    if not isinstance(node, dict):
-        if node is None:
-            return f"{label} (recursive)" if label else "(recursive)"
-        if isinstance(node, bool):
-            return "any" if node else "nothing"
-        return "unknown"
-    if "$ref" in node:
-        return f"$ref {node['$ref']}"
-    if "const" in node:
-        return f"const {json.dumps(node['const'], ensure_ascii=False)}"
-    kind = node.get("type")
-    if isinstance(kind, list):
-        text = " | ".join(str(k) for k in kind)
-    elif isinstance(kind, str):
-        text = kind
-    elif "enum" in node:
-        text = "enum"
-    elif any(k in node for k in ("oneOf", "anyOf", "allOf")):
-        text = next(k for k in ("oneOf", "anyOf", "allOf") if k in node)
-    elif "properties" in node:
-        text = "object"
-    else:
-        text = "any"
-    form = node.get("format")
-    if isinstance(form, str):
-        text += f" ({form})"
-    enum = node.get("enum")
-    if isinstance(enum, list):
-        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in enum)
-        text += f": {values}"
-    if label:
-        text += f" [{label}]"
-    return text
-
-
 def _json_field(
     path: str,
     required: bool,
@@ -212,15 +144,46 @@ def _json_field(
     item: bool,
     direct: bool,
 ) -> PayloadField:
+    """The field whose (dereferenced) schema is `target`, `label` the `$ref` that named it."""
     form = enum = kind = None
-    if isinstance(target, dict):
-        form, enum, kind = target.get("format"), target.get("enum"), target.get("type")
+    if not isinstance(target, dict):
+        if target is None:
+            text = f"{label} (recursive)" if label else "(recursive)"
+        elif isinstance(target, bool):
+            text = "any" if target else "nothing"
+        else:
+            text = "unknown"
+    elif "$ref" in target:
+        text = f"$ref {target['$ref']}"
+    elif "const" in target:
+        text = f"const {json.dumps(target['const'], ensure_ascii=False)}"
+    else:
+        get = target.get
+        form, enum, kind = get("format"), get("enum"), get("type")
+        if isinstance(kind, str):
+            text = kind
+        elif isinstance(kind, list):
+            text = " | ".join(str(k) for k in kind)
+        elif "enum" in target:
+            text = "enum"
+        elif "oneOf" in target or "anyOf" in target or "allOf" in target:
+            text = next(k for k in ("oneOf", "anyOf", "allOf") if k in target)
+        elif "properties" in target:
+            text = "object"
+        else:
+            text = "any"
+        if isinstance(form, str):
+            text += f" ({form})"
+        if isinstance(enum, list):
+            text += f": {', '.join(json.dumps(v, ensure_ascii=False) for v in enum)}"
+        if label:
+            text += f" [{label}]"
     return _new_field(
         PayloadField,
         (
             path,
             required,
-            _json_type(target, label),
+            text,
             description if isinstance(description, str) else "",
             parts,
             pointer,

@@ -41,8 +41,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..model.payload import DATA_KEYWORDS
-from ..model.payload_fields import json_type_at
+from ..model.payload import DATA_KEYWORDS, json_type_at
 from ..model.types import (
     SYSTEM_SETTINGS,
     Command,
