@@ -3,8 +3,9 @@
 One walk per schema format (JSON Schema, Avro, Protobuf) yields a `PayloadField` for each
 field, depth first (a field, then its own fields), with what readers need: where it is (its
 path, the pointer of its schema), whether it must be present, its type as written, its
-description, format, enum values and JSON type. The catalog's payload tables, the personal-data
-rule read these.
+description, format, enum values and JSON type. The catalog's payload tables and the
+personal-data rule read these; path lookups (`lookup_field`, `json_type_at`) are in
+`payload.py`.
 
 A field is `direct` when a table of the payload lists it: it is reached through objects'
 properties, their `allOf` parts and arrays of objects (an array of objects also gets a row of
