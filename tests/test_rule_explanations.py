@@ -3,6 +3,8 @@
 A model rule's `example` and `instead` are fragments of a design model, merged into
 tests/data/rules/explain-base.yaml (a sound model): the example must trigger its rule, and the
 corrected one must pass every rule, so what `check --explain` shows a user is what `check` does.
+A schema compatibility rule's are `before:`/`after:` schema pairs (with an optional `mode:`,
+BACKWARD when absent): the example must report its change, the corrected one nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from eventdesign.compat.history import check_data
 from eventdesign.model.loader import load_model
 from eventdesign.rules import engine
 from eventdesign.rules.registry import Rule, all_rules
@@ -59,6 +62,36 @@ def test_the_example_triggers_its_rule(tmp_path, rule_):
 def test_the_corrected_example_passes_every_rule(tmp_path, rule_):
     found = findings_on(tmp_path, rule_.instead, ["ALL"])
     assert [(f.rule, f.message) for f in found] == []
+
+
+# A schema compatibility rule's name starts with the schema language it concerns.
+SCHEMA_LANGUAGES = {"json": "jsonschema", "avro": "avro", "proto": "protobuf"}
+
+
+def schema_rules_with_examples() -> list[Rule]:
+    return [
+        r
+        for r in all_rules()
+        if r.family == "compatibility" and r.example and r.name.split("-")[0] in SCHEMA_LANGUAGES
+    ]
+
+
+def reported_codes(rule_: Rule, pair_text: str) -> list[str]:
+    """Codes `compat` reports going from the pair's `before` schema to its `after` schema."""
+    pair = yaml.safe_load(pair_text)
+    language = SCHEMA_LANGUAGES[rule_.name.split("-")[0]]
+    verdict = check_data([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"), language)
+    return [change.code for check in verdict.checks for change in check.reported]
+
+
+@pytest.mark.parametrize("rule_", schema_rules_with_examples(), ids=lambda r: r.id)
+def test_the_schema_example_reports_its_change(rule_):
+    assert rule_.code in reported_codes(rule_, rule_.example)
+
+
+@pytest.mark.parametrize("rule_", schema_rules_with_examples(), ids=lambda r: r.id)
+def test_the_corrected_schema_change_reports_nothing(rule_):
+    assert reported_codes(rule_, rule_.instead) == []
 
 
 def test_the_base_model_is_sound(tmp_path):
