@@ -163,7 +163,7 @@ def _load_families() -> None:
     _LOADED = True
     package = importlib.import_module(__package__ or "eventdesign.rules")
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if module.name != "registry":
+        if module.name != "registry" and not module.ispkg:  # packages hold a family's data
             importlib.import_module(f"{package.__name__}.{module.name}")
 
 
