@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from eventdesign.compat.changes import KINDS, KINDS_BY_CODE, KINDS_BY_RULE
-from eventdesign.compat.history import check_data
 from eventdesign.compat.jsonschema_diff import (
     COMPATIBLE_CHANGES,
     CONFLUENT_COMPATIBLE_CHANGES,
     WARNING_CODES,
 )
 from eventdesign.protobuf.confluent_diff import COMPATIBLE_CHANGES as PROTOBUF_COMPATIBLE_CHANGES
+from eventdesign.rules.compat_catalogue import KINDS, KINDS_BY_CODE, KINDS_BY_RULE
+from eventdesign.rules.compatibility import check_schemas
 from eventdesign.rules.registry import all_rules, find_rule
 
 DATA = Path(__file__).resolve().parent / "data" / "compat"
@@ -194,7 +194,7 @@ PROTOBUF_DIFFERENCE_TYPES = [
 def test_rule_fires_on_its_smallest_change(kind) -> None:
     case = RULE_CASES[kind.rule_id]
     assert case["code"] == kind.code
-    verdict = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
     fired = {(c.code, c.path) for c in verdict.checks[0].reported}
     assert (kind.code, case["path"]) in fired
 
@@ -202,7 +202,7 @@ def test_rule_fires_on_its_smallest_change(kind) -> None:
 @pytest.mark.parametrize("kind", SCHEMA_KINDS, ids=[k.rule_id for k in SCHEMA_KINDS])
 def test_rule_severity_decides_the_verdict(kind) -> None:
     case = RULE_CASES[kind.rule_id]
-    verdict = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
     assert verdict.compatible is (kind.severity != "error")
 
 
@@ -213,8 +213,8 @@ READER_WRITER_KINDS = [k for k in SCHEMA_KINDS if not k.code.startswith("BUF_")]
 @pytest.mark.parametrize("kind", READER_WRITER_KINDS, ids=[k.rule_id for k in READER_WRITER_KINDS])
 def test_reverting_the_rules_change_is_checked_by_forward_mode(kind) -> None:
     case = RULE_CASES[kind.rule_id]
-    backward = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
-    forward = check_data([case["new"], case["old"]], "FORWARD", case["language"])
+    backward = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
+    forward = check_schemas([case["new"], case["old"]], "FORWARD", case["language"])
     assert {c.code for c in forward.checks[0].reported} == {
         c.code for c in backward.checks[0].reported
     }

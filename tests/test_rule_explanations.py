@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from eventdesign.compat.history import check_data
 from eventdesign.model.loader import load_model
 from eventdesign.rules import engine
+from eventdesign.rules.compatibility import check_schemas
 from eventdesign.rules.registry import Rule, all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def reported_codes(rule_: Rule, pair_text: str) -> list[str]:
     """Codes `compat` reports going from the pair's `before` schema to its `after` schema."""
     pair = yaml.safe_load(pair_text)
     language = SCHEMA_LANGUAGES[rule_.name.split("-")[0]]
-    verdict = check_data([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"), language)
+    verdict = check_schemas([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"), language)
     return [change.code for check in verdict.checks for change in check.reported]
 
 
