@@ -5,11 +5,13 @@ Vectors: tests/data/compat/rule_cases.json (written for grimoire; one BACKWARD c
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import pytest
 
+import eventdesign.compat
 from eventdesign.compat.jsonschema_diff import (
     COMPATIBLE_CHANGES,
     CONFLUENT_COMPATIBLE_CHANGES,
@@ -271,3 +273,30 @@ def test_every_rule_explains_why_and_what_to_do() -> None:
     for kind in KINDS:
         assert kind.why.endswith(".") and len(kind.why) > 40, kind.code
         assert kind.hint.endswith(".") and len(kind.hint) > 20, kind.code
+
+
+def test_the_compat_analyses_import_no_rule_text() -> None:
+    """compat/ reports codes; ids, severities and text are the rules layer's (imports run one
+    way: commands -> report -> rules -> compat)."""
+    package = Path(eventdesign.compat.__file__).parent
+    upward = ("rules", "report", "commands")
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                assert (node.module or "").split(".")[0] not in upward, (module.name, node.module)
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                parts = (node.module or "").split(".")
+                assert parts[:1] != ["eventdesign"] or parts[1] not in upward, module.name
+
+
+def test_a_compatible_verdict_depends_on_the_severities_given() -> None:
+    """The analysis reports what the caller's severities list, and only errors break."""
+    from eventdesign.compat.history import check_data
+
+    old, new = {"type": "string"}, {"type": "string", "maxLength": 3}
+    strict = check_data([old, new], "BACKWARD", severities={"MAX_LENGTH_ADDED": "error"})
+    lenient = check_data([old, new], "BACKWARD", severities={"MAX_LENGTH_ADDED": "warning"})
+    silent = check_data([old, new], "BACKWARD", severities={})
+    assert (strict.compatible, strict.error_count) == (False, 1)
+    assert (lenient.compatible, lenient.warning_count) == (True, 1)
+    assert (silent.compatible, silent.checks[0].reported) == (True, [])
