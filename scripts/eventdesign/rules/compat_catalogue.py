@@ -37,6 +37,7 @@ class ChangeKind:
     summary: str
     why: str
     hint: str
+    what: str = ""  # what the rule flags and how compat detects it, beyond the language's part
 
     @property
     def rule_name(self) -> str:
@@ -77,6 +78,11 @@ KINDS: tuple[ChangeKind, ...] = (
         "stored in topics or event stores can no longer be described.",
         "Deprecate the event first: keep it in the model (mark it in its description), stop "
         "producing it, and remove it once no consumer and no retained data depend on it.",
+        what=(
+            "Flags an event type the design model declared at the compared git revision (`compat "
+            "--against REV MODEL`) and no longer declares. The finding names the event that "
+            "supersedes it, if any, and the services that read it at that revision."
+        ),
     ),
     ChangeKind(
         "CMP002",
@@ -88,6 +94,10 @@ KINDS: tuple[ChangeKind, ...] = (
         "old schema may receive anything.",
         "Keep the schema (inline or by file); if the payload changes shape, evolve the schema "
         "compatibly or introduce a new event type.",
+        what=(
+            "Flags an event that had a payload schema (inline or in a schema file) at the "
+            "compared revision and has none now."
+        ),
     ),
     ChangeKind(
         "CMP003",
@@ -99,6 +109,10 @@ KINDS: tuple[ChangeKind, ...] = (
         "new events and new consumers cannot decode retained ones.",
         "Introduce a new event type (or topic) in the new language, dual-publish during the "
         "migration, and retire the old one.",
+        what=(
+            "Flags an event whose schema changed language (JSON Schema, Avro, Protobuf) since the "
+            "compared revision; the two versions are then not compared field by field."
+        ),
     ),
     ChangeKind(
         "CMP004",
@@ -111,6 +125,14 @@ KINDS: tuple[ChangeKind, ...] = (
         "Do not rename in place: add the new name beside the old one, write both, move readers "
         "to the new name, and drop the old one once the mode allows it; or publish a new event "
         "type that supersedes this one.",
+        what=(
+            "Flags a probable rename: in one object (JSON Schema `properties`, an Avro record), "
+            "the newest version lacks a member the earlier one had and has a new one with the "
+            "same schema (annotations aside) or a similar name and the same type. The removal and "
+            "the addition the registry reports separately (in FORWARD checks under names that "
+            "read backwards) become one finding, as severe as the worst change it absorbs, whose "
+            "hint gives the alternatives that are safe in the event's mode."
+        ),
     ),
     ChangeKind(
         "CMP005",
@@ -123,6 +145,12 @@ KINDS: tuple[ChangeKind, ...] = (
         "producer writes with the new schema).",
         "Deploy consumers first when BACKWARD holds, the producer first when FORWARD holds; "
         "when neither holds, publish a new event type and move consumers over.",
+        what=(
+            "Accompanies an incompatible schema change: names the directions that fail, every "
+            "consumer and read model of the event in the design model with what fails for it, and "
+            "the deploy order that is safe (consumers first when BACKWARD holds, the producer "
+            "first when FORWARD holds)."
+        ),
     ),
     ChangeKind(
         "CMP006",
@@ -135,6 +163,13 @@ KINDS: tuple[ChangeKind, ...] = (
         "old readers can read new data, and stops checking against every earlier version).",
         "Keep the stronger mode, or confirm every consumer of the event has been told, and "
         "note the change where the event is documented.",
+        what=(
+            "Flags an event whose compatibility mode (its own `compatibility`, or the system "
+            "default it inherits) promises less than at the compared revision: a direction "
+            "dropped (FULL to BACKWARD), the transitive check dropped (BACKWARD_TRANSITIVE to "
+            "BACKWARD), or NONE. A weakened system default is reported once, listing the events "
+            "that inherit it."
+        ),
     ),
     ChangeKind(
         "CMP007",
@@ -146,6 +181,13 @@ KINDS: tuple[ChangeKind, ...] = (
         "payloads (upcast) because the successor's schema does not accept them.",
         "That is expected for a breaking change published as a new type: provide an upcaster "
         "from the old event to the new one, and dual-publish until consumers have moved.",
+        what=(
+            "For an event that `supersedes` another, checks whether the successor's schema reads "
+            "the superseded event's payloads (BACKWARD), taking the superseded event from the "
+            "model or, when removed since, from the compared revision. Flags the successor when "
+            "it cannot, counting the incompatible changes and listing the first five; schemas in "
+            "different languages are noted, not compared."
+        ),
     ),
     # Avro (the `avro` package's incompatibility kinds) --------------------------------------
     ChangeKind(
@@ -156,6 +198,11 @@ KINDS: tuple[ChangeKind, ...] = (
         "a named Avro type (record, enum, fixed) has a different name",
         "Avro resolves named types by name: the reader cannot match the writer's type.",
         "Keep the old name, or add the old full name to the reader's `aliases`.",
+        what=(
+            "Flags a record, enum or fixed type whose full name (namespace and name) differs "
+            "between the writer's and the reader's schema, without the writer's name among the "
+            "reader's `aliases`."
+        ),
     ),
     ChangeKind(
         "CMP011",
@@ -167,6 +214,9 @@ KINDS: tuple[ChangeKind, ...] = (
         "misreads every value and everything after it.",
         "Keep the size; for a different size add a new field (with a default) of a new fixed "
         "type and deprecate the old one.",
+        what=(
+            "Flags a fixed type whose `size` differs between the writer's and the reader's schema."
+        ),
     ),
     ChangeKind(
         "CMP012",
@@ -178,6 +228,10 @@ KINDS: tuple[ChangeKind, ...] = (
         "default symbol).",
         "Keep every symbol, or give the reader's enum a `default` symbol that unknown symbols "
         "resolve to.",
+        what=(
+            "Flags an enum where the writer's schema has symbols the reader's lacks and the "
+            "reader's enum has no `default` symbol."
+        ),
     ),
     ChangeKind(
         "CMP013",
@@ -189,6 +243,10 @@ KINDS: tuple[ChangeKind, ...] = (
         "decoding fails.",
         "Add a `default` to the field (for an optional field: a union with null first and "
         "`default: null`).",
+        what=(
+            "Flags a record field the reader's schema declares, the writer's lacks (under its "
+            "name or an alias), and the reader gives no `default`."
+        ),
     ),
     ChangeKind(
         "CMP014",
@@ -200,6 +258,12 @@ KINDS: tuple[ChangeKind, ...] = (
         "makes the writer's values undecodable.",
         "Keep the type, or add a new field with the new type (and a default) and deprecate "
         "the old one. " + NEW_VERSION,
+        what=(
+            "Flags a position where the writer's type does not resolve to the reader's: a "
+            "different primitive that is not a promotion (int to long, float or double; long to "
+            "float or double; float to double; string to bytes and back), or a different kind of "
+            "type (record, array, map, primitive)."
+        ),
     ),
     ChangeKind(
         "CMP015",
@@ -209,6 +273,11 @@ KINDS: tuple[ChangeKind, ...] = (
         "the reader's union lacks a branch the writer can produce",
         "A writer value in a branch the reader's union does not have cannot be decoded.",
         "Keep every union branch the writer may use; only add branches.",
+        what=(
+            "Flags a union branch the writer can produce that matches no branch of the reader's "
+            "union (or, when the reader's type is not a union, that the reader's type cannot "
+            "resolve)."
+        ),
     ),
     # JSON Schema (Confluent's Difference.Type names) ----------------------------------------
     _json(
@@ -597,8 +666,10 @@ KINDS: tuple[ChangeKind, ...] = (
 )
 
 
-def _proto(rule_id: str, code: str, summary: str, why: str, hint: str) -> ChangeKind:
-    return ChangeKind(rule_id, code, "protobuf", "error", summary, why, hint)
+def _proto(
+    rule_id: str, code: str, summary: str, why: str, hint: str, what: str = ""
+) -> ChangeKind:
+    return ChangeKind(rule_id, code, "protobuf", "error", summary, why, hint, what)
 
 
 PROTO_NEW_FIELD = (
@@ -616,6 +687,7 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Every message's full name changes with the package, so readers resolve no type the "
         "writer's data names (and Confluent's serializers look messages up by full name).",
         "Keep the package; publish the moved messages as a new event type on their own subject.",
+        what=("Flags a `package` that differs between the writer's and the reader's .proto file."),
     ),
     _proto(
         "CMP101",
@@ -624,6 +696,10 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Data written with the old schema may hold the removed message type; a reader without "
         "it cannot decode that data (Confluent's wire format names the message by its index).",
         "Keep the message (it costs nothing on the wire); stop using it in new fields instead.",
+        what=(
+            "Flags a message the writer's file defines and the reader's does not; messages, "
+            "nested ones included, are matched by full name."
+        ),
     ),
     _proto(
         "CMP102",
@@ -632,6 +708,9 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Scalars, embedded messages and maps are encoded differently on the wire: the reader "
         "misreads or drops the writer's value.",
         PROTO_NEW_FIELD + NEW_VERSION,
+        what=(
+            "Flags a field (matched by number) whose kind changed between scalar, message and map."
+        ),
     ),
     _proto(
         "CMP103",
@@ -641,6 +720,11 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "enums; sint32 and sint64; string and bytes; fixed32 and sfixed32; fixed64 and "
         "sfixed64): another type decodes the writer's bytes as a different value or fails.",
         PROTO_NEW_FIELD + NEW_VERSION,
+        what=(
+            "Flags a scalar field (matched by number) whose type left its wire-compatible group: "
+            "int32, int64, uint32, uint64, bool and enums; sint32 and sint64; string and bytes; "
+            "fixed32 and sfixed32; fixed64 and sfixed64."
+        ),
     ),
     _proto(
         "CMP104",
@@ -649,6 +733,10 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "The reader decodes the writer's embedded message with another message type, so its "
         "fields are misread or lost.",
         PROTO_NEW_FIELD + NEW_VERSION,
+        what=(
+            "Flags a message-typed field (matched by number) that names another message, or whose "
+            "message changed incompatibly."
+        ),
     ),
     _proto(
         "CMP105",
@@ -657,6 +745,10 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Repeated numeric fields are packed by default in proto3: a singular reader of packed "
         "data, or a repeated reader of unpacked data in some runtimes, loses values.",
         PROTO_NEW_FIELD + NEW_VERSION,
+        what=(
+            "Flags a numeric field (matched by number) that changed between singular and "
+            "`repeated`."
+        ),
     ),
     _proto(
         "CMP106",
@@ -664,6 +756,7 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "a proto2 `required` field was added",
         "Data written without the field fails to parse in a reader that requires it.",
         "Add the field as `optional` and enforce its presence in the consumer's code.",
+        what=("Flags a proto2 `required` field the reader's schema has and the writer's lacks."),
     ),
     _proto(
         "CMP107",
@@ -672,6 +765,7 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Readers that still require the field reject the new writer's data (forward), and the "
         "registry treats a removed required field as a breaking change.",
         "Keep writing the field; make it `optional` only in a new event type.",
+        what=("Flags a proto2 `required` field the writer's schema has and the reader's lacks."),
     ),
     _proto(
         "CMP108",
@@ -680,6 +774,7 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Old data may have set the removed member; the reader then sees none of the oneof's "
         "cases set and loses the value.",
         "Keep the member in the oneof (mark it deprecated) and handle it in consumers.",
+        what=("Flags a member removed from a oneof that both schemas still have."),
     ),
     _proto(
         "CMP109",
@@ -688,6 +783,7 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Old data may set several of them at once; a oneof keeps only the last, so the reader "
         "silently drops the others.",
         "Keep the fields outside the oneof; add a new oneof with new field numbers instead.",
+        what=("Flags a new oneof gathering two or more fields that were independent before."),
     ),
     _proto(
         "CMP110",
@@ -696,6 +792,10 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "Old data may set the moved field and another member at once; the reader keeps only "
         "one of them.",
         "Keep the field outside the oneof; add a new member with a new number instead.",
+        what=(
+            "Flags a field that was outside a oneof and became a member of a oneof that already "
+            "existed."
+        ),
     ),
     ChangeKind(
         "CMP111",
@@ -708,6 +808,12 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "field moved into or out of a oneof, a deleted number that can be reused).",
         "Make the change as a new field with a new number; when deleting a field or enum "
         "value, `reserved` its number.",
+        what=(
+            "Compares the newer .proto file with the older as `buf breaking` does (messages and "
+            "enums by full name, fields and enum values by number) and flags a change Confluent "
+            "Schema Registry accepts but a rule of buf's WIRE category rejects. The finding names "
+            "the buf rules."
+        ),
     ),
     ChangeKind(
         "CMP112",
@@ -722,6 +828,12 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "logs, REST bridges) break.",
         "Keep field and enum value names (add a new field instead of renaming); when deleting, "
         "`reserved` both the number and the name.",
+        what=(
+            "Compares the newer .proto file with the older as `buf breaking` does (messages and "
+            "enums by full name, fields and enum values by number) and flags a change Confluent "
+            "Schema Registry accepts but a rule of buf's WIRE_JSON category rejects (and no WIRE "
+            "rule). The finding names the buf rules."
+        ),
     ),
     ChangeKind(
         "CMP113",
@@ -735,6 +847,12 @@ PROTOBUF_KINDS: tuple[ChangeKind, ...] = (
         "cardinality).",
         "Deprecate first (`[deprecated = true]`) and delete in a later major version of the "
         "generated package.",
+        what=(
+            "Compares the newer .proto file with the older as `buf breaking` does (messages and "
+            "enums by full name, fields and enum values by number) and flags a change Confluent "
+            "Schema Registry accepts but only rules of buf's FILE category reject. The finding "
+            "names the buf rules."
+        ),
     ),
 )
 KINDS = KINDS + PROTOBUF_KINDS
