@@ -9,7 +9,7 @@ promotion the specification allows, a new optional field with a default beside t
 
 from __future__ import annotations
 
-import textwrap
+from .pairs import evolve
 
 SCHEMA_RESOLUTION = (
     'Apache Avro 1.12.0 Specification, "Schema Resolution", '
@@ -22,20 +22,8 @@ CONFLUENT_EVOLUTION = (
 SOURCES = (SCHEMA_RESOLUTION, CONFLUENT_EVOLUTION)
 
 
-def _pair(goal: str, before: str, after: str) -> str:
-    def block(schema: str) -> str:
-        return textwrap.indent(textwrap.dedent(schema).strip("\n") + "\n", "  ")
-
-    return f"# {goal}\nbefore:\n{block(before)}after:\n{block(after)}"
-
-
-def _evolve(goal: str, before: str, after: str, instead: str) -> tuple[str, str]:
-    """(example, instead) for one goal: `before` evolved to `after`, or compatibly to `instead`."""
-    return _pair(goal, before, after), _pair(goal, before, instead)
-
-
 EXAMPLES: dict[str, tuple[str, str]] = {
-    "NAME_MISMATCH": _evolve(
+    "NAME_MISMATCH": evolve(
         "MeterRead: the record renamed after the team's vocabulary",
         """
         type: record
@@ -63,7 +51,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
           - {name: kwh, type: double}
         """,
     ),
-    "FIXED_SIZE_MISMATCH": _evolve(
+    "FIXED_SIZE_MISMATCH": evolve(
         "DocumentArchived: a SHA-256 digest instead of MD5",
         """
         type: record
@@ -93,7 +81,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
             default: null
         """,
     ),
-    "MISSING_ENUM_SYMBOLS": _evolve(
+    "MISSING_ENUM_SYMBOLS": evolve(
         "RoomBooked: suites are no longer sold",
         """
         type: record
@@ -125,7 +113,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
               doc: SUITE is no longer sold; bookings made before still carry it.
         """,
     ),
-    "READER_FIELD_MISSING_DEFAULT_VALUE": _evolve(
+    "READER_FIELD_MISSING_DEFAULT_VALUE": evolve(
         "ClaimFiled: the adjuster handling the claim",
         """
         type: record
@@ -154,7 +142,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
           - {name: adjuster, type: ["null", string], default: null}   # absent in older claims
         """,
     ),
-    "TYPE_MISMATCH": _evolve(
+    "TYPE_MISMATCH": evolve(
         "EntryPosted: amounts above 2^31 cents",
         """
         type: record
@@ -181,7 +169,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
           - {name: amountCents, type: long}     # int -> long is a promotion readers apply
         """,
     ),
-    "MISSING_UNION_BRANCH": _evolve(
+    "MISSING_UNION_BRANCH": evolve(
         "ParcelDelivered: a photo as the only proof of delivery",
         """
         type: record

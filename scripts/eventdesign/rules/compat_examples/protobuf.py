@@ -10,7 +10,9 @@ marked deprecated, rather than a field changed in place.
 
 from __future__ import annotations
 
-import textwrap
+from functools import partial
+
+from .pairs import evolve
 
 UPDATING_PROTO3 = (
     'Protocol Buffers Language Guide (proto 3), "Updating A Message Type", '
@@ -32,17 +34,7 @@ CONFLUENT_EVOLUTION = (
 )
 
 
-def _pair(goal: str, before: str, after: str) -> str:
-    def block(proto: str) -> str:
-        return textwrap.indent(textwrap.dedent(proto).strip("\n") + "\n", "  ")
-
-    return f"# {goal}\nbefore: |\n{block(before)}after: |\n{block(after)}"
-
-
-def _evolve(goal: str, before: str, after: str, instead: str) -> tuple[str, str]:
-    """(example, instead) for one goal: `before` evolved to `after`, or compatibly to `instead`."""
-    return _pair(goal, before, after), _pair(goal, before, instead)
-
+_evolve = partial(evolve, text=True)  # .proto files as literal blocks
 
 EXAMPLES: dict[str, tuple[str, str]] = {
     "PACKAGE_CHANGED": _evolve(
