@@ -112,7 +112,7 @@ def _require_avro() -> None:
 
 
 def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
-    """(subject, verdict) pairs, findings about events as a whole, notes, and impacts."""
+    """(subject, verdict) pairs, changes to events as a whole, notes, and impacts."""
     from ..compat.history import SchemaVersion, check_history
     from ..compat.modes import DEFAULT_MODE
     from ..compat.schema_files import language_for, read_schema_file
@@ -151,7 +151,6 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
 def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]:
     from ..compat.against import check_against
     from ..errors import InputError
-    from ..report.compat_findings import model_finding
     from ..rules.compat_catalogue import SEVERITIES
 
     if len(args.paths) != 1 or args.history:
@@ -164,24 +163,21 @@ def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]
         require_avro=_require_avro,
         released=args.released,
     )
-    findings = [model_finding(change) for change in result.changes]
-    return list(result.verdicts), findings, list(result.notes), result.impacts
+    return list(result.verdicts), list(result.changes), list(result.notes), result.impacts
 
 
 def run(args: argparse.Namespace) -> int:
     from ..compat.verdict_text import verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
-    from ..report.compat_findings import findings_for, impact_finding
+    from ..report.compat_findings import compat_findings
     from ..terminal import printable
 
     if args.against:
-        verdicts, findings, notes, impacts = _compare_revision(args)
+        verdicts, changes, notes, impacts = _compare_revision(args)
     else:
-        verdicts, findings, notes, impacts = _compare_files(args)
-    for subject, verdict in verdicts:
-        findings += findings_for(verdict, subject)
-    findings += [impact_finding(impact, location) for impact, location in impacts.values()]
+        verdicts, changes, notes, impacts = _compare_files(args)
+    findings = compat_findings(verdicts, changes, impacts.values())
     if args.format == "markdown":
         from ..report.compat_markdown import render_markdown
 

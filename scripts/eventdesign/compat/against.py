@@ -201,6 +201,23 @@ def check_against(
     return result
 
 
+def compare_models(
+    model: Any,
+    old_model: Any,
+    *,
+    severities: Mapping[str, str],
+    revision: str = "the earlier version",
+    mode_override: Optional[str] = None,
+    require_avro: Callable[[], None] = lambda: None,
+) -> AgainstResult:
+    """Compare each event of a loaded `model` with the same event in `old_model`, the model as
+    it was at `revision`, as `check_against` does with one earlier version."""
+    result = AgainstResult(revision)
+    history = [_OldModel(revision, old_model, lambda file: file)]
+    _compare_events(model, history, result, mode_override, require_avro, severities)
+    return result
+
+
 @dataclass(frozen=True)
 class _OldModel:
     """The model as committed at one version: its label, the model, and how to name its files."""

@@ -6,6 +6,7 @@ its rule, severity and text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Optional
 
 from ..compat.changes import Change, ModelChange
@@ -143,4 +144,18 @@ def findings_for(verdict: ModeVerdict, subject: Optional[str] = None) -> list[Fi
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)
+    return findings
+
+
+def compat_findings(
+    verdicts: Sequence[tuple[Optional[str], ModeVerdict]],
+    changes: Iterable[ModelChange] = (),
+    impacts: Iterable[tuple[Impact, Location]] = (),
+) -> list[Finding]:
+    """Every finding of one `compat` run: changes to events as a whole, each verdict's
+    incompatibilities and warnings (by subject), and who the incompatible ones hurt."""
+    findings = [model_finding(change) for change in changes]
+    for subject, verdict in verdicts:
+        findings += findings_for(verdict, subject)
+    findings += [impact_finding(impact, location) for impact, location in impacts]
     return findings
