@@ -1,0 +1,881 @@
+"""Worked examples for the JSON Schema compatibility rules, with the sources they rest on.
+
+`EXAMPLES` maps each JSON Schema change code (Confluent's `Difference.Type` name) to
+(example, instead): YAML `before:`/`after:` pairs, BACKWARD (the new schema reads data written
+with the old one). The example makes `compat` report the code; `instead` reaches the same goal
+from the same `before` without breaking any reader: a new optional property beside the old one,
+a constraint kept in the schema and enforced by the producer, a new branch rather than a changed
+one, or, where no compatible change exists, the old event type marked deprecated in favour of a
+new one. `SOURCES` gives each code the documents that define its keyword and Confluent's rule.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Optional
+
+DRAFT_2020_12 = "$schema: https://json-schema.org/draft/2020-12/schema\n"
+
+
+def _block(schema: str) -> str:
+    return textwrap.indent(textwrap.dedent(schema).strip("\n") + "\n", "  ")
+
+
+def _pair(goal: str, before: str, after: str) -> str:
+    return f"# {goal}\nbefore:\n{_block(before)}after:\n{_block(after)}"
+
+
+def _evolve(
+    goal: str, before: str, after: str, instead: str, instead_before: Optional[str] = None
+) -> tuple[str, str]:
+    """(example, instead) for one goal: `before` evolved to `after`, or compatibly to `instead`.
+
+    `instead_before` is for the rare fix that starts from a differently designed first version.
+    """
+    return _pair(goal, before, after), _pair(goal, instead_before or before, instead)
+
+
+EXAMPLES: dict[str, tuple[str, str]] = {
+    # Types ---------------------------------------------------------------------------------
+    "TYPE_CHANGED": _evolve(
+        "TripCompleted: the fare as a number rather than a string",
+        """
+        type: object
+        additionalProperties: false
+        required: [tripId, fare]
+        properties:
+          tripId: {type: string}
+          fare: {type: string}              # "12.50"
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [tripId, fare]
+        properties:
+          tripId: {type: string}
+          fare: {type: number}              # trips already recorded hold "12.50": rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [tripId, fare]
+        properties:
+          tripId: {type: string}
+          fare: {type: string, deprecated: true}   # still written until no reader needs it
+          fareAmount: {type: number}               # new and optional: old trips lack it
+        """,
+    ),
+    "TYPE_NARROWED": _evolve(
+        "TemperatureMeasured: whole degrees only",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius: {type: integer}          # stored readings such as 21.5 are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius:
+            type: number
+            description: Rounded to whole degrees since firmware 3; older readings have decimals.
+        """,
+    ),
+    "SCHEMA_ADDED": _evolve(
+        "ClaimFiled: attachments as links to documents",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          attachments: {type: array}        # items of any kind
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          attachments:
+            type: array
+            items: {type: string, format: uri}   # claims filed with other items are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          attachments: {type: array, deprecated: true}
+          attachmentUrls:                   # a new optional property carries the typed list
+            type: array
+            items: {type: string, format: uri}
+        """,
+    ),
+    # Strings -------------------------------------------------------------------------------
+    "MAX_LENGTH_ADDED": _evolve(
+        "GuestCheckedIn: short special requests",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          specialRequests: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          specialRequests: {type: string, maxLength: 200}   # longer stored requests rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          specialRequests:
+            type: string
+            description: The check-in app stops at 200 characters; older requests may be longer.
+        """,
+    ),
+    "MAX_LENGTH_DECREASED": _evolve(
+        "LoanApplied: a purpose that fits on a statement line",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          purpose: {type: string, maxLength: 500}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          purpose: {type: string, maxLength: 140}   # applications with 141-500 rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          purpose:
+            type: string
+            maxLength: 500
+            description: New applications send at most 140 characters; older ones up to 500.
+        """,
+    ),
+    "MIN_LENGTH_ADDED": _evolve(
+        "ClaimAssessed: the assessor always writes a note",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          assessorNote: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          assessorNote: {type: string, minLength: 1}   # assessments with "" are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          assessorNote:
+            type: string
+            description: The assessment form requires a note; older assessments may have "".
+        """,
+    ),
+    "MIN_LENGTH_INCREASED": _evolve(
+        "DeviceRegistered: the new 12-character serial numbers",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          serialNumber: {type: string, minLength: 6}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          serialNumber: {type: string, minLength: 12}   # devices registered with 6-11 rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          serialNumber:
+            type: string
+            minLength: 6
+            description: Devices made since 2026 have 12 characters; older ones 6 to 11.
+        """,
+    ),
+    "PATTERN_ADDED": _evolve(
+        "RoomBooked: room numbers are three or four digits",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomNumber: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomNumber: {type: string, pattern: "^[0-9]{3,4}$"}   # "Annex 2" bookings rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomNumber:
+            type: string
+            description: Three or four digits; bookings before 2026 also name annex rooms.
+        """,
+    ),
+    "PATTERN_CHANGED": _evolve(
+        "DriverAssigned: plates in the new national format",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          driverId: {type: string}
+          licensePlate: {type: string, pattern: "^[A-Z]{3}-[0-9]{3}$"}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          driverId: {type: string}
+          licensePlate: {type: string, pattern: "^[A-Z]{2}[0-9]{4}$"}   # ABC-123 rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          driverId: {type: string}
+          licensePlate:                     # the pattern dropped: both formats are accepted
+            type: string
+            description: ABC-123 (old format) or AB1234 (from 2026).
+        """,
+    ),
+    # Numbers -------------------------------------------------------------------------------
+    "MAXIMUM_ADDED": _evolve(
+        "LoanApplied: a ceiling on unsecured loans",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          amount: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          amount: {type: number, maximum: 50000}   # larger applications on file are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          amount:
+            type: number
+            description: The application service refuses more than 50000; older ones may exceed it.
+        """,
+    ),
+    "MAXIMUM_DECREASED": _evolve(
+        "RoomBooked: at most four guests a room",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guests: {type: integer, minimum: 1, maximum: 8}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guests: {type: integer, minimum: 1, maximum: 4}   # bookings for 5-8 are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guests:
+            type: integer
+            minimum: 1
+            maximum: 8
+            description: The booking site allows 4 since 2026; older bookings have up to 8.
+        """,
+    ),
+    "MINIMUM_ADDED": _evolve(
+        "BatteryLevelReported: no negative percentages",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          percent: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          percent: {type: number, minimum: 0}   # old firmware sent -1 for "unknown": rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          percent:
+            type: number
+            description: 0 to 100; firmware before 3.0 sends -1 when the level is unknown.
+        """,
+    ),
+    "MINIMUM_INCREASED": _evolve(
+        "ClaimFiled: claims below the deductible are not filed",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          amountClaimed: {type: number, minimum: 0}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          amountClaimed: {type: number, minimum: 100}   # filed claims under 100 are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          amountClaimed:
+            type: number
+            minimum: 0
+            description: The claims portal refuses amounts under the 100 deductible since 2026.
+        """,
+    ),
+    "EXCLUSIVE_MAXIMUM_ADDED": _evolve(
+        "SurgePriced: the multiplier stays below 5",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          zoneId: {type: string}
+          multiplier: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          zoneId: {type: string}
+          multiplier: {type: number, exclusiveMaximum: 5}   # past surges of 5 or more rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          zoneId: {type: string}
+          multiplier:
+            type: number
+            description: Capped below 5 by the pricing service since 2026; earlier surges were not.
+        """,
+    ),
+    "EXCLUSIVE_MAXIMUM_DECREASED": _evolve(
+        "InterestRateSet: the legal cap on annual rates",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          annualRate: {type: number, exclusiveMaximum: 1}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          annualRate: {type: number, exclusiveMaximum: 0.36}   # rates set at 0.36+ rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          annualRate:
+            type: number
+            exclusiveMaximum: 1
+            description: Rates set since the 2026 cap stay below 0.36; older loans may exceed it.
+        """,
+    ),
+    "EXCLUSIVE_MINIMUM_ADDED": _evolve(
+        "RoomRateChanged: no free rooms",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          roomType: {type: string}
+          nightlyRate: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          roomType: {type: string}
+          nightlyRate: {type: number, exclusiveMinimum: 0}   # complimentary rates of 0 rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          roomType: {type: string}
+          nightlyRate:
+            type: number
+            description: Positive since 2026; older changes may set 0 for complimentary rooms.
+        """,
+    ),
+    "EXCLUSIVE_MINIMUM_INCREASED": _evolve(
+        "SamplingIntervalChanged: intervals over a second, to save battery",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          intervalSeconds: {type: number, exclusiveMinimum: 0}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          intervalSeconds: {type: number, exclusiveMinimum: 1}   # past 0.5 s intervals rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          intervalSeconds:
+            type: number
+            exclusiveMinimum: 0
+            description: The console only sets intervals over 1 s since firmware 4.
+        """,
+    ),
+    "MULTIPLE_OF_ADDED": _evolve(
+        "TripCompleted: durations billed by the minute",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          durationSeconds: {type: integer}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          durationSeconds: {type: integer, multipleOf: 60}   # a past trip of 754 s is rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          durationSeconds: {type: integer}
+          billedMinutes: {type: integer}    # the rounded figure, in a new optional property
+        """,
+    ),
+    "MULTIPLE_OF_EXPANDED": _evolve(
+        "LoanApproved: terms in whole years",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          termMonths: {type: integer, multipleOf: 6}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          termMonths: {type: integer, multipleOf: 12}   # approved 18-month loans are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          termMonths:
+            type: integer
+            multipleOf: 6
+            description: Whole years for loans approved since 2026; half years before.
+        """,
+    ),
+    "MULTIPLE_OF_CHANGED": _evolve(
+        "VibrationSampled: sampling at 10 Hz instead of 4 Hz",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          offsetMs: {type: integer, multipleOf: 250}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          offsetMs: {type: integer, multipleOf: 100}   # 4 Hz samples at 250 ms are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          offsetMs: {type: integer, multipleOf: 50}    # divides 250 and 100: both rates fit
+        """,
+    ),
+    # Objects -------------------------------------------------------------------------------
+    "REQUIRED_ATTRIBUTE_ADDED": _evolve(
+        "RoomBooked: every booking has an arrival time",
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId]
+        properties:
+          bookingId: {type: string}
+          arrivalTime: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId, arrivalTime]  # bookings made without one are rejected
+        properties:
+          bookingId: {type: string}
+          arrivalTime: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId]
+        properties:
+          bookingId: {type: string}
+          arrivalTime:                      # optional; readers fill in the default
+            type: string
+            default: "15:00"
+        """,
+    ),
+    "MAX_PROPERTIES_ADDED": _evolve(
+        "DeviceRegistered: at most ten labels a device",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          labels: {type: object, additionalProperties: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          labels:
+            type: object
+            additionalProperties: {type: string}
+            maxProperties: 10               # devices registered with more labels are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          labels:
+            type: object
+            additionalProperties: {type: string}
+            description: The fleet console allows ten labels; older registrations may have more.
+        """,
+    ),
+    "MAX_PROPERTIES_DECREASED": _evolve(
+        "GuestProfileUpdated: five preferences are enough",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          guestId: {type: string}
+          preferences:
+            type: object
+            additionalProperties: {type: string}
+            maxProperties: 20
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          guestId: {type: string}
+          preferences:
+            type: object
+            additionalProperties: {type: string}
+            maxProperties: 5                # profiles with 6-20 preferences are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          guestId: {type: string}
+          preferences:
+            type: object
+            additionalProperties: {type: string}
+            maxProperties: 20
+            description: The app keeps five since 2026; older profiles have up to 20.
+        """,
+    ),
+    "MIN_PROPERTIES_ADDED": _evolve(
+        "ClaimAssessed: an assessment estimates at least one damaged part",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          estimates: {type: object, additionalProperties: {type: number}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          estimates:
+            type: object
+            additionalProperties: {type: number}
+            minProperties: 1                # assessments with no estimate ({}) are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          estimates:
+            type: object
+            additionalProperties: {type: number}
+            description: Part name to amount; empty only for assessments before 2026.
+        """,
+    ),
+    "MIN_PROPERTIES_INCREASED": _evolve(
+        "LoanApplied: two references rather than one",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          references:
+            type: object
+            additionalProperties: {type: string}
+            minProperties: 1
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          references:
+            type: object
+            additionalProperties: {type: string}
+            minProperties: 2                # applications with one reference are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          references:
+            type: object
+            additionalProperties: {type: string}
+            minProperties: 1
+            description: Name to phone; two since 2026, one on older applications.
+        """,
+    ),
+}
+
+CONFLUENT_JSON_SCHEMA = (
+    'Confluent, "JSON Schema Serializer and Deserializer for Schema Registry on Confluent '
+    'Platform" (compatibility rules, open and closed content models), '
+    "https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/serdes-json.html"
+)
+CONFLUENT_DIFFERENCE_TYPES = (
+    "Confluent schema-registry, json-schema-provider, "
+    "io/confluent/kafka/schemaregistry/json/diff/Difference.java (`Difference.Type`, the "
+    "change names and which are compatible), https://github.com/confluentinc/schema-registry"
+)
+CONTENT_MODELS = (
+    'Robert Yokota, "Understanding JSON Schema Compatibility" (2021), open, closed and partially '
+    "open content models, https://yokota.blog/2021/03/29/understanding-json-schema-compatibility/"
+)
+CONNECT_DECIMAL = (
+    'Apache Kafka, "KIP-481: SerDe Improvements for Connect Decimal type in JSON" '
+    "(decimal.format BASE64 or NUMERIC), "
+    "https://cwiki.apache.org/confluence/display/KAFKA/KIP-481:+SerDe+Improvements+for+Connect+Decimal+type+in+JSON"
+)
+VALIDATION_SPEC = "https://json-schema.org/draft/2020-12/json-schema-validation.html"
+CORE_SPEC = "https://json-schema.org/draft/2020-12/json-schema-core.html"
+
+
+def _validation(section: str, title: str) -> str:
+    return f'JSON Schema Validation 2020-12, §{section} "{title}", {VALIDATION_SPEC}'
+
+
+def _core(section: str, title: str) -> str:
+    return f'JSON Schema Core 2020-12, §{section} "{title}", {CORE_SPEC}'
+
+
+TYPE = _validation("6.1.1", "type")
+ENUM = _validation("6.1.2", "enum")
+CONST = _validation("6.1.3", "const")
+MULTIPLE_OF = _validation("6.2.1", "multipleOf")
+MAXIMUM = _validation("6.2.2", "maximum")
+EXCLUSIVE_MAXIMUM = _validation("6.2.3", "exclusiveMaximum")
+MINIMUM = _validation("6.2.4", "minimum")
+EXCLUSIVE_MINIMUM = _validation("6.2.5", "exclusiveMinimum")
+MAX_LENGTH = _validation("6.3.1", "maxLength")
+MIN_LENGTH = _validation("6.3.2", "minLength")
+PATTERN = _validation("6.3.3", "pattern")
+MAX_ITEMS = _validation("6.4.1", "maxItems")
+MIN_ITEMS = _validation("6.4.2", "minItems")
+UNIQUE_ITEMS = _validation("6.4.3", "uniqueItems")
+MAX_CONTAINS = _validation("6.4.4", "maxContains")
+MIN_CONTAINS = _validation("6.4.5", "minContains")
+MAX_PROPERTIES = _validation("6.5.1", "maxProperties")
+MIN_PROPERTIES = _validation("6.5.2", "minProperties")
+REQUIRED = _validation("6.5.3", "required")
+DEPENDENT_REQUIRED = _validation("6.5.4", "dependentRequired")
+DEFAULT = _validation("9.2", "default")
+LOGIC = _core("10.2.1", "Keywords for Applying Subschemas With Logic")
+CONDITIONAL = _core("10.2.2", "Keywords for Applying Subschemas Conditionally")
+ARRAYS = _core("10.3.1", "Keywords for Applying Subschemas to Arrays")
+OBJECTS = _core("10.3.2", "Keywords for Applying Subschemas to Objects")
+UNEVALUATED_ITEMS = _core("11.2", "unevaluatedItems")
+UNEVALUATED_PROPERTIES = _core("11.3", "unevaluatedProperties")
+
+COMMON_SOURCES = (CONFLUENT_JSON_SCHEMA, CONFLUENT_DIFFERENCE_TYPES)
+
+# The keyword sections each change concerns, before the sources every JSON Schema rule shares.
+_KEYWORD_SOURCES: dict[str, tuple[str, ...]] = {
+    "TYPE_CHANGED": (TYPE,),
+    "TYPE_NARROWED": (TYPE,),
+    "SCHEMA_ADDED": (ARRAYS, OBJECTS),
+    "MAX_LENGTH_ADDED": (MAX_LENGTH,),
+    "MAX_LENGTH_DECREASED": (MAX_LENGTH,),
+    "MIN_LENGTH_ADDED": (MIN_LENGTH,),
+    "MIN_LENGTH_INCREASED": (MIN_LENGTH,),
+    "PATTERN_ADDED": (PATTERN,),
+    "PATTERN_CHANGED": (PATTERN,),
+    "MAXIMUM_ADDED": (MAXIMUM,),
+    "MAXIMUM_DECREASED": (MAXIMUM,),
+    "MINIMUM_ADDED": (MINIMUM,),
+    "MINIMUM_INCREASED": (MINIMUM,),
+    "EXCLUSIVE_MAXIMUM_ADDED": (EXCLUSIVE_MAXIMUM,),
+    "EXCLUSIVE_MAXIMUM_DECREASED": (EXCLUSIVE_MAXIMUM,),
+    "EXCLUSIVE_MINIMUM_ADDED": (EXCLUSIVE_MINIMUM,),
+    "EXCLUSIVE_MINIMUM_INCREASED": (EXCLUSIVE_MINIMUM,),
+    "MULTIPLE_OF_ADDED": (MULTIPLE_OF,),
+    "MULTIPLE_OF_EXPANDED": (MULTIPLE_OF,),
+    "MULTIPLE_OF_CHANGED": (MULTIPLE_OF,),
+    "REQUIRED_ATTRIBUTE_ADDED": (REQUIRED, DEFAULT),
+    "MAX_PROPERTIES_ADDED": (MAX_PROPERTIES,),
+    "MAX_PROPERTIES_DECREASED": (MAX_PROPERTIES,),
+    "MIN_PROPERTIES_ADDED": (MIN_PROPERTIES,),
+    "MIN_PROPERTIES_INCREASED": (MIN_PROPERTIES,),
+    "ADDITIONAL_PROPERTIES_REMOVED": (OBJECTS, CONTENT_MODELS),
+    "ADDITIONAL_PROPERTIES_NARROWED": (OBJECTS, CONTENT_MODELS),
+    "DEPENDENCY_ARRAY_ADDED": (DEPENDENT_REQUIRED,),
+    "DEPENDENCY_ARRAY_EXTENDED": (DEPENDENT_REQUIRED,),
+    "DEPENDENCY_ARRAY_CHANGED": (DEPENDENT_REQUIRED,),
+    "DEPENDENCY_SCHEMA_ADDED": (CONDITIONAL,),
+    "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": (OBJECTS, REQUIRED, CONTENT_MODELS),
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL": (
+        OBJECTS,
+        DEFAULT,
+        CONTENT_MODELS,
+    ),
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": (OBJECTS, CONTENT_MODELS),
+    "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL": (OBJECTS, REQUIRED, CONTENT_MODELS),
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL": (OBJECTS, CONTENT_MODELS),
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": (OBJECTS, CONTENT_MODELS),
+    "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": (OBJECTS, CONTENT_MODELS),
+    "UNEVALUATED_PROPERTIES_REMOVED": (UNEVALUATED_PROPERTIES,),
+    "UNEVALUATED_PROPERTIES_NARROWED": (UNEVALUATED_PROPERTIES,),
+    "MAX_ITEMS_ADDED": (MAX_ITEMS,),
+    "MAX_ITEMS_DECREASED": (MAX_ITEMS,),
+    "MIN_ITEMS_ADDED": (MIN_ITEMS,),
+    "MIN_ITEMS_INCREASED": (MIN_ITEMS,),
+    "MAX_CONTAINS_ADDED": (MAX_CONTAINS,),
+    "MAX_CONTAINS_DECREASED": (MAX_CONTAINS,),
+    "MIN_CONTAINS_ADDED": (MIN_CONTAINS,),
+    "MIN_CONTAINS_INCREASED": (MIN_CONTAINS,),
+    "UNIQUE_ITEMS_ADDED": (UNIQUE_ITEMS,),
+    "ADDITIONAL_ITEMS_REMOVED": (ARRAYS, CONTENT_MODELS),
+    "ADDITIONAL_ITEMS_NARROWED": (ARRAYS, CONTENT_MODELS),
+    "UNEVALUATED_ITEMS_REMOVED": (UNEVALUATED_ITEMS,),
+    "UNEVALUATED_ITEMS_NARROWED": (UNEVALUATED_ITEMS,),
+    "ITEM_ADDED_TO_OPEN_CONTENT_MODEL": (ARRAYS, CONTENT_MODELS),
+    "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL": (ARRAYS, CONTENT_MODELS),
+    "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": (ARRAYS, CONTENT_MODELS),
+    "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": (ARRAYS, CONTENT_MODELS),
+    "ENUM_ARRAY_NARROWED": (ENUM,),
+    "ENUM_ARRAY_CHANGED": (ENUM, CONST),
+    "COMBINED_TYPE_CHANGED": (LOGIC,),
+    "PRODUCT_TYPE_EXTENDED": (LOGIC,),
+    "SUM_TYPE_NARROWED": (LOGIC,),
+    "COMBINED_TYPE_SUBSCHEMAS_CHANGED": (LOGIC,),
+    "NOT_TYPE_EXTENDED": (LOGIC,),
+    "REQUIRED_UNDECLARED_PROPERTY_ADDED": (REQUIRED, OBJECTS),
+    "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED": (REQUIRED, DEFAULT),
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL": (REQUIRED, DEFAULT),
+    "PATTERN_PROPERTIES_CHANGED": (OBJECTS, CONTENT_MODELS),
+    "PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES": (OBJECTS, CONTENT_MODELS),
+    "ONE_OF_BRANCHES_MAY_OVERLAP": (LOGIC,),
+    "DECIMAL_ENCODING_CHANGED": (TYPE, CONNECT_DECIMAL),
+    "CONSTRAINT_NOT_COMPARED": (CONDITIONAL, OBJECTS, ARRAYS),
+    "TYPE_KEYWORD_ADDED": (TYPE,),
+}
+SOURCES: dict[str, tuple[str, ...]] = {
+    code: keyword_sources + COMMON_SOURCES for code, keyword_sources in _KEYWORD_SOURCES.items()
+}
+
+
+def parts(code: str) -> dict:
+    """The worked example, its compatible alternative and the sources for one change code."""
+    example, instead = EXAMPLES[code]
+    return {"example": example, "instead": instead, "sources": SOURCES[code]}

@@ -1,0 +1,52 @@
+"""The JSON Schema compatibility rules' worked examples, run through `compat`.
+
+Each example (a `before:`/`after:` pair, BACKWARD unless it names a `mode:`) must report its
+change and nothing else, so a reader sees one problem at a time; the compatible alternative
+must report nothing at all. Every JSON Schema change the rules know has an example and sources.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from eventdesign.compat.history import check_data
+from eventdesign.rules.compat_examples.jsonschema import EXAMPLES, SOURCES, parts
+from eventdesign.rules.registry import all_rules
+
+JSON_SCHEMA_CODES = sorted(
+    r.code for r in all_rules() if r.family == "compatibility" and r.name.startswith("json-")
+)
+
+
+def reported_codes(pair_text: str) -> list[str]:
+    """Codes `compat` reports going from the pair's `before` schema to its `after` schema."""
+    pair = yaml.safe_load(pair_text)
+    verdict = check_data([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"))
+    return [change.code for check in verdict.checks for change in check.reported]
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_the_example_reports_its_change_and_no_other(code):
+    assert reported_codes(EXAMPLES[code][0]) == [code]
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_the_compatible_alternative_reports_nothing(code):
+    assert reported_codes(EXAMPLES[code][1]) == []
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_both_pairs_change_the_schema(code):
+    for text in EXAMPLES[code]:
+        pair = yaml.safe_load(text)
+        assert set(pair) <= {"before", "after", "mode"}
+        assert pair["before"] != pair["after"]
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_parts_give_the_example_the_alternative_and_linked_sources(code):
+    found = parts(code)
+    assert (found["example"], found["instead"]) == EXAMPLES[code]
+    assert found["sources"] == SOURCES[code]
+    assert found["sources"] and all("https://" in source for source in found["sources"])
