@@ -14,25 +14,37 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
-DRAFT_2020_12 = "$schema: https://json-schema.org/draft/2020-12/schema\n"
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _block(schema: str) -> str:
-    return textwrap.indent(textwrap.dedent(schema).strip("\n") + "\n", "  ")
+def _block(schema: str, dialect: Optional[str]) -> str:
+    text = textwrap.dedent(schema).strip("\n") + "\n"
+    if dialect:
+        text = f"$schema: {dialect}\n{text}"
+    return textwrap.indent(text, "  ")
 
 
-def _pair(goal: str, before: str, after: str) -> str:
-    return f"# {goal}\nbefore:\n{_block(before)}after:\n{_block(after)}"
+def _pair(goal: str, before: str, after: str, dialect: Optional[str]) -> str:
+    return f"# {goal}\nbefore:\n{_block(before, dialect)}after:\n{_block(after, dialect)}"
 
 
 def _evolve(
-    goal: str, before: str, after: str, instead: str, instead_before: Optional[str] = None
+    goal: str,
+    before: str,
+    after: str,
+    instead: str,
+    instead_before: Optional[str] = None,
+    dialect: Optional[str] = None,
 ) -> tuple[str, str]:
     """(example, instead) for one goal: `before` evolved to `after`, or compatibly to `instead`.
 
-    `instead_before` is for the rare fix that starts from a differently designed first version.
+    `instead_before` is for the rare fix that starts from a differently designed first version;
+    `dialect` names the `$schema` of keywords older drafts lack (prefixItems, unevaluated*).
     """
-    return _pair(goal, before, after), _pair(goal, instead_before or before, instead)
+    return (
+        _pair(goal, before, after, dialect),
+        _pair(goal, instead_before or before, instead, dialect),
+    )
 
 
 EXAMPLES: dict[str, tuple[str, str]] = {
@@ -726,6 +738,407 @@ EXAMPLES: dict[str, tuple[str, str]] = {
             minProperties: 1
             description: Name to phone; two since 2026, one on older applications.
         """,
+    ),
+    "ADDITIONAL_PROPERTIES_REMOVED": _evolve(
+        "RideRequested: reject properties the schema does not declare",
+        """
+        type: object
+        properties:
+          riderId: {type: string}
+          pickupZone: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false         # requests carrying, say, "promoCode" are rejected
+        properties:
+          riderId: {type: string}
+          pickupZone: {type: string}
+        """,
+        """
+        type: object
+        deprecated: true                    # RideRequestedV2, closed from its first version,
+        description: Superseded by RideRequestedV2.   # replaces it on its own subject
+        properties:
+          riderId: {type: string}
+          pickupZone: {type: string}
+        """,
+    ),
+    "ADDITIONAL_PROPERTIES_NARROWED": _evolve(
+        "SensorReadingRecorded: extra metrics are numbers",
+        """
+        type: object
+        properties:
+          sensorId: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: {type: number}   # readings with "status": "ok" are rejected
+        properties:
+          sensorId: {type: string}
+        """,
+        """
+        type: object
+        description: Extra properties are metrics; firmware 3 sends only numbers, older may not.
+        properties:
+          sensorId: {type: string}
+        """,
+    ),
+    "DEPENDENCY_ARRAY_ADDED": _evolve(
+        "LoanApproved: a co-signer is always named",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          coSignerId: {type: string}
+          coSignerName: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          coSignerId: {type: string}
+          coSignerName: {type: string}
+        dependentRequired:
+          coSignerId: [coSignerName]        # approvals with an id and no name are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          coSignerId: {type: string}
+          coSignerName:
+            type: string
+            description: Sent with every coSignerId since 2026; may be missing on older approvals.
+        """,
+    ),
+    "DEPENDENCY_ARRAY_EXTENDED": _evolve(
+        "PaymentAuthorized: a card's expiry travels with it",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          cardLast4: {type: string}
+          cardBrand: {type: string}
+          cardExpiry: {type: string}
+        dependentRequired:
+          cardLast4: [cardBrand]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          cardLast4: {type: string}
+          cardBrand: {type: string}
+          cardExpiry: {type: string}
+        dependentRequired:
+          cardLast4: [cardBrand, cardExpiry]   # authorizations without an expiry are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          cardLast4: {type: string}
+          cardBrand: {type: string}
+          cardExpiry:
+            type: string
+            description: Sent with every card since 2026; older authorizations may lack it.
+        dependentRequired:
+          cardLast4: [cardBrand]
+        """,
+    ),
+    "DEPENDENCY_ARRAY_CHANGED": _evolve(
+        "ClaimAssessed: a repair shop comes with its estimate",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          repairShopId: {type: string}
+          repairShopName: {type: string}
+          repairEstimate: {type: number}
+        dependentRequired:
+          repairShopId: [repairShopName]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          repairShopId: {type: string}
+          repairShopName: {type: string}
+          repairEstimate: {type: number}
+        dependentRequired:
+          repairShopId: [repairEstimate]    # assessments with a shop and no estimate rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          repairShopId: {type: string}
+          repairShopName: {type: string}
+          repairEstimate:
+            type: number
+            description: Sent with every repairShopId since 2026; older assessments may lack it.
+        dependentRequired:
+          repairShopId: [repairShopName]
+        """,
+    ),
+    "DEPENDENCY_SCHEMA_ADDED": _evolve(
+        "RideRequested: a promo code always carries its discount",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          promoCode: {type: string}
+          discountPercent: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          promoCode: {type: string}
+          discountPercent: {type: number}
+        dependentSchemas:
+          promoCode: {required: [discountPercent]}   # older promo requests lack it: rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          promoCode: {type: string}
+          discountPercent:
+            type: number
+            description: Sent with every promoCode since 2026; older requests may lack it.
+        """,
+    ),
+    "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": _evolve(
+        "DeviceRegistered: the firmware version of each device",
+        """
+        type: object
+        properties:
+          deviceId: {type: string}
+        """,
+        """
+        type: object
+        required: [firmwareVersion]         # devices registered before never sent it
+        properties:
+          deviceId: {type: string}
+          firmwareVersion: {type: string}
+        """,
+        """
+        type: object
+        properties:
+          deviceId: {type: string}
+          firmwareVersion:                  # optional, and no narrower than the open model was
+            description: Semantic version such as 3.1.0; absent on older registrations.
+        """,
+    ),
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL": _evolve(
+        "RoomBooked: the currency of the price",
+        """
+        type: object
+        properties:
+          bookingId: {type: string}
+          price: {type: number}
+        """,
+        """
+        type: object
+        required: [currency]
+        properties:
+          bookingId: {type: string}
+          price: {type: number}
+          currency: {type: string, default: EUR}   # the open v1 let "currency": 978 through
+        """,
+        """
+        type: object
+        properties:
+          bookingId: {type: string}
+          price: {type: number}
+          currency:                         # optional, and accepts whatever v1 let through
+            default: EUR
+            description: ISO 4217 code; readers assume EUR when it is absent.
+        """,
+    ),
+    "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL": _evolve(
+        "LoanApplied: the applicant's employment status",
+        """
+        type: object
+        properties:
+          applicationId: {type: string}
+        """,
+        """
+        type: object
+        properties:
+          applicationId: {type: string}
+          employmentStatus: {type: string}  # the open v1 let "employmentStatus": true through
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          employmentStatus: {type: string}  # no v1 application can hold it: a safe addition
+        """,
+        instead_before="""
+        type: object
+        additionalProperties: false         # v1 published with a closed content model
+        properties:
+          applicationId: {type: string}
+        """,
+    ),
+    "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL": _evolve(
+        "ClaimFiled: the date of the incident",
+        """
+        type: object
+        additionalProperties: false
+        required: [claimId]
+        properties:
+          claimId: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [claimId, incidentDate]   # claims filed before never carried it
+        properties:
+          claimId: {type: string}
+          incidentDate: {type: string, format: date}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [claimId]
+        properties:
+          claimId: {type: string}
+          incidentDate: {type: string, format: date}   # optional: older claims lack it
+        """,
+    ),
+    "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL": _evolve(
+        "DriverAssigned: the vehicle colour is no longer shown",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          driverId: {type: string}
+          vehicleColor: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false         # stored events with vehicleColor are now rejected
+        properties:
+          driverId: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          driverId: {type: string}
+          vehicleColor: {type: string, deprecated: true}   # declared until no event has it
+        """,
+    ),
+    "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": _evolve(
+        "RoomBooked: the floor is no longer part of a booking",
+        """
+        type: object
+        additionalProperties: {type: string}   # extras such as "view": "sea"
+        properties:
+          bookingId: {type: string}
+          floor: {type: integer}
+        """,
+        """
+        type: object
+        additionalProperties: {type: string}   # a stored "floor": 3 is now an extra: rejected
+        properties:
+          bookingId: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: {type: string}
+        properties:
+          bookingId: {type: string}
+          floor: {type: integer, deprecated: true}   # declared until no booking has it
+        """,
+    ),
+    "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": _evolve(
+        "SensorReadingRecorded: humidity as a declared property",
+        """
+        type: object
+        additionalProperties: {type: number}   # any metric, as a number
+        properties:
+          sensorId: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: {type: number}
+        properties:
+          sensorId: {type: string}
+          humidity: {type: integer}         # a stored "humidity": 41.5 is rejected
+        """,
+        """
+        type: object
+        additionalProperties: {type: number}
+        properties:
+          sensorId: {type: string}
+          humidity: {type: number, description: Relative humidity in percent.}
+        """,
+    ),
+    "UNEVALUATED_PROPERTIES_REMOVED": _evolve(
+        "ClaimFiled: nothing beyond the declared properties",
+        """
+        type: object
+        properties:
+          claimId: {type: string}
+          amount: {type: number}
+        """,
+        """
+        type: object
+        properties:
+          claimId: {type: string}
+          amount: {type: number}
+        unevaluatedProperties: false        # claims carrying a "channel" are rejected
+        """,
+        """
+        type: object
+        deprecated: true                    # ClaimFiledV2 starts with unevaluatedProperties:
+        description: Superseded by ClaimFiledV2.   # false, on its own subject
+        properties:
+          claimId: {type: string}
+          amount: {type: number}
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "UNEVALUATED_PROPERTIES_NARROWED": _evolve(
+        "LoanApplied: extra details are text",
+        """
+        type: object
+        properties:
+          applicationId: {type: string}
+          amount: {type: number}
+        """,
+        """
+        type: object
+        properties:
+          applicationId: {type: string}
+          amount: {type: number}
+        unevaluatedProperties: {type: string}   # applications with "dependants": 2 rejected
+        """,
+        """
+        type: object
+        description: Extra details are text since 2026; older applications may hold numbers.
+        properties:
+          applicationId: {type: string}
+          amount: {type: number}
+        """,
+        dialect=DRAFT_2020_12,
     ),
 }
 
