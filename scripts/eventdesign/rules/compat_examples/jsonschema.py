@@ -1140,17 +1140,1091 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         """,
         dialect=DRAFT_2020_12,
     ),
+    # Arrays --------------------------------------------------------------------------------
+    "MAX_ITEMS_ADDED": _evolve(
+        "RoomBooked: at most six guest names",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guestNames: {type: array, items: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guestNames: {type: array, items: {type: string}, maxItems: 6}   # group bookings rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          guestNames:
+            type: array
+            items: {type: string}
+            description: Six at most since 2026; older group bookings list more.
+        """,
+    ),
+    "MAX_ITEMS_DECREASED": _evolve(
+        "RideRequested: three stops at most",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          stops: {type: array, items: {type: string}, maxItems: 5}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          stops: {type: array, items: {type: string}, maxItems: 3}   # 4- and 5-stop rides rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          stops:
+            type: array
+            items: {type: string}
+            maxItems: 5
+            description: The rider app allows three since 2026; older requests have up to five.
+        """,
+    ),
+    "MIN_ITEMS_ADDED": _evolve(
+        "ClaimFiled: at least one photo of the damage",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          photoUrls: {type: array, items: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          photoUrls: {type: array, items: {type: string}, minItems: 1}   # claims with [] rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          photoUrls:
+            type: array
+            items: {type: string}
+            description: The claims app requires a photo since 2026; older claims may have none.
+        """,
+    ),
+    "MIN_ITEMS_INCREASED": _evolve(
+        "LoanApplied: three payslips rather than one",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          payslipIds: {type: array, items: {type: string}, minItems: 1}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          payslipIds: {type: array, items: {type: string}, minItems: 3}   # one or two: rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          payslipIds:
+            type: array
+            items: {type: string}
+            minItems: 1
+            description: Three since 2026; applications before hold one or two.
+        """,
+    ),
+    "MAX_CONTAINS_ADDED": _evolve(
+        "RoomBooked: at most two suites a booking",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomTypes:
+            type: array
+            items: {type: string}
+            contains: {const: suite}
+            minContains: 0
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomTypes:
+            type: array
+            items: {type: string}
+            contains: {const: suite}
+            minContains: 0
+            maxContains: 2                  # past bookings of three suites are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomTypes:
+            type: array
+            items: {type: string}
+            contains: {const: suite}
+            minContains: 0
+            description: The booking site allows two suites since 2026; older bookings more.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "MAX_CONTAINS_DECREASED": _evolve(
+        "RideRequested: one infant seat a car",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          passengers:
+            type: array
+            items: {enum: [adult, child, infant]}
+            contains: {const: infant}
+            minContains: 0
+            maxContains: 2
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          passengers:
+            type: array
+            items: {enum: [adult, child, infant]}
+            contains: {const: infant}
+            minContains: 0
+            maxContains: 1                  # past rides with two infants are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          passengers:
+            type: array
+            items: {enum: [adult, child, infant]}
+            contains: {const: infant}
+            minContains: 0
+            maxContains: 2
+            description: The rider app books one infant since 2026; older rides had up to two.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "MIN_CONTAINS_ADDED": _evolve(
+        "ClaimFiled: two witnesses for a collision",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          partyRoles:
+            type: array
+            items: {enum: [policyholder, driver, witness]}
+            contains: {const: witness}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          partyRoles:
+            type: array
+            items: {enum: [policyholder, driver, witness]}
+            contains: {const: witness}
+            minContains: 2                  # filed claims with one witness are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          partyRoles:
+            type: array
+            items: {enum: [policyholder, driver, witness]}
+            contains: {const: witness}
+            description: Two witnesses since 2026; older claims may name one.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "MIN_CONTAINS_INCREASED": _evolve(
+        "DeviceRegistered: redundant temperature sensors",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sensorKinds:
+            type: array
+            items: {type: string}
+            contains: {const: temperature}
+            minContains: 1
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sensorKinds:
+            type: array
+            items: {type: string}
+            contains: {const: temperature}
+            minContains: 2                  # devices registered with one are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sensorKinds:
+            type: array
+            items: {type: string}
+            contains: {const: temperature}
+            minContains: 1
+            description: Devices made since 2026 have two temperature sensors; older ones one.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "UNIQUE_ITEMS_ADDED": _evolve(
+        "LoanApplied: each collateral listed once",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateralIds: {type: array, items: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateralIds:
+            type: array
+            items: {type: string}
+            uniqueItems: true               # applications listing an id twice are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateralIds:
+            type: array
+            items: {type: string}
+            description: Each id once since 2026; consumers ignore repeats in older applications.
+        """,
+    ),
+    "ADDITIONAL_ITEMS_REMOVED": _evolve(
+        "RideRequested: a pickup point is latitude and longitude, nothing more",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems: [{type: number}, {type: number}]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems: [{type: number}, {type: number}]
+            items: false                    # requests with an altitude are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems: [{type: number}, {type: number}]
+            description: Latitude and longitude; consumers ignore any further items.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "ADDITIONAL_ITEMS_NARROWED": _evolve(
+        "VibrationSampled: the values after the timestamp are numbers",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems: [{type: string, format: date-time}]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems: [{type: string, format: date-time}]
+            items: {type: number}           # old samples with "n/a" values are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems: [{type: string, format: date-time}]
+            description: A timestamp, then numbers; firmware before 3 may send "n/a".
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "UNEVALUATED_ITEMS_REMOVED": _evolve(
+        "RepaymentScheduled: an instalment is a due date and an amount",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          instalment:
+            type: array
+            prefixItems: [{type: string, format: date}, {type: number}]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          instalment:
+            type: array
+            prefixItems: [{type: string, format: date}, {type: number}]
+            unevaluatedItems: false         # schedules with a currency third are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          instalment:
+            type: array
+            prefixItems: [{type: string, format: date}, {type: number}]
+            description: Due date and amount; consumers ignore further items.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "UNEVALUATED_ITEMS_NARROWED": _evolve(
+        "ClaimStatusChanged: notes after the status are text",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          entry:
+            type: array
+            prefixItems: [{enum: [filed, assessed, paid]}]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          entry:
+            type: array
+            prefixItems: [{enum: [filed, assessed, paid]}]
+            unevaluatedItems: {type: string}   # entries with a numeric reference are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          entry:
+            type: array
+            prefixItems: [{enum: [filed, assessed, paid]}]
+            description: The status, then notes; older entries may hold numeric references.
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "ITEM_ADDED_TO_OPEN_CONTENT_MODEL": _evolve(
+        "RideRequested: the altitude of the pickup point",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems: [{type: number}, {type: number}]
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems:
+              - {type: number}
+              - {type: number}
+              - {type: number}              # a stored third item that is no number: rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          riderId: {type: string}
+          pickup:
+            type: array
+            prefixItems:
+              - {type: number}
+              - {type: number}
+              - {description: Altitude in metres, from app 5.2 on.}   # no narrower than before
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL": _evolve(
+        "TemperatureMeasured: the unit is always Celsius now",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          reading:
+            type: array
+            prefixItems: [{type: number}, {enum: [C, F]}]
+            items: false
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          reading:
+            type: array
+            prefixItems: [{type: number}]
+            items: false                    # stored [21.5, "C"] readings are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          reading:
+            type: array
+            prefixItems: [{type: number}, {enum: [C, F], deprecated: true}]
+            items: false
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": _evolve(
+        "RoomBooked: nights are computed from the dates",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          stay:
+            type: array
+            prefixItems: [{type: string}, {type: string}, {type: integer}]   # in, out, nights
+            items: {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          stay:
+            type: array
+            prefixItems: [{type: string}, {type: string}]
+            items: {type: string}           # a stored third item, 3 nights, is rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          stay:
+            type: array
+            prefixItems: [{type: string}, {type: string}, {type: integer, deprecated: true}]
+            items: {type: string}
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL": _evolve(
+        "VibrationSampled: the second value is the axis count",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems: [{type: string}]
+            items: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems: [{type: string}, {type: integer}]   # stored 0.75 values are rejected
+            items: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          deviceId: {type: string}
+          sample:
+            type: array
+            prefixItems:
+              - {type: string}
+              - {type: number, description: Axis count; older samples hold a reading here.}
+            items: {type: number}
+        """,
+        dialect=DRAFT_2020_12,
+    ),
+    # Enumerations and combinators ----------------------------------------------------------
+    "ENUM_ARRAY_NARROWED": _evolve(
+        "ClaimStatusChanged: claims are no longer withdrawn, only closed",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          status: {enum: [filed, assessed, paid, closed, withdrawn]}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          status: {enum: [filed, assessed, paid, closed]}   # stored "withdrawn" is rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          status:
+            enum: [filed, assessed, paid, closed, withdrawn]
+            description: withdrawn is no longer produced; older claims may still carry it.
+        """,
+    ),
+    "ENUM_ARRAY_CHANGED": _evolve(
+        "RoomBooked: the new room categories",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {enum: [single, double]}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {enum: [standard, deluxe]}   # every stored booking is rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {enum: [single, double, standard, deluxe]}   # the new values added
+        """,
+    ),
+    "COMBINED_TYPE_CHANGED": _evolve(
+        "LoanApplied: collateral is a vehicle or a parcel of land, never both",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateral:
+            anyOf:
+              - {type: object, required: [vin], properties: {vin: {type: string}}}
+              - {type: object, required: [parcelId], properties: {parcelId: {type: string}}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateral:
+            oneOf:                          # collateral with both ids, once valid, is rejected
+              - {type: object, required: [vin], properties: {vin: {type: string}}}
+              - {type: object, required: [parcelId], properties: {parcelId: {type: string}}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          applicationId: {type: string}
+          collateral:
+            description: One of the two since 2026; older applications may pledge both.
+            anyOf:
+              - {type: object, required: [vin], properties: {vin: {type: string}}}
+              - {type: object, required: [parcelId], properties: {parcelId: {type: string}}}
+        """,
+    ),
+    "PRODUCT_TYPE_EXTENDED": _evolve(
+        "TripCompleted: every payment carries a receipt email",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            allOf:
+              - {type: object, required: [method]}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            allOf:
+              - {type: object, required: [method]}
+              - {required: [receiptEmail]}  # trips paid before lack it: rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            description: Carries receiptEmail since 2026; older payments may not.
+            allOf:
+              - {type: object, required: [method]}
+        """,
+    ),
+    "SUM_TYPE_NARROWED": _evolve(
+        "LoanDisbursed: cheques are no longer issued",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          disbursement:
+            anyOf:
+              - {type: object, required: [iban], properties: {iban: {type: string}}}
+              - type: object
+                required: [chequeNumber]
+                properties: {chequeNumber: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          disbursement:
+            anyOf:                          # stored cheque disbursements are rejected
+              - {type: object, required: [iban], properties: {iban: {type: string}}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          disbursement:
+            anyOf:
+              - {type: object, required: [iban], properties: {iban: {type: string}}}
+              - type: object
+                required: [chequeNumber]
+                properties: {chequeNumber: {type: string}}
+                deprecated: true            # no longer produced; kept for older loans
+        """,
+    ),
+    "COMBINED_TYPE_SUBSCHEMAS_CHANGED": _evolve(
+        "ClaimPaid: the payee account as an object with its bank code",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          payeeAccount:
+            oneOf:
+              - {type: string}              # an IBAN
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          payeeAccount:
+            oneOf:
+              - {type: object, required: [iban, bic]}   # stored IBAN strings are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          payeeAccount:
+            oneOf:
+              - {type: string}
+              - {type: object, required: [iban, bic]}   # the new shape as another branch
+        """,
+    ),
+    "NOT_TYPE_EXTENDED": _evolve(
+        "SensorReadingRecorded: no textual values either",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          value: {not: {type: "null"}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          value: {not: {type: ["null", string]}}   # stored "NaN" readings are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          value:
+            not: {type: "null"}
+            description: Numbers since firmware 3; older readings may hold "NaN".
+        """,
+    ),
+    # Accepted by Confluent's rules, yet some of the writer's data is rejected --------------
+    "REQUIRED_UNDECLARED_PROPERTY_ADDED": _evolve(
+        "TripCompleted: the city of every trip",
+        """
+        type: object
+        required: [tripId]
+        properties:
+          tripId: {type: string}
+        """,
+        """
+        type: object
+        required: [tripId, cityCode]        # never declared: trips recorded before lack it
+        properties:
+          tripId: {type: string}
+        """,
+        """
+        type: object
+        required: [tripId]
+        properties:
+          tripId: {type: string}
+          cityCode:                         # declared, optional, no narrower than before
+            description: IATA city code; absent on trips before 2026.
+        """,
+    ),
+    "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED": _evolve(
+        "RoomBooked: every booking states its currency",
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId]
+        properties:
+          bookingId: {type: string}
+          currency: {type: string, default: EUR}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId, currency]     # validation applies no default: old ones fail
+        properties:
+          bookingId: {type: string}
+          currency: {type: string, default: EUR}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [bookingId]
+        properties:
+          bookingId: {type: string}
+          currency:
+            type: string
+            default: EUR
+            description: Always sent since 2026; consumers apply the default when it is absent.
+        """,
+    ),
+    "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL": _evolve(
+        "RepaymentReceived: the currency of the repayment",
+        """
+        type: object
+        additionalProperties: false
+        required: [loanId]
+        properties:
+          loanId: {type: string}
+          amount: {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [loanId, currency]        # validation applies no default: old ones fail
+        properties:
+          loanId: {type: string}
+          amount: {type: number}
+          currency: {type: string, default: EUR}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        required: [loanId]
+        properties:
+          loanId: {type: string}
+          amount: {type: number}
+          currency: {type: string, default: EUR}   # optional; consumers apply the default
+        """,
+    ),
+    "PATTERN_PROPERTIES_CHANGED": _evolve(
+        "SensorReadingRecorded: temperatures in whole degrees",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+        patternProperties:
+          "^temp_": {type: number}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+        patternProperties:
+          "^temp_": {type: integer}         # stored "temp_inlet": 21.5 is rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+        patternProperties:
+          "^temp_":
+            type: number
+            description: Whole degrees since firmware 3; older readings have decimals.
+        """,
+    ),
+    "PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES": _evolve(
+        "ClaimAssessed: the adjuster who assessed it",
+        """
+        type: object
+        properties:
+          claimId: {type: string}
+        patternProperties:
+          "^x-": {type: string}             # partner extensions
+        """,
+        """
+        type: object
+        properties:
+          claimId: {type: string}
+          adjusterId: {type: string}        # the open v1 let "adjusterId": 17 through
+        patternProperties:
+          "^x-": {type: string}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          claimId: {type: string}
+          adjusterId: {type: string}        # no v1 assessment can hold it: a safe addition
+        patternProperties:
+          "^x-": {type: string}
+        """,
+        instead_before="""
+        type: object
+        additionalProperties: false         # v1 closed apart from the partner extensions
+        properties:
+          claimId: {type: string}
+        patternProperties:
+          "^x-": {type: string}
+        """,
+    ),
+    "ONE_OF_BRANCHES_MAY_OVERLAP": _evolve(
+        "TripCompleted: wallet payments beside card payments",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            oneOf:
+              - type: object
+                required: [method, cardToken]
+                properties: {method: {const: card}, cardToken: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            oneOf:
+              - type: object
+                required: [method, cardToken]
+                properties: {method: {const: card}, cardToken: {type: string}}
+              - type: object
+                required: [walletId]        # a card payment with a walletId matches both
+                properties: {walletId: {type: string}}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          tripId: {type: string}
+          payment:
+            oneOf:
+              - type: object
+                required: [method, cardToken]
+                properties: {method: {const: card}, cardToken: {type: string}}
+              - type: object
+                required: [method, walletId]   # the method tells the branches apart
+                properties: {method: {const: wallet}, walletId: {type: string}}
+        """,
+    ),
+    "DECIMAL_ENCODING_CHANGED": _evolve(
+        "LoanApproved: the principal as a JSON number (decimal.format NUMERIC)",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          principal:                        # a Kafka Connect Decimal, base64 bytes
+            type: string
+            title: org.apache.kafka.connect.data.Decimal
+            connect.type: bytes
+            connect.parameters: {scale: "2"}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          principal:
+            type: number                    # stored base64 strings fail plain validators
+            title: org.apache.kafka.connect.data.Decimal
+            connect.type: bytes
+            connect.parameters: {scale: "2"}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          loanId: {type: string}
+          principal:
+            type: string
+            title: org.apache.kafka.connect.data.Decimal
+            connect.type: bytes
+            connect.parameters: {scale: "2"}
+          principalAmount: {type: number}   # the readable number, in a new optional property
+        """,
+    ),
+    "CONSTRAINT_NOT_COMPARED": _evolve(
+        "RoomBooked: a suite's butler comes with a phone number",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {type: string}
+          butlerName: {type: string}
+          butlerPhone: {type: string}
+        if: {properties: {roomType: {const: suite}}, required: [roomType]}
+        then: {required: [butlerName]}
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {type: string}
+          butlerName: {type: string}
+          butlerPhone: {type: string}
+        if: {properties: {roomType: {const: suite}}, required: [roomType]}
+        then: {required: [butlerName, butlerPhone]}   # suites booked without one: rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          bookingId: {type: string}
+          roomType: {type: string}
+          butlerName: {type: string}
+          butlerPhone:
+            type: string
+            description: Set for every suite booked since 2026; older suite bookings may lack it.
+        if: {properties: {roomType: {const: suite}}, required: [roomType]}
+        then: {required: [butlerName]}
+        """,
+    ),
+    "TYPE_KEYWORD_ADDED": _evolve(
+        "TemperatureMeasured: the reading is a number",
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius: {minimum: -40}           # numbers from -40; any other type passes
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius: {type: number, minimum: -40}   # stored "n/a" readings are rejected
+        """,
+        """
+        type: object
+        additionalProperties: false
+        properties:
+          sensorId: {type: string}
+          celsius:
+            minimum: -40
+            description: A number since firmware 3; older devices send "n/a" when it fails.
+        """,
+    ),
 }
 
 CONFLUENT_JSON_SCHEMA = (
     'Confluent, "JSON Schema Serializer and Deserializer for Schema Registry on Confluent '
-    'Platform" (compatibility rules, open and closed content models), '
+    'Platform", '
     "https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/serdes-json.html"
+)
+CONFLUENT_MODES = (
+    'Confluent, "Schema Evolution and Compatibility for Schema Registry on Confluent Platform" '
+    "(BACKWARD, the default: the new schema reads data written with the old one), "
+    "https://docs.confluent.io/platform/current/schema-registry/fundamentals/schema-evolution.html"
 )
 CONFLUENT_DIFFERENCE_TYPES = (
     "Confluent schema-registry, json-schema-provider, "
     "io/confluent/kafka/schemaregistry/json/diff/Difference.java (`Difference.Type`, the "
-    "change names and which are compatible), https://github.com/confluentinc/schema-registry"
+    "names of the changes these rules report), https://github.com/confluentinc/schema-registry"
 )
 CONTENT_MODELS = (
     'Robert Yokota, "Understanding JSON Schema Compatibility" (2021), open, closed and partially '
@@ -1201,7 +2275,7 @@ OBJECTS = _core("10.3.2", "Keywords for Applying Subschemas to Objects")
 UNEVALUATED_ITEMS = _core("11.2", "unevaluatedItems")
 UNEVALUATED_PROPERTIES = _core("11.3", "unevaluatedProperties")
 
-COMMON_SOURCES = (CONFLUENT_JSON_SCHEMA, CONFLUENT_DIFFERENCE_TYPES)
+COMMON_SOURCES = (CONFLUENT_JSON_SCHEMA, CONFLUENT_MODES, CONFLUENT_DIFFERENCE_TYPES)
 
 # The keyword sections each change concerns, before the sources every JSON Schema rule shares.
 _KEYWORD_SOURCES: dict[str, tuple[str, ...]] = {
