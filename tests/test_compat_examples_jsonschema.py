@@ -7,6 +7,8 @@ must report nothing at all. Every JSON Schema change the rules know has an examp
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 
@@ -14,9 +16,10 @@ from eventdesign.compat.history import check_data
 from eventdesign.rules.compat_examples.jsonschema import EXAMPLES, SOURCES, parts
 from eventdesign.rules.registry import all_rules
 
-JSON_SCHEMA_CODES = sorted(
-    r.code for r in all_rules() if r.family == "compatibility" and r.name.startswith("json-")
-)
+JSON_SCHEMA_RULES = [
+    r for r in all_rules() if r.family == "compatibility" and r.name.startswith("json-")
+]
+JSON_SCHEMA_CODES = sorted(r.code for r in JSON_SCHEMA_RULES)
 
 
 def reported_codes(pair_text: str) -> list[str]:
@@ -69,3 +72,13 @@ def test_parts_give_the_example_the_alternative_and_linked_sources(code):
     assert (found["example"], found["instead"]) == EXAMPLES[code]
     assert found["sources"] == SOURCES[code]
     assert found["sources"] and all("https://" in source for source in found["sources"])
+
+
+@pytest.mark.parametrize("rule_", JSON_SCHEMA_RULES, ids=lambda r: r.id)
+def test_a_rule_given_its_parts_explains_with_the_example_the_fix_and_the_sources(rule_):
+    explained = dataclasses.replace(rule_, **parts(rule_.code))
+    headings = [heading for heading, _ in explained.sections()]
+    assert headings[-3:] == ["Example", "Instead", "Sources"]
+    shown = explained.as_dict()
+    assert yaml.safe_load(shown["example"]).keys() == {"before", "after"}
+    assert shown["sources"] == list(SOURCES[rule_.code])
