@@ -10,17 +10,14 @@ gets a package of its own so that all of them fit one buf module. buf comes from
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import pytest
 import yaml
 
-from conftest import NODE_BIN
+from conftest import buf_breaking
 from eventdesign.protobuf.buf_rules import CATEGORIES
 from eventdesign.rules.compat_examples.protobuf import EXAMPLES
-from real_clients import missing
 
 SIDES = ("example", "instead")
 # The categories whose rules reject each buf example: a category holds the ones below it.
@@ -42,9 +39,6 @@ def _in_own_package(text: str, code: str, side: str) -> str:
 @pytest.fixture(scope="module")
 def buf_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], bool]:
     """(code, side, category) -> whether `buf breaking` rejects the pair in that category."""
-    buf = NODE_BIN / "buf"
-    if not buf.exists():
-        missing(str(buf))
     root = tmp_path_factory.mktemp("buf-examples")
     for code, pairs in EXAMPLES.items():
         for side, text in zip(SIDES, pairs):
@@ -57,19 +51,8 @@ def buf_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
     by_file = {_file(code, side): (code, side) for code in EXAMPLES for side in SIDES}
     verdicts = {(code, side, c): False for code in EXAMPLES for side in SIDES for c in CATEGORIES}
     for category in CATEGORIES:
-        config = {"version": "v2", "breaking": {"use": [category]}}
-        result = subprocess.run(
-            [str(buf), "breaking", ".", "--against", "../old", "--config", json.dumps(config)]
-            + ["--against-config", '{"version":"v2"}', "--error-format", "json"],
-            cwd=root / "new",
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode in (0, 100), result.stderr
-        for line in result.stdout.splitlines():
-            code, side = by_file[json.loads(line)["path"]]
+        for annotation in buf_breaking(root, category):
+            code, side = by_file[annotation["path"]]
             verdicts[(code, side, category)] = True
     return verdicts
 
