@@ -21,6 +21,7 @@ import yaml
 
 from eventdesign.compat.history import check_data
 from eventdesign.model.loader import load_model
+from eventdesign.model.source import parse_yaml
 from eventdesign.rules import engine
 from eventdesign.rules.registry import Rule, all_rules
 
@@ -42,7 +43,9 @@ def merged(base: Any, fragment: Any) -> Any:
 def findings_on(tmp_path: Path, fragment: str, rule_ids: list[str]) -> list:
     """Findings of the selected rules on the base model with `fragment` laid over it."""
     path = tmp_path / "design.yaml"
-    model = merged(BASE, yaml.safe_load(fragment))
+    # the model's own parser, as `check` reads the fragment: it keeps a saga's `on:` a string
+    # key (PyYAML's safe_load would make it True)
+    model = merged(BASE, parse_yaml(fragment, "example").data)
     path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
     selection = engine.select_rules(all_rules(), cli_select=rule_ids)
     return list(engine.run_rules(load_model(path), selection))
