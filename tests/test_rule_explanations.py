@@ -122,3 +122,17 @@ def test_explain_shows_the_parts_in_text_and_json():
     parts = json.loads(explain("--format", "json"))
     assert yaml.safe_load(parts["example"])["events"].keys() == {"RenewLoan"}
     assert parts["sources"][0].startswith("Vaughn Vernon")
+
+
+# SAG022 says that exploring a saga stopped at its bound of 50,000 states: a saga big enough
+# to reach it is no fragment a reader can take in, so that one rule explains without one.
+SAGA_RULES_WITHOUT_EXAMPLE = {"SAG022"}
+
+
+def test_every_saga_rule_is_explained():
+    saga_rules = [r for r in all_rules() if r.family == "sagas"]
+    assert saga_rules
+    for rule_ in saga_rules:
+        assert rule_.what and rule_.why and rule_.sources, rule_.id
+        has_example = bool(rule_.example and rule_.instead)
+        assert has_example == (rule_.id not in SAGA_RULES_WITHOUT_EXAMPLE), rule_.id
