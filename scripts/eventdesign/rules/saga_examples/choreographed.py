@@ -49,14 +49,13 @@ WITHDRAWN = (
     ("    correlation: holdId\n", "    correlation: holdId\n    cancel: {on: HoldWithdrawn}\n"),
     (
         "    completed:",
-        "      - {service: fines, on: HoldWithdrawn, emits: HoldFeeDeclined, after_pivot: HoldFeeForfeited}"
-        "  # fee not yet charged: give up\n"
-        "      - {service: members, on: HoldFeeForfeited, emits: HoldConfirmed, kind: retriable, retry: {max_attempts: unlimited}}\n"
+        "      - {service: fines, on: HoldWithdrawn, emits: HoldFeeDeclined, after_pivot: LateWithdrawalRecorded}"
+        "  # no fee yet: give up; fee charged: it is kept\n"
         "    completed:",
     ),
     (
         CONFIRMED,
-        "  HoldFeeForfeited: {producer: fines, consumers: [members]" + EVENT_TAIL + CONFIRMED,
+        "  LateWithdrawalRecorded: {producer: fines, consumers: [notices]" + EVENT_TAIL + CONFIRMED,
     ),
 )
 SKIPPED = (
@@ -74,8 +73,8 @@ NEVER_SKIPPED = (
     ),
 )
 EXPIRY_SCHEMA = (
-    "schema: *hold}\n  HoldRejected:",
-    "\n    schema: {type: object, required: [holdId, expiresAt], properties: {holdId: {type: string}, expiresAt: {type: string}}}}\n"
+    " schema: *hold}\n  HoldRejected:",
+    "\n    schema: {type: object, required: [holdId, expiresAt], properties: {holdId: {type: string}, expiresAt: {type: string, format: date-time}}}}\n"
     "  HoldRejected:",
 )
 

@@ -49,6 +49,7 @@ FEE_LINES = (
     f"         {FEE_STEP}\n"
 )
 FEE_COMMAND = "command: ChargeHoldFee, reply"
+FEE_CHARGED = "  HoldFeeCharged: {producer: fines, consumers: [lending], channel: lending.events, key: holdId, schema: *hold}"
 PLACED = "  HoldPlaced: {producer: holds, consumers: [lending], channel: lending.events, key: holdId, schema: *hold}"
 RELEASE = "  ReleaseHold: {handler: holds, issuers: [lending], channel: lending.events, key: holdId, schema: *hold}"
 CANCEL_COMMAND = (
@@ -94,20 +95,9 @@ EXAMPLES = {
     ),
     "SAG002": (
         variant(
-            SOUND,
-            ("HoldFeeCharged: {producer: fines,", "HoldFeeCharged: {producer: till,"),
-            (
-                "  HoldFeeDeclined: {",
-                "  # till is no service: nothing ever emits HoldFeeCharged\n  HoldFeeDeclined: {",
-            ),
+            SOUND, (FEE_CHARGED, FEE_CHARGED.replace("fines", "till") + "  # till: no such service")
         ),
-        variant(
-            SOUND,
-            (
-                "  HoldFeeDeclined: {",
-                "  # fines, the service that charges the fee, emits it\n  HoldFeeDeclined: {",
-            ),
-        ),
+        variant(SOUND, (FEE_CHARGED, FEE_CHARGED + "  # fines charges the fee")),
     ),
     "SAG003": (
         variant(
