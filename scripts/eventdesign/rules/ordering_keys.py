@@ -81,7 +81,9 @@ events:
     producer: lending
     consumers: [notices]
     channel: lending.events
-    key: loanId          # like BookBorrowed: notices handles each loan's messages in order
+    # keyed like BookBorrowed, so notices handles each loan's messages in order; or make
+    # notices tolerate either order (park a fine for an unknown loan until it arrives)
+    key: loanId
     schema:
       type: object
       required: [loanId, memberId]

@@ -58,7 +58,9 @@ events:
 """,
     instead="""
 services:
-  fines: {context: Lending, state: owned, outbox: transactional}   # event row in the same commit
+  # the event is written to an outbox table in the same transaction and relayed; or
+  # `outbox: cdc`: change data capture reads the outbox table
+  fines: {context: Lending, state: owned, outbox: transactional}
 events:
   FineCharged:
     producer: fines
@@ -302,8 +304,11 @@ events:
     schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
 """,
     instead="""
+# an ordered channel: SQS/SNS FIFO (order per message group: the key), or Kafka/Kinesis keyed
+# by the entity id; or make consumers order-tolerant (versions, last writer wins) and drop
+# `ordering:`
 brokers:
-  aws: {transport: sqs-fifo}   # FIFO queues keep order per message group (the key)
+  aws: {transport: sqs-fifo}
 channels:
   overdue.queue: {transport: sqs-fifo, broker: aws, dead_letter: overdue.dlq}
   overdue.dlq: {transport: sqs-fifo, broker: aws, owner: lending-team, alert: page on first message}
@@ -490,7 +495,9 @@ events:
   BookReturned:
     producer: lending
     consumers: [notices, fines]
-    channel: lending.events   # a topic: each service reads every message in its own group
+    # a topic: each service reads every message in its own consumer group; or fan out
+    # through SNS or EventBridge to one queue per consumer service
+    channel: lending.events
     key: loanId
     schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
 """,
@@ -571,7 +578,10 @@ services:
     context: Lending
     state: event-sourced
     idempotency: inbox
-    event_store: {store: EventStoreDB, publish: subscription}   # a catch-up subscription relays
+    # a catch-up subscription relays the store's events and checkpoints its position; or
+    # `publish: cdc` (change data capture on the store's table, or `outbox: cdc`), or
+    # `publish: outbox` (an outbox row in the append's transaction, or `outbox: transactional`)
+    event_store: {store: EventStoreDB, publish: subscription}
 events:
   MemberFined:
     producer: accounts
@@ -658,7 +668,9 @@ services:
     state: owned
     outbox: transactional
     idempotency: inbox
-    idempotency_scope: command-id   # the id the issuer keeps across retries
+    # an id the issuer generates once and keeps across retries (an Idempotency-Key); or
+    # `business-key`: the key the effect is unique on (one waiver per fine)
+    idempotency_scope: command-id
 commands:
   WaiveFine:
     handler: fines
