@@ -108,11 +108,12 @@ def test_capacity_of_a_model_without_loads_says_what_to_add():
     assert "no channel states a `load:`" in result.stderr
 
 
-def test_explain_describes_each_capacity_rule():
+def test_explain_describes_each_capacity_rule_and_where_its_figures_come_from():
     for rule in ("CAP001", "CAP002", "CAP003", "CAP004"):
         result = run_grimoire("check", "--explain", rule)
         assert result.returncode == 0, result.stderr
-        assert "Source:" in result.stdout
+        assert "Figures and sources: `grimoire capacity MODEL`" in result.stdout
+        assert "\nSources\n- " in result.stdout
 
 
 def test_a_replay_window_of_forever_needs_infinite_retention(tmp_path):

@@ -119,3 +119,12 @@ def test_explain_shows_the_parts_in_text_and_json():
     parts = json.loads(explain("--format", "json"))
     assert yaml.safe_load(parts["example"])["events"].keys() == {"RenewLoan"}
     assert parts["sources"][0].startswith("Vaughn Vernon")
+
+
+@pytest.mark.parametrize("family", ["schemas", "reliability", "capacity"])
+def test_every_schema_reliability_capacity_rule_is_explained(family):
+    rules = [r for r in all_rules() if r.family == family]
+    assert rules, f"no rules in family {family}"
+    parts = ("what", "why", "example", "instead", "sources")
+    missing = {r.id: [p for p in parts if not getattr(r, p)] for r in rules}
+    assert {rule_id: gaps for rule_id, gaps in missing.items() if gaps} == {}
