@@ -81,13 +81,15 @@ channels:
     instead="""
 channels:
   lending.events:
-    partitions: 12           # as `grimoire capacity` reports; or run fewer consumers
+    partitions: 12           # as `grimoire capacity` reports; or lower the stated load
     load: {peak_msgs_per_s: 800, message_bytes: 600, consumer_parallelism: 12}
 """,
     sources=(
         'Jun Rao, "How to choose the number of topics/partitions in a Kafka cluster?"'
-        " (Confluent, 2015)",
-        "Amazon Kinesis Data Streams quotas and limits",
+        " (Confluent, 2015),"
+        " https://www.confluent.io/blog/how-choose-number-topics-partitions-kafka-cluster/",
+        "Amazon Kinesis Data Streams quotas and limits,"
+        " https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
     ),
 )
 def check_partitions(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
@@ -241,9 +243,11 @@ events:
       properties: {sessionId: {type: string}, bookId: {type: string}}
 """,
     sources=(
-        "Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard)",
-        "Pub/Sub quotas (1 MB/s per ordering key)",
-        "Amazon SQS FIFO quotas (per message group partition)",
+        "Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard),"
+        " https://docs.aws.amazon.com/streams/latest/dev/working-with-streams.html",
+        "Pub/Sub quotas (1 MB/s per ordering key), https://cloud.google.com/pubsub/quotas",
+        "Amazon SQS FIFO quotas (per message group partition),"
+        " https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",
     ),
 )
 def check_hot_key(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
