@@ -136,3 +136,12 @@ def test_every_saga_rule_is_explained():
         assert rule_.what and rule_.why and rule_.sources, rule_.id
         has_example = bool(rule_.example and rule_.instead)
         assert has_example == (rule_.id not in SAGA_RULES_WITHOUT_EXAMPLE), rule_.id
+
+
+@pytest.mark.parametrize("family", ["schemas", "reliability", "capacity"])
+def test_every_schema_reliability_capacity_rule_is_explained(family):
+    rules = [r for r in all_rules() if r.family == family]
+    assert rules, f"no rules in family {family}"
+    parts = ("what", "why", "example", "instead", "sources")
+    missing = {r.id: [p for p in parts if not getattr(r, p)] for r in rules}
+    assert {rule_id: gaps for rule_id, gaps in missing.items() if gaps} == {}
