@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any, Optional
 
 from ..pointer import escape_token, pointer_of
-from .jsonschema_nodes import SchemaNode, dereference, value_key
+from .jsonschema_nodes import COMBINATORS, SchemaNode, dereference, value_key
 from .pattern_matches import matches
 from .schema_sets import provably_disjoint
 
@@ -308,11 +308,10 @@ class JsonSchemaDiff:
                 if _all_compatible(sub):
                     return list(sub)
             elif update.get("criterion") in ("anyOf", "oneOf"):
-                for branch in branches:
-                    sub = self.compare(original, branch)
-                    if _all_compatible(sub):
-                        extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
-                        return list(sub) + [extended]
+                sub = self._closest_compatible(self.compare(original, b) for b in branches)
+                if sub is not None:
+                    extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
+                    return sub + [extended]
         elif original.kind == "combined" and update.kind != "combined":
             branches = original.get("subschemas")
             if len(branches) == 1:
@@ -322,18 +321,24 @@ class JsonSchemaDiff:
             elif original.get("criterion") == "allOf":
                 # Dropping parts of an allOf only widens it: `{"type": "string", "enum": [..]}`
                 # (an allOf of a string and an enum) read as `{"type": "string"}`.
-                for branch in branches:
-                    sub = self.compare(branch, update)
-                    if _all_compatible(sub):
-                        narrowed = (
-                            "PRODUCT_TYPE_NARROWED",
-                            None,
-                            original.pointer,
-                            update.pointer,
-                            "",
-                        )
-                        return list(sub) + [narrowed]
+                sub = self._closest_compatible(self.compare(b, update) for b in branches)
+                if sub is not None:
+                    narrowed = ("PRODUCT_TYPE_NARROWED", None, original.pointer, update.pointer, "")
+                    return sub + [narrowed]
         return None
+
+    @staticmethod
+    def _closest_compatible(comparisons: Iterable[list[_Raw]]) -> Optional[list[_Raw]]:
+        """The compatible comparison with the fewest warnings, then differences; the first of
+        equals. Confluent takes the first compatible branch; any one proves the verdict, and
+        a closer one spares a warning about a branch the data never needed."""
+        best: Optional[list[_Raw]] = None
+        for sub in comparisons:
+            if _all_compatible(sub) and (best is None or _distance(sub) < _distance(best)):
+                best = list(sub)
+                if not best:
+                    break
+        return best
 
     def _compare_same_shape(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
         if original.kind != update.kind:
@@ -1034,15 +1039,12 @@ class JsonSchemaDiff:
         elif len(old_members) > len(new_members):
             code = "PRODUCT_TYPE_NARROWED" if old_criterion == "allOf" else "SUM_TYPE_NARROWED"
             found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
-        results: dict[tuple[int, int], list[_Raw]] = {}
-        edges: dict[int, list[int]] = {}
-        for i, old in enumerate(old_members):
-            for j, new in enumerate(new_members):
-                sub = self.compare(old, new)
-                results[(i, j)] = sub
-                if _all_compatible(sub):
-                    edges.setdefault(i, []).append(j)
-        matching = _maximum_matching(edges, len(old_members))
+        results = {
+            (i, j): self.compare(old, new)
+            for i, old in enumerate(old_members)
+            for j, new in enumerate(new_members)
+        }
+        matching = _closest_matching(results, len(old_members), len(new_members))
         for i, j in sorted(matching.items()):
             found += _prefix(f"{old_criterion}/{i}", results[(i, j)])
         if len(matching) < min(len(old_members), len(new_members)):
@@ -1074,12 +1076,13 @@ class JsonSchemaDiff:
 
 
 def _shape(raw: Any) -> str:
-    """A schema's JSON without annotations, to tell real changes from documentation edits."""
+    """A schema's JSON without annotations, to tell real changes from documentation edits.
+    The order of allOf/anyOf/oneOf branches is no change either."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                k: strip(v)
+                k: sorted(map(_shape, v)) if k in COMBINATORS and isinstance(v, list) else strip(v)
                 for k, v in value.items()
                 if not (k in ANNOTATION_KEYWORDS and isinstance(v, (str, list)))
             }
@@ -1151,24 +1154,93 @@ def _distinct(members: list[SchemaNode]) -> list[SchemaNode]:
     return result
 
 
-def _maximum_matching(edges: dict[int, list[int]], left_count: int) -> dict[int, int]:
-    """A maximum bipartite matching (augmenting paths), as left index -> right index."""
-    right_owner: dict[int, int] = {}
+def _distance(differences: list[_Raw]) -> int:
+    """How far apart two compatible schemas are: warnings first, then any other difference."""
+    warnings = sum(1 for d in differences if d[0] in WARNING_CODES)
+    return warnings * _WARNING_WEIGHT + len(differences)
 
-    def augment(left: int, visited: set[int]) -> bool:
-        for right in edges.get(left, ()):
-            if right in visited:
-                continue
-            visited.add(right)
-            owner = right_owner.get(right)
-            if owner is None or augment(owner, visited):
-                right_owner[right] = left
-                return True
-        return False
 
-    for left in range(left_count):
-        augment(left, set())
-    return {left: right for right, left in right_owner.items()}
+# Larger than any count of differences between two subschemas, so one warning outweighs them.
+_WARNING_WEIGHT = 1 << 32
+
+
+def _closest_matching(
+    results: dict[tuple[int, int], list[_Raw]], old_count: int, new_count: int
+) -> dict[int, int]:
+    """Old subschema index -> new: as many compatible pairs as possible (Confluent's maximum
+    cardinality matching), and among those the pairs that differ least.
+
+    Confluent accepts any maximum matching, since every pair in it is compatible. Its warnings
+    are grimoire's own, and a pair compatible only with a warning must not stand in for an
+    identical (or closer) counterpart: an unchanged anyOf whose branches would warn if crossed
+    reports nothing, and reordered branches still find each other.
+    """
+    edges = {key: _distance(sub) for key, sub in results.items() if _all_compatible(sub)}
+    if not edges:
+        return {}
+    # Each pair left unmatched costs more than all compatible pairs together, so a minimum-cost
+    # assignment first matches as many pairs as it can, then the closest ones.
+    unmatched = sum(edges.values()) + 1
+    transposed = old_count > new_count
+    rows, columns = (new_count, old_count) if transposed else (old_count, new_count)
+    cost = [
+        [
+            edges.get((column, row) if transposed else (row, column), unmatched)
+            for column in range(columns)
+        ]
+        for row in range(rows)
+    ]
+    matching = {}
+    for row, column in enumerate(_minimum_cost_assignment(cost)):
+        pair = (column, row) if transposed else (row, column)
+        if pair in edges:
+            matching[pair[0]] = pair[1]
+    return matching
+
+
+def _minimum_cost_assignment(cost: list[list[int]]) -> list[int]:
+    """The column for each row minimising the total cost (Hungarian method with potentials,
+    O(rows^2 * columns)); needs rows <= columns."""
+    rows, columns = len(cost), len(cost[0])
+    row_potential = [0] * (rows + 1)
+    column_potential = [0] * (columns + 1)
+    owner = [0] * (columns + 1)  # 1-based row assigned to each column; column 0 is a sentinel
+    previous = [0] * (columns + 1)
+    for row in range(1, rows + 1):
+        owner[0] = row
+        column = 0
+        slack = [float("inf")] * (columns + 1)
+        used = [False] * (columns + 1)
+        while owner[column] != 0:
+            used[column] = True
+            current_row, delta, next_column = owner[column], float("inf"), 0
+            for candidate in range(1, columns + 1):
+                if used[candidate]:
+                    continue
+                reduced = (
+                    cost[current_row - 1][candidate - 1]
+                    - row_potential[current_row]
+                    - column_potential[candidate]
+                )
+                if reduced < slack[candidate]:
+                    slack[candidate], previous[candidate] = reduced, column
+                if slack[candidate] < delta:
+                    delta, next_column = slack[candidate], candidate
+            for candidate in range(columns + 1):
+                if used[candidate]:
+                    row_potential[owner[candidate]] += delta
+                    column_potential[candidate] -= delta
+                else:
+                    slack[candidate] -= delta
+            column = next_column
+        while column:
+            owner[column] = owner[previous[column]]
+            column = previous[column]
+    assignment = [0] * rows
+    for column in range(1, columns + 1):
+        if owner[column]:
+            assignment[owner[column] - 1] = column - 1
+    return assignment
 
 
 def _unmatched_detail(
