@@ -775,8 +775,13 @@ class JsonSchemaDiff:
         partial = self._partial_schema(original, name)
         if partial is not None:
             found += self._partial_coverage("PROPERTY_ADDED", partial, new, partial, new)
-        elif original.get("permits_additional") and original.get("unevaluated") is None:
-            # Open apart from its patternProperties: the name was free to hold any value.
+        elif (
+            original.get("permits_additional")
+            and original.get("unevaluated") is None
+            and not dereference(new).empty_like
+        ):
+            # Open apart from its patternProperties: the name was free to hold any value, which
+            # only a schema that accepts anything (`{}`, `true`) still takes.
             found.append(("PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES", None, *where, ""))
         if not required:
             found.append(("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", None, *where, ""))
