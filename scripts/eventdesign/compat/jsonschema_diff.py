@@ -26,7 +26,13 @@ from fractions import Fraction
 from typing import Any, Optional
 
 from ..pointer import escape_token, pointer_of
-from .jsonschema_nodes import COMBINATORS, SchemaNode, dereference, value_key
+from .jsonschema_nodes import (
+    COMBINATORS,
+    CONDITIONAL_KEYWORDS,
+    SchemaNode,
+    dereference,
+    value_key,
+)
 from .pattern_matches import matches
 from .schema_sets import provably_disjoint
 
@@ -312,6 +318,8 @@ class JsonSchemaDiff:
                 if sub is not None:
                     extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
                     return sub + [extended]
+            elif update.get("synthetic") and update.get("criterion") == "allOf":
+                return self._conditional_beside(original, update)
         elif original.kind == "combined" and update.kind != "combined":
             branches = original.get("subschemas")
             if len(branches) == 1:
@@ -340,10 +348,26 @@ class JsonSchemaDiff:
                     break
         return best
 
+    def _conditional_beside(self, original: SchemaNode, update: SchemaNode) -> Optional[list[_Raw]]:
+        """`if`/`then`/`else` added beside the keywords of a plain schema.
+
+        everit reads the update as an allOf of the old kind of schema and a conditional one,
+        which Confluent's SchemaDiff calls a TYPE_CHANGED. What happened is that the allOf
+        gained a part the writer's data may not satisfy: PRODUCT_TYPE_EXTENDED, Confluent's
+        name for the same edit when the old schema was already an allOf (also incompatible).
+        """
+        parts = update.get("subschemas")
+        rest = [part for part in parts if part.kind != "conditional"]
+        if len(rest) != 1 or len(parts) == 1:
+            return None
+        return self.compare(original, rest[0]) + [_conditional_added(original, update)]
+
     def _compare_same_shape(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
         if original.kind != update.kind:
             if original.kind == "false" or update.empty_like:
                 return []
+            if original.empty_like and update.kind == "conditional":
+                return [_conditional_added(original, update)]
             if self._decimal_encoding(original, update):
                 return [
                     (
@@ -1096,6 +1120,19 @@ def _shape(raw: Any) -> str:
         return value
 
     return json.dumps(strip(raw), sort_keys=True)
+
+
+def _conditional_added(original: SchemaNode, update: SchemaNode) -> _Raw:
+    """PRODUCT_TYPE_EXTENDED for a conditional the update adds (see `_conditional_beside`)."""
+    keywords = [k for k in CONDITIONAL_KEYWORDS if k in update.raw]
+    return (
+        "PRODUCT_TYPE_EXTENDED",
+        None,
+        original.pointer,
+        _keyword_pointer(update, keywords[0]),
+        f"{'/'.join(keywords)} added; Confluent reports TYPE_CHANGED, "
+        f"{describe_node(original)} -> {describe_node(update)}",
+    )
 
 
 def _raw_keyword(node: SchemaNode, keyword: str) -> Any:
