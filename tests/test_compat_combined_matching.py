@@ -11,12 +11,16 @@ ride-hailing and lending schemas below.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventdesign.cli import main
 from eventdesign.compat.history import check_data
+from eventdesign.compat.jsonschema_diff import _closest_matching, _distance
 
 TELEMETRY = Path(__file__).resolve().parent / "data" / "compat" / "telemetry"
 
@@ -158,3 +162,48 @@ def test_flawed_reading_that_requires_an_undeclared_firmware_version_warns_once(
     assert code == 0
     assert out.count("warning CMP090 REQUIRED_UNDECLARED_PROPERTY_ADDED") == 1
     assert "#/allOf/0/anyOf/0/required/firmwareVersion" in out
+
+
+# The matching itself, against every possible matching -----------------------------------------
+
+INCOMPATIBLE = ("TYPE_CHANGED", None, "", "", "")
+WARNING = ("CONSTRAINT_NOT_COMPARED", None, "", "", "")
+COMPATIBLE = ("DESCRIPTION_CHANGED", None, "", "", "")
+PAIR_RESULTS = st.one_of(
+    st.just([INCOMPATIBLE]),
+    st.builds(
+        lambda warnings, others: [WARNING] * warnings + [COMPATIBLE] * others,
+        st.integers(0, 2),
+        st.integers(0, 3),
+    ),
+)
+
+
+def every_matching(old_count: int, new_count: int):
+    """Every set of disjoint (old, new) pairs, as old -> new."""
+    for size in range(min(old_count, new_count) + 1):
+        for olds in itertools.combinations(range(old_count), size):
+            for news in itertools.permutations(range(new_count), size):
+                yield dict(zip(olds, news))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 5), st.data())
+def test_branches_are_matched_as_often_as_possible_then_as_closely_as_possible(
+    old_count: int, new_count: int, data: st.DataObject
+) -> None:
+    pairs = [(i, j) for i in range(old_count) for j in range(new_count)]
+    results = {pair: data.draw(PAIR_RESULTS) for pair in pairs}
+
+    def rank(matching: dict) -> tuple[int, int]:
+        return -len(matching), sum(_distance(results[pair]) for pair in matching.items())
+
+    found = _closest_matching(results, old_count, new_count)
+    assert len(set(found.values())) == len(found)
+    assert all(INCOMPATIBLE not in results[pair] for pair in found.items())
+    possible = [
+        m
+        for m in every_matching(old_count, new_count)
+        if all(INCOMPATIBLE not in results[pair] for pair in m.items())
+    ]
+    assert rank(found) == min(rank(m) for m in possible)
