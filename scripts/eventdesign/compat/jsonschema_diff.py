@@ -229,6 +229,7 @@ class JsonSchemaDiff:
         self._in_progress: set[tuple[int, int]] = set()
         self._relies_on_guess: list[bool] = []
         self._guess_made = False
+        self._shapes: dict[int, str] = {}
         self.passes = 0
 
     def differences(self, original: SchemaNode, update: SchemaNode) -> list[Difference]:
@@ -1083,6 +1084,12 @@ class JsonSchemaDiff:
             found.append(("COMBINED_TYPE_SUBSCHEMAS_CHANGED", None, *where, detail))
         return found
 
+    def _shape(self, node: SchemaNode) -> str:
+        shape = self._shapes.get(id(node))
+        if shape is None:
+            shape = self._shapes[id(node)] = _shape(node.raw)
+        return shape
+
     def _one_of_overlap(
         self, original: SchemaNode, update: SchemaNode, found: list[_Raw]
     ) -> Optional[_Raw]:
@@ -1090,9 +1097,9 @@ class JsonSchemaDiff:
         branches = update.get("subschemas")
         if len(branches) < 2:
             return None
-        changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or _shape(
-            original.raw
-        ) != _shape(update.raw)
+        changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or self._shape(
+            original
+        ) != self._shape(update)
         if not changed or provably_disjoint(branches):
             return None
         return (
@@ -1217,6 +1224,14 @@ def _closest_matching(
     identical (or closer) counterpart: an unchanged anyOf whose branches would warn if crossed
     reports nothing, and reordered branches still find each other.
     """
+    # Unchanged unions are the common case: pairs without any difference that cover the
+    # smaller side are already the best matching.
+    identical: dict[int, int] = {}
+    for (old, new), sub in results.items():
+        if not sub and old not in identical and new not in identical.values():
+            identical[old] = new
+    if len(identical) == min(old_count, new_count):
+        return identical
     edges = {key: _distance(sub) for key, sub in results.items() if _all_compatible(sub)}
     if not edges:
         return {}
