@@ -81,6 +81,17 @@ def test_adding_a_conditional_beside_an_enum_is_confluents_product_type_extended
     old = {"type": "string", "enum": ["STANDARD", "XL"]}
     new = {**old, "if": {"const": "XL"}, "then": {"maxLength": 2}}
     assert changes(old, new) == [("PRODUCT_TYPE_EXTENDED", "#/")]
+    assert errors(old, new)[0].detail == "if/then added (2 -> 3 schemas)"
+
+
+def test_a_conditional_added_to_an_explicit_allof_is_named_too() -> None:
+    old = {"allOf": [{"type": "string"}]}
+    new = {"allOf": [{"type": "string"}, {"if": {"const": "XL"}, "else": {"maxLength": 2}}]}
+    (change,) = errors(old, new)
+    assert (change.code, change.detail) == (
+        "PRODUCT_TYPE_EXTENDED",
+        "if/else added (1 -> 2 schemas)",
+    )
 
 
 def test_a_type_change_beside_an_added_conditional_is_reported_too() -> None:

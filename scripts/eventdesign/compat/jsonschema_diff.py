@@ -1065,7 +1065,15 @@ class JsonSchemaDiff:
         new_members = _distinct(update.get("subschemas"))
         if len(old_members) < len(new_members):
             code = "PRODUCT_TYPE_EXTENDED" if new_criterion == "allOf" else "SUM_TYPE_EXTENDED"
-            found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
+            detail = f"{len(old_members)} -> {len(new_members)} schemas"
+            conditionals = [m for m in new_members if m.kind == "conditional"]
+            if (
+                code == "PRODUCT_TYPE_EXTENDED"
+                and conditionals
+                and not any(m.kind == "conditional" for m in old_members)
+            ):
+                detail = f"{_conditional_keywords(conditionals[0])} added ({detail})"
+            found.append((code, None, *where, detail))
         elif len(old_members) > len(new_members):
             code = "PRODUCT_TYPE_NARROWED" if old_criterion == "allOf" else "SUM_TYPE_NARROWED"
             found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
@@ -1131,15 +1139,20 @@ def _shape(raw: Any) -> str:
 
 def _conditional_added(original: SchemaNode, update: SchemaNode) -> _Raw:
     """PRODUCT_TYPE_EXTENDED for a conditional the update adds (see `_conditional_beside`)."""
-    keywords = [k for k in CONDITIONAL_KEYWORDS if k in update.raw]
+    first = next(k for k in CONDITIONAL_KEYWORDS if k in update.raw)
     return (
         "PRODUCT_TYPE_EXTENDED",
         None,
         original.pointer,
-        _keyword_pointer(update, keywords[0]),
-        f"{'/'.join(keywords)} added; Confluent reports TYPE_CHANGED, "
+        _keyword_pointer(update, first),
+        f"{_conditional_keywords(update)} added; Confluent reports TYPE_CHANGED, "
         f"{describe_node(original)} -> {describe_node(update)}",
     )
+
+
+def _conditional_keywords(node: SchemaNode) -> str:
+    """'if/then', 'if/then/else', ...: the conditional keywords a schema object has."""
+    return "/".join(k for k in CONDITIONAL_KEYWORDS if k in node.raw)
 
 
 def _raw_keyword(node: SchemaNode, keyword: str) -> Any:
