@@ -78,6 +78,25 @@ def bench_recursive_union(repeat: int, json_cases: list[dict]) -> None:
         )
 
 
+def bench_wide_union(repeat: int) -> None:
+    """The widest anyOf compat accepts, every branch compatible with every other under a
+    warning: the matching must still pair each branch with its own counterpart."""
+    from eventdesign.compat.jsonschema_nodes import MAX_COMBINED_SUBSCHEMAS
+
+    branches = [
+        {"type": "object", "required": [f"tag{i}"], "description": f"variant {i}"}
+        for i in range(MAX_COMBINED_SUBSCHEMAS)
+    ]
+    old = {"anyOf": branches}
+    half = len(branches) // 2
+    for label, update in (
+        ("identical", old),
+        ("reordered", {"anyOf": branches[half:] + branches[:half]}),
+    ):
+        seconds = best_of(repeat, lambda update=update: check_data([old, update], "FULL"))
+        print(f"{len(branches)}-branch anyOf, {label}, FULL: {seconds * 1000:.0f} ms")
+
+
 def _git(repository: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
@@ -176,6 +195,7 @@ def main_bench() -> None:
     )
     print(f"slowest JSON Schema corpus case: {slowest_id} in {slowest_time * 1000:.0f} ms")
     bench_recursive_union(args.repeat, json_cases)
+    bench_wide_union(args.repeat)
     bench_transitive_history(args.repeat, args.events, args.versions)
 
     old = wide_schema(args.properties, 50)
