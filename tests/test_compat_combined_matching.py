@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventdesign.cli import main
-from eventdesign.compat.history import check_data
 from eventdesign.compat.jsonschema_diff import _closest_matching, _distance
+from eventdesign.rules.compatibility import check_schemas
 
 TELEMETRY = Path(__file__).resolve().parent / "data" / "compat" / "telemetry"
 
@@ -42,7 +42,7 @@ def ride_request(criterion: str, branches: list, description: str) -> dict:
 
 
 def findings(old: object, new: object) -> list[str]:
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     check = verdict.checks[0]
     return [f"{c.code} {c.path}" for c in check.errors + check.warnings]
 
@@ -114,7 +114,7 @@ def test_a_plain_schema_widened_to_a_union_is_compared_with_its_closest_branch()
             {"type": "object", "properties": {"riderId": {"type": "string"}}},
         ]
     }
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     assert verdict.compatible
     assert findings(old, new) == []
 
@@ -127,14 +127,14 @@ def test_an_allof_narrowed_to_a_plain_schema_is_compared_with_its_closest_part()
         ]
     }
     new = {"type": "object", "properties": {"riderId": {"type": "string"}}}
-    assert check_data([old, new], "BACKWARD").compatible
+    assert check_schemas([old, new], "BACKWARD").compatible
     assert findings(old, new) == []
 
 
 def test_incompatible_branches_are_still_reported() -> None:
     old = {"anyOf": [{"type": "string"}, {"type": "integer"}]}
     new = {"anyOf": [{"type": "string", "maxLength": 8}, {"type": "integer"}]}
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     assert not verdict.compatible
     assert "COMBINED_TYPE_SUBSCHEMAS_CHANGED #/" in findings(old, new)
 

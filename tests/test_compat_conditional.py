@@ -25,7 +25,7 @@ import jsonschema
 import pytest
 
 from eventdesign.cli import main
-from eventdesign.compat.history import check_data
+from eventdesign.rules.compatibility import check_schemas
 
 RIDES = Path(__file__).resolve().parent / "data" / "compat" / "rides"
 
@@ -40,13 +40,13 @@ XL_NEEDS_SEATS = {
 
 
 def changes(old: object, new: object) -> list[tuple[str, str]]:
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     check = verdict.checks[0]
     return [(c.code, c.path) for c in check.errors + check.warnings]
 
 
 def errors(old: object, new: object) -> list:
-    return check_data([old, new], "BACKWARD").checks[0].errors
+    return check_schemas([old, new], "BACKWARD").checks[0].errors
 
 
 @pytest.mark.parametrize(

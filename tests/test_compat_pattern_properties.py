@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from eventdesign.cli import main
-from eventdesign.compat.history import check_data
+from eventdesign.rules.compatibility import check_schemas
 
 LENDING = Path(__file__).resolve().parent / "data" / "compat" / "lending"
 
@@ -30,7 +30,7 @@ def load(name: str) -> dict:
 
 
 def warning_codes(old: object, new: object) -> list[str]:
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     return [c.code for check in verdict.checks for c in check.warnings + check.errors]
 
 

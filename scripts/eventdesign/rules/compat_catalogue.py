@@ -553,9 +553,10 @@ KINDS: tuple[ChangeKind, ...] = (
     _json(
         "CMP080",
         "PRODUCT_TYPE_EXTENDED",
-        "allOf gained a subschema",
+        "allOf gained a subschema, or if/then/else was added",
         "Data must now also match the new subschema, which the writer's data may not.",
-        "Do not add constraints to an allOf; check them in the producer. " + NEW_VERSION,
+        "Do not add constraints to an allOf or through if/then/else; check them in the producer. "
+        + NEW_VERSION,
     ),
     _json(
         "CMP081",
@@ -649,8 +650,9 @@ KINDS: tuple[ChangeKind, ...] = (
         "CMP097",
         "CONSTRAINT_NOT_COMPARED",
         "a keyword Confluent's rules do not compare changed",
-        "Confluent's diff ignores if/then/else, propertyNames and contains, so it accepts any "
-        "change to them; the change may reject data the writer produced.",
+        "Confluent's diff never compares one version's if/then/else, propertyNames or contains "
+        "with the other's, so it accepts any edit to them; the edit may reject data the writer "
+        "produced.",
         "Review the change by hand: only relax these keywords in a compatible evolution.",
     ),
     _json_warning(
