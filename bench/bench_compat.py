@@ -93,7 +93,7 @@ def bench_wide_union(repeat: int) -> None:
         ("identical", old),
         ("reordered", {"anyOf": branches[half:] + branches[:half]}),
     ):
-        seconds = best_of(repeat, lambda update=update: check_data([old, update], "FULL"))
+        seconds = best_of(repeat, lambda update=update: check_schemas([old, update], "FULL"))
         print(f"{len(branches)}-branch anyOf, {label}, FULL: {seconds * 1000:.0f} ms")
 
 
@@ -115,7 +115,12 @@ def committed_history(repository: Path, events: int, versions: int) -> Path:
     model["system"]["compatibility"] = "BACKWARD_TRANSITIVE"
     design = repository / "design.yaml"
     _git(repository, "init", "-q")
-    names = list(model["events"])
+    # Events whose payload has a bounded `reference` (the generator varies payload shapes).
+    names = [
+        name
+        for name, event in model["events"].items()
+        if "reference" in event.get("schema", {}).get("properties", {})
+    ]
     for version in range(versions + 1):
         for index, name in enumerate(names):
             if version and index % 4 == version % 4:
