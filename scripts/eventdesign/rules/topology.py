@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..model.types import saga_message_roles
@@ -15,6 +15,7 @@ from .registry import rule
 
 if TYPE_CHECKING:
     from ..model.types import DesignModel
+    from ..saga.model import Saga
 
 FAMILY = "topology"
 MAX_CYCLES = 100
@@ -247,31 +248,23 @@ class Reaction:
     declared: bool
 
 
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str)]
-    return []
-
-
-def _saga_message_names(saga: dict) -> set[str]:
-    """Every message a saga names: trigger, outcomes, cancel, timers, steps and reactions."""
-    names = set(_names(saga.get("trigger")))
-    names |= set(_names(saga.get("completed")) + _names(saga.get("compensated")))
-    cancel = saga.get("cancel")
-    if isinstance(cancel, dict):
-        names |= set(_names(cancel.get("on")))
-    parts = [p for p in (saga.get("timers") or []) if isinstance(p, dict)]
-    for step in (saga.get("steps") or []) + (saga.get("reactions") or []):
-        if isinstance(step, dict):
-            parts.append(step)
-            if isinstance(step.get("compensation"), dict):
-                parts.append(step["compensation"])
-    fields = ("event", "command", "reply", "failure", "on", "emits", "fails_with")
-    for part in parts:
-        for field in fields + ("after_pivot", "nothing_to_undo"):
-            names |= set(_names(part.get(field)))
+def _saga_message_names(saga: Saga) -> set[str]:
+    """Every message a saga names: trigger, outcomes, cancel, timers, and each step's (in
+    parallel groups too) or reaction's messages, compensations included."""
+    names = {saga.trigger or "", *saga.completed, *saga.compensated}
+    if saga.cancel is not None:
+        names.add(saga.cancel.on)
+    for timer in saga.timers:
+        names.add(timer.event)
+    for step in getattr(saga, "steps", ()):
+        names |= {step.command, step.reply or "", *step.failures}
+        if step.compensation is not None:
+            undo = step.compensation
+            names |= {undo.command, undo.reply or "", undo.nothing_to_undo or "", *undo.failures}
+    for reaction in getattr(saga, "reactions", ()):
+        names |= {reaction.on, *reaction.emits, *reaction.fails_with}
+        names |= {*reaction.after_pivot, *reaction.nothing_to_undo}
+    names.discard("")
     return names
 
 
@@ -457,7 +450,7 @@ outcome) are left to `saga verify`, which explores that exchange exactly.
 """,
 )
 def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
-    sagas_messages = [_saga_message_names(s) for s in model.sagas.values() if isinstance(s, dict)]
+    sagas_messages = [_saga_message_names(saga) for saga in model.parsed_sagas.values()]
     edges: dict[tuple[str, str], list[Reaction]] = defaultdict(list)
     producer_of = {e.name: e.producer for e in model.events.values()}
     for reaction in reactions(model):
