@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
+from .citations import ANTI_PATTERNS, COMMAND_MESSAGE, DOMAIN_EVENTS, EVENT_DRIVEN, REQUEST_REPLY
 from .engine import finding
 from .registry import rule
 
@@ -22,20 +23,6 @@ _STYLE_PATTERNS = (
     ("dot.case", re.compile(r"[a-z][a-z0-9]*(\.[a-z0-9]+)+")),
     ("snake_case", re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")),
     ("kebab-case", re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)+")),
-)
-# Sources several rules' explanations cite.
-DOMAIN_EVENTS = 'Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events"'
-EVENT_DRIVEN = (
-    'Martin Fowler, "What do you mean by Event-Driven?" (2017),'
-    " https://martinfowler.com/articles/201701-event-driven.html"
-)
-COMMAND_MESSAGE = (
-    'Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command Message",'
-    " https://www.enterpriseintegrationpatterns.com/patterns/messaging/CommandMessage.html"
-)
-ANTI_PATTERNS = (
-    'Oskar Dudycz, "Event modelling anti-patterns explained" (CRUD sourcing, passive'
-    " aggressive events), https://event-driven.io/en/anti-patterns"
 )
 _ONE_LOWER_WORD = re.compile(r"[a-z][a-z0-9]*")
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -463,10 +450,7 @@ events:
 read_models:
   DueDates: {owner: notices, sources: [LoanDueDateSet]}
 """,
-    sources=(
-        'Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Request-Reply",'
-        " https://www.enterpriseintegrationpatterns.com/patterns/messaging/RequestReply.html",
-    ),
+    sources=(REQUEST_REPLY,),
 )
 def check_request_reply(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
