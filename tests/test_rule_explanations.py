@@ -21,6 +21,7 @@ import yaml
 
 from eventdesign.compat.history import check_data
 from eventdesign.model.loader import load_model
+from eventdesign.model.source import parse_yaml
 from eventdesign.rules import engine
 from eventdesign.rules.registry import Rule, all_rules
 
@@ -42,7 +43,9 @@ def merged(base: Any, fragment: Any) -> Any:
 def findings_on(tmp_path: Path, fragment: str, rule_ids: list[str]) -> list:
     """Findings of the selected rules on the base model with `fragment` laid over it."""
     path = tmp_path / "design.yaml"
-    model = merged(BASE, yaml.safe_load(fragment))
+    # the model's own parser, as `check` reads the fragment: it keeps a saga's `on:` a string
+    # key (PyYAML's safe_load would make it True)
+    model = merged(BASE, parse_yaml(fragment, "example").data)
     path.write_text(yaml.safe_dump(model, sort_keys=False), encoding="utf-8")
     selection = engine.select_rules(all_rules(), cli_select=rule_ids)
     return list(engine.run_rules(load_model(path), selection))
@@ -102,6 +105,15 @@ def test_the_base_model_is_sound(tmp_path):
 def test_an_explained_rule_has_every_part(rule_):
     assert rule_.what and rule_.why and rule_.example and rule_.instead and rule_.sources
     assert rule_.example != rule_.instead
+
+
+@pytest.mark.parametrize("family", ["naming", "topology", "data"])
+def test_every_naming_topology_data_rule_is_explained(family):
+    rules = [r for r in all_rules() if r.family == family]
+    assert rules, f"no rules in family {family}"
+    parts = ("what", "why", "example", "instead", "sources")
+    missing = {r.id: [p for p in parts if not getattr(r, p)] for r in rules}
+    assert {rule_id: gaps for rule_id, gaps in missing.items() if gaps} == {}
 
 
 def test_explain_shows_the_parts_in_text_and_json():

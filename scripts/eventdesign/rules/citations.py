@@ -22,3 +22,11 @@ GDPR_BY_DESIGN = (
     "Regulation (EU) 2016/679 (GDPR), Art. 25, data protection by design and by default"
 )
 CRYPTO_SHREDDING = 'Mathias Verraes, "Crypto-shredding" (Eventsourcery patterns)'
+ASYNCAPI_OPERATIONS = (
+    'AsyncAPI Specification 3.0.0, "Operation Object" (send and receive),'
+    " https://www.asyncapi.com/docs/reference/specification/v3.0.0"
+)
+CQRS = (
+    'Microsoft, "CQRS pattern" (Azure Architecture Center),'
+    " https://learn.microsoft.com/azure/architecture/patterns/cqrs"
+)
