@@ -349,8 +349,8 @@ def check_command_mood(model: DesignModel) -> Iterator[Finding]:
     what="""
 Flags an event or a command named like a query: its last word is Request, Query, Lookup or
 Search (`GetUserRequest`, `PriceQuery`), or its first word is a verb of asking (Get, Fetch,
-Query, Find, List, Search, Lookup, Read, Load, Retrieve, Select, Count) and the name does not
-read in the past tense (`FetchPrices`, but not `PricesFetched`).
+Query, Find, List, Search, Look, Lookup, Read, Load, Retrieve, Select, Count) and the name
+does not read in the past tense (`FetchPrices`, but not `PricesFetched`).
 """,
     why="""
 A query asks for data and waits for an answer. Sending it as a message couples the asker to
