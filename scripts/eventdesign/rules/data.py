@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding
 from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
-from .citations import CRYPTO_SHREDDING, EVENT_DRIVEN, GDPR_BY_DESIGN, GDPR_ERASURE
+from .citations import CRYPTO_SHREDDING, GDPR_BY_DESIGN, GDPR_ERASURE
 from .engine import finding
 from .registry import rule
 
@@ -324,7 +324,10 @@ events:
         bookId: {type: string}
         returnedOn: {type: string, format: date}
 """,
-    sources=(EVENT_DRIVEN,),
+    sources=(
+        'Martin Fowler, "What do you mean by Event-Driven?" (2017), section "Event-Carried'
+        ' State Transfer", https://martinfowler.com/articles/201701-event-driven.html',
+    ),
 )
 def check_fat_events(model: DesignModel) -> Iterator[Finding]:
     limit = model.system.max_payload_fields
