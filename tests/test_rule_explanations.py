@@ -155,6 +155,15 @@ def test_an_explained_rule_has_every_part(rule_):
     assert rule_.example != rule_.instead
 
 
+@pytest.mark.parametrize("family", ["naming", "topology", "data"])
+def test_every_naming_topology_data_rule_is_explained(family):
+    rules = [r for r in all_rules() if r.family == family]
+    assert rules, f"no rules in family {family}"
+    parts = ("what", "why", "example", "instead", "sources")
+    missing = {r.id: [p for p in parts if not getattr(r, p)] for r in rules}
+    assert {rule_id: gaps for rule_id, gaps in missing.items() if gaps} == {}
+
+
 def test_explain_shows_the_parts_in_text_and_json():
     def explain(*extra: str) -> str:
         command = [sys.executable, str(ROOT / "scripts" / "grimoire.py"), "check"]
