@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from .capacity import Load, Sizing, size
 from .matrix import Capability, Matrix, Transport
@@ -13,8 +12,7 @@ OPS_PENALTY = {"low": 0, "medium": 1, "high": 2}
 INCUMBENT_BONUS = 3
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A transport that meets every need, with its score and the caveats of partial support."""
 
     transport: Transport
@@ -25,30 +23,30 @@ class Candidate:
     switch_cost: str = ""
 
 
-@dataclass(frozen=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     """A transport ruled out, with every reason."""
 
     transport: Transport
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(NamedTuple):
     needs: Needs
     candidates: tuple[Candidate, ...]
     excluded: tuple[Exclusion, ...]
 
 
-@dataclass
 class _Verdict:
     """One transport's checks so far; the load the needs state, sized once on demand."""
 
-    fits: list[str]
-    caveats: list[str]
-    reasons: list[str]
-    load: Optional[Load] = None
-    sizing: Optional[Sizing] = None
+    __slots__ = ("caveats", "fits", "load", "reasons", "sizing")
+
+    def __init__(self, load: Optional[Load]) -> None:
+        self.fits: list[str] = []
+        self.caveats: list[str] = []
+        self.reasons: list[str] = []
+        self.load = load
+        self.sizing: Optional[Sizing] = None
 
 
 Check = Callable[[Transport, Needs, _Verdict], None]
@@ -60,7 +58,7 @@ def advise(matrix: Matrix, needs: Needs) -> Advice:
     excluded: list[Exclusion] = []
     load = _load(needs)
     for position, transport in enumerate(matrix.transports):
-        verdict = _Verdict([], [], [], load)
+        verdict = _Verdict(load)
         for check in CHECKS:
             check(transport, needs, verdict)
         if verdict.reasons:

@@ -243,6 +243,15 @@ def transport_text(transport: Transport) -> str:
 
 
 def transport_json(transport: Transport) -> str:
-    from dataclasses import asdict
+    return json.dumps(_as_data(transport), indent=2, allow_nan=False) + "\n"
 
-    return json.dumps(asdict(transport), indent=2, allow_nan=False) + "\n"
+
+def _as_data(value: Any) -> Any:
+    """A matrix entry as JSON data: each record an object of its fields, in order."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: _as_data(getattr(value, name)) for name in value._fields}
+    if isinstance(value, (tuple, list)):
+        return [_as_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_data(item) for key, item in value.items()}
+    return value
