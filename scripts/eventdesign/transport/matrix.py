@@ -164,10 +164,32 @@ def load_matrix(path: Optional[Path] = None) -> Matrix:
 
 @lru_cache(maxsize=1)
 def _bundled_matrix() -> Matrix:
-    """The bundled matrix, the quick way when it is valid: the compiled schema test (a few ms);
-    the jsonschema-worded errors only when it is not. grimoire's own reader is used, as for
-    any other matrix: it is three times faster than PyYAML's loader (whose constructor is
-    Python even with libyaml)."""
+    """The bundled matrix: its checked data as the last run kept it (`data_cache`), else read
+    and checked now, and kept for the next run."""
+    from .. import data_cache, jsonschema_compiler
+    from ..model import source
+
+    # Everything that decides the checked data: the matrix, its schema, the code reading them.
+    decided_by = [
+        MATRIX_PATH,
+        SCHEMA_PATH,
+        Path(__file__),
+        Path(source.__file__),
+        Path(jsonschema_compiler.__file__),
+    ]
+    cache = data_cache.cache_file(data_cache.bytecode_folder(DATA_DIR), "transports", decided_by)
+    data = data_cache.load(cache)
+    if data is None:
+        data = _checked_bundled_data()
+        data_cache.store(cache, data)
+    return build_matrix(data, str(MATRIX_PATH))
+
+
+def _checked_bundled_data() -> dict:
+    """The bundled matrix's data, the quick way when it is valid: the compiled schema test (a
+    few ms); the jsonschema-worded errors only when it is not. grimoire's own reader is used,
+    as for any other matrix: it is three times faster than PyYAML's loader (whose constructor
+    is Python even with libyaml)."""
     from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     document = load_document(MATRIX_PATH)
@@ -177,7 +199,7 @@ def _bundled_matrix() -> Matrix:
         valid = False
     if not valid or _figure_source_problem(document.data):
         _validate(document)
-    return build_matrix(document.data, str(MATRIX_PATH))
+    return document.data
 
 
 def _figure_source_problem(data: dict) -> bool:
