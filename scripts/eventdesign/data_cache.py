@@ -13,7 +13,7 @@ written or parsed only means reading the files again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -32,12 +32,14 @@ def bytecode_folder(package_dir: Path) -> Path:
 
 def cache_file(folder: Path, name: str, inputs: Sequence[Path]) -> Path:
     """The cache file for data named `name` that `inputs` (read here, in full) decide."""
-    digest = hashlib.sha256()
+    parts = []
     for path in inputs:
         content = path.read_bytes()
-        digest.update(f"{path.name}:{len(content)}:".encode())
-        digest.update(content)
-    return folder / f"{name}-{digest.hexdigest()[:32]}.json"
+        parts += [f"{path.name}:{len(content)}:".encode(), content]
+    # The digest Python checks hash-based .pyc files with: hashlib would cost more to import
+    # (it loads OpenSSL) than the cache saves.
+    digest = importlib.util.source_hash(b"".join(parts))
+    return folder / f"{name}-{digest.hex()}.json"
 
 
 def load(path: Path) -> Optional[Any]:
