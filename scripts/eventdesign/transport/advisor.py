@@ -64,13 +64,14 @@ def advise(matrix: Matrix, needs: Needs) -> Advice:
         if verdict.reasons:
             excluded.append(Exclusion(transport, tuple(verdict.reasons)))
             continue
-        score = _score(transport, needs, len(verdict.caveats))
+        burden = _burden(transport, needs)
+        score = _score(transport, needs, len(verdict.caveats), burden)
         candidate = Candidate(
             transport,
             score,
             tuple(verdict.fits),
             tuple(verdict.caveats),
-            _burden(transport, needs),
+            burden,
             _switch_cost(transport, needs),
         )
         candidates.append((-score, position, candidate))
@@ -346,7 +347,7 @@ def _burden(transport: Transport, needs: Needs) -> str:
 
 
 def is_incumbent(transport: Transport, needs: Needs) -> bool:
-    return bool({transport.id, transport.model_transport} & set(needs.incumbent))
+    return transport.id in needs.incumbent or transport.model_transport in needs.incumbent
 
 
 def _switch_cost(transport: Transport, needs: Needs) -> str:
@@ -360,9 +361,9 @@ def _switch_cost(transport: Transport, needs: Needs) -> str:
     )
 
 
-def _score(transport: Transport, needs: Needs, caveat_count: int) -> int:
+def _score(transport: Transport, needs: Needs, caveat_count: int, burden: str) -> int:
     """Higher is better: fewer caveats, less to operate, what the team already runs."""
-    score = -caveat_count - OPS_PENALTY[_burden(transport, needs)]
+    score = -caveat_count - OPS_PENALTY[burden]
     if is_incumbent(transport, needs):
         score += INCUMBENT_BONUS
     if needs.cloud != "any" and any(
