@@ -73,6 +73,23 @@ def test_the_kept_data_is_named_by_every_file_that_decides_it(tmp_path: Path) ->
     assert data_cache.cache_file(tmp_path, "data", [data, code]) != before
 
 
+def test_kept_data_replaces_its_earlier_versions_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    data = tmp_path / "data.yaml"
+    data.write_text("a: 1\n", encoding="utf-8")
+    earlier = data_cache.cache_file(tmp_path, "data", [data])
+    data_cache.store(earlier, {"a": 1})
+    other = data_cache.cache_file(tmp_path, "data-other", [data])
+    data_cache.store(other, {"a": 1})
+    data.write_text("a: 2\n", encoding="utf-8")
+    now = data_cache.cache_file(tmp_path, "data", [data])
+    data_cache.store(now, {"a": 2})
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == sorted([now.name, other.name])
+    assert data_cache.load(now) == {"a": 2}
+
+
 def test_data_json_cannot_hold_exactly_is_not_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

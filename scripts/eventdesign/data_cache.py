@@ -51,7 +51,8 @@ def load(path: Path) -> Optional[Any]:
 
 
 def store(path: Path, data: Any) -> None:
-    """Keep `data` at `path` when Python writes bytecode; a failure only means no cache."""
+    """Keep `data` at `path` when Python writes bytecode, in place of the kept data's earlier
+    versions (the same name with another digest); a failure only means no cache."""
     if sys.dont_write_bytecode:
         return
     try:
@@ -65,6 +66,10 @@ def store(path: Path, data: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
+        name = path.name.rsplit("-", 1)[0]
+        for earlier in path.parent.glob(f"{name}-*.json"):
+            if earlier != path and earlier.name.rsplit("-", 1)[0] == name:
+                earlier.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only install or a full disk: read the files again next time
     finally:
