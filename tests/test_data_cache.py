@@ -28,6 +28,11 @@ def bytecode_prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     matrix_module._bundled_matrix.cache_clear()
 
 
+@pytest.fixture
+def writes_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
 def kept_matrices(prefix: Path) -> list[Path]:
     return sorted(prefix.rglob("transports-*.json"))
 
@@ -73,10 +78,8 @@ def test_the_kept_data_is_named_by_every_file_that_decides_it(tmp_path: Path) ->
     assert data_cache.cache_file(tmp_path, "data", [data, code]) != before
 
 
-def test_kept_data_replaces_its_earlier_versions_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+@pytest.mark.usefixtures("writes_bytecode")
+def test_kept_data_replaces_its_earlier_versions_only(tmp_path: Path) -> None:
     data = tmp_path / "data.yaml"
     data.write_text("a: 1\n", encoding="utf-8")
     earlier = data_cache.cache_file(tmp_path, "data", [data])
@@ -90,19 +93,15 @@ def test_kept_data_replaces_its_earlier_versions_only(
     assert data_cache.load(now) == {"a": 2}
 
 
-def test_data_json_cannot_hold_exactly_is_not_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+@pytest.mark.usefixtures("writes_bytecode")
+def test_data_json_cannot_hold_exactly_is_not_kept(tmp_path: Path) -> None:
     for data in ({1: "an int key"}, {"size": float("inf")}):
         data_cache.store(tmp_path / "kept.json", data)
         assert not (tmp_path / "kept.json").exists()
 
 
-def test_a_folder_that_cannot_be_written_only_means_no_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+@pytest.mark.usefixtures("writes_bytecode")
+def test_a_folder_that_cannot_be_written_only_means_no_cache(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
     data_cache.store(blocker / "cache" / "kept.json", {"a": 1})
