@@ -5,6 +5,8 @@ Payloads from a ride-hailing system (trip requests, driver assignments) written 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from eventdesign.model.payload import json_type_at
 from eventdesign.model.payload_fields import iter_fields, iter_payload_fields
 from eventdesign.protobuf.payload import ProtoPayload
@@ -172,3 +174,55 @@ def test_a_full_payload_table_keeps_the_items_row_of_an_array_it_lists() -> None
     rows = payload_fields({"type": "object", "properties": properties}, "jsonschema")
     assert [row.path for row in rows[-2:]] == ["legs", "legs[]"]
     assert len(rows) == MAX_FIELD_ROWS + 1
+
+
+def recursive_union(kinds: list[str]) -> dict:
+    """Vehicles of several kinds, each able to tow any vehicle: a oneOf that refers back to
+    every definition, as Confluent's recursive-union test schema does with 12."""
+    union = {"oneOf": [{"$ref": f"#/definitions/{kind}"} for kind in kinds]}
+    definitions = {
+        kind: {
+            "type": "object",
+            "properties": {f"{kind.lower()}Id": {"type": "string"}, "towing": union},
+        }
+        for kind in kinds
+    }
+    return {"type": "object", "definitions": definitions, "properties": {"vehicle": union}}
+
+
+def test_a_recursive_union_is_walked_every_way_up_to_the_bound(monkeypatch) -> None:
+    import eventdesign.model.payload_fields as walker
+
+    schema = recursive_union(["Car", "Van", "Bike"])
+    bounded = [field.dotted for field in iter_fields(schema, "jsonschema")]
+    monkeypatch.setattr(walker, "MAX_WALKED_SCHEMAS", 10**9)
+    assert [field.dotted for field in iter_fields(schema, "jsonschema")] == bounded
+    assert {"vehicle.towing.carId", "vehicle.towing.towing.bikeId"} <= set(bounded)
+    monkeypatch.setattr(walker, "MAX_WALKED_SCHEMAS", 5)
+    assert len(list(iter_fields(schema, "jsonschema"))) < len(bounded)
+
+
+def test_a_wide_recursive_union_is_walked_in_time_for_check_and_the_catalog(tmp_path) -> None:
+    """Twelve kinds that each tow any kind made check and export docs run for hours."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    model = yaml.safe_load((root / "tests/data/rules/explain-base.yaml").read_text())
+    kinds = ["Car", "Van", "Bike", "Bus", "Tram", "Truck", "Taxi", "Coach", "Moped", "Rickshaw"]
+    event = model["events"]["BookBorrowed"]
+    event["schema"]["properties"]["vehicle"] = recursive_union(kinds + ["Scooter", "Shuttle"])[
+        "properties"
+    ]["vehicle"]
+    event["schema"]["definitions"] = recursive_union(kinds + ["Scooter", "Shuttle"])["definitions"]
+    (tmp_path / "design.yaml").write_text(yaml.safe_dump(model, sort_keys=False))
+    entry = [sys.executable, str(root / "scripts" / "grimoire.py")]
+    for command in (["check", "design.yaml"], ["export", "docs", "design.yaml", "-o", "docs"]):
+        done = subprocess.run(
+            [*entry, *command], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+    catalog = "".join(path.read_text() for path in (tmp_path / "docs").rglob("*.md"))
+    assert "vehicle" in catalog

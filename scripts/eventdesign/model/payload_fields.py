@@ -15,7 +15,8 @@ False: through alternatives (`anyOf`, `oneOf`, an Avro union of several types), 
 
 Works on schemas that are themselves invalid: anything unexpected ends the walk there rather
 than raising. Local `$ref`s are followed; a reference already followed on the way to a field
-is shown as recursive and not followed again; the walk stops at MAX_FIELD_DEPTH.
+is shown as recursive and not followed again; the walk stops at MAX_FIELD_DEPTH, and enters
+at most MAX_WALKED_SCHEMAS schemas.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .payload import (
 )
 
 MAX_FIELD_DEPTH = 12
+MAX_WALKED_SCHEMAS = 20_000
 # Keywords through which a JSON Schema can declare fields; a subschema with none is a leaf.
 FIELD_KEYWORDS = frozenset(
     ("properties", "$ref", "allOf", "anyOf", "oneOf", "items", "prefixItems")
@@ -89,7 +91,7 @@ def iter_payload_fields(schema: Any, schema_format: str) -> Iterator[PayloadFiel
     if not isinstance(schema, dict):
         return iter(())
     # The root counts as reached through `#`: a `{"$ref": "#"}` inside it is a recursion.
-    return _json_fields(schema, schema, (), "", "", ("#",), 0, True, True)
+    return _json_fields(schema, _Budget(), schema, (), "", "", ("#",), 0, True, True)
 
 
 def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
@@ -110,6 +112,19 @@ def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
 
 
 # --- JSON Schema ------------------------------------------------------------------------------
+
+
+class _Budget:
+    """How many more schemas the walk may enter. Definitions that refer to one another through
+    several properties or a union (Confluent's recursive-union test schema: 12 definitions,
+    each able to hold any of them) have more paths than any walk can take, even with each
+    reference followed once per path; past MAX_WALKED_SCHEMAS the walk ends with what it
+    has found."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_WALKED_SCHEMAS
 
 
 def _json_deref(
@@ -240,6 +255,7 @@ def _json_parts(node: dict, pointer: str) -> list[tuple[dict, str]]:
 
 def _json_fields(
     root: Any,
+    budget: _Budget,
     node: Any,
     parts: tuple[str, ...],
     prefix: str,
@@ -256,6 +272,9 @@ def _json_fields(
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         node, _, pointer, seen = _json_deref(root, node, pointer, seen)
     if not isinstance(node, dict) or depth > MAX_FIELD_DEPTH:
+        return
+    budget.left -= 1
+    if budget.left < 0:
         return
     properties, bases, required = _json_properties(root, node, pointer, seen)
     for name, sub in properties.items():
@@ -281,15 +300,22 @@ def _json_fields(
         if not isinstance(target, dict) or FIELD_KEYWORDS.isdisjoint(target):
             continue  # a leaf: the usual field, so the test comes before any call
         listed = direct and ("properties" in target or "allOf" in target)
-        yield from _json_fields(root, target, names, path, at, sub_seen, depth + 1, listed, False)
+        yield from _json_fields(
+            root, budget, target, names, path, at, sub_seen, depth + 1, listed, False
+        )
         if "items" in target:
-            yield from _json_property_items(root, target, names, path, at, sub_seen, depth, direct)
+            yield from _json_property_items(
+                root, budget, target, names, path, at, sub_seen, depth, direct
+            )
     if not ELSEWHERE_KEYWORDS.isdisjoint(node):
-        yield from _json_elsewhere(root, node, parts, prefix, pointer, seen, depth, own_items)
+        yield from _json_elsewhere(
+            root, budget, node, parts, prefix, pointer, seen, depth, own_items
+        )
 
 
 def _json_property_items(
     root: Any,
+    budget: _Budget,
     node: dict,
     parts: tuple[str, ...],
     path: str,
@@ -313,12 +339,13 @@ def _json_property_items(
     if listed:
         yield _json_field(f"{path}[]", True, item_node, label, "", parts, at, True, True)
     yield from _json_fields(
-        root, item_node, parts, f"{path}[]", item_at, item_seen, depth + 1, listed, True
+        root, budget, item_node, parts, f"{path}[]", item_at, item_seen, depth + 1, listed, True
     )
 
 
 def _json_elsewhere(
     root: Any,
+    budget: _Budget,
     node: dict,
     parts: tuple[str, ...],
     prefix: str,
@@ -341,7 +368,7 @@ def _json_elsewhere(
             if isinstance(inner, list):
                 for index, branch in enumerate(inner):
                     yield from _json_fields(
-                        root, branch, parts, prefix, f"{at}/allOf/{index}", part_seen,
+                        root, budget, branch, parts, prefix, f"{at}/allOf/{index}", part_seen,
                         depth + 1, False, True,
                     )  # fmt: skip
         else:
@@ -351,19 +378,28 @@ def _json_elsewhere(
             if isinstance(branches, list):
                 for index, branch in enumerate(branches):
                     yield from _json_fields(
-                        root, branch, parts, prefix, f"{at}/{key}/{index}", part_seen,
+                        root, budget, branch, parts, prefix, f"{at}/{key}/{index}", part_seen,
                         depth + 1, False, True,
                     )  # fmt: skip
     items = node.get("items")
     if own_items and isinstance(items, dict):
         yield from _json_fields(
-            root, items, parts, f"{prefix}[]", f"{pointer}/items", seen, depth + 1, False, True
+            root,
+            budget,
+            items,
+            parts,
+            f"{prefix}[]",
+            f"{pointer}/items",
+            seen,
+            depth + 1,
+            False,
+            True,
         )
     tuple_items = node.get("prefixItems")
     if isinstance(tuple_items, list):
         for index, item in enumerate(tuple_items):
             yield from _json_fields(
-                root, item, parts, f"{prefix}[]", f"{pointer}/prefixItems/{index}", seen,
+                root, budget, item, parts, f"{prefix}[]", f"{pointer}/prefixItems/{index}", seen,
                 depth + 1, False, True,
             )  # fmt: skip
 
