@@ -25,7 +25,7 @@ def test_every_released_rule_id_still_names_a_rule():
 
 
 def rules_for_lifecycle() -> list[Rule]:
-    common = {"family": "naming", "severity": "warning", "summary": "s", "explanation": "e"}
+    common = {"family": "naming", "severity": "warning", "summary": "s", "what": "e"}
     return [
         Rule("NEW001", "new-rule", **common),
         Rule("NEW002", "new-preview", lifecycle="preview", **common),

@@ -234,20 +234,42 @@ def expected_style(model: DesignModel) -> str | None:
     family=FAMILY,
     severity="warning",
     summary="An event name must state a fact that happened, in the past tense.",
-    explanation="""
-An event records something that already happened and cannot be refused: `OrderPlaced`,
-`order.placed`, `payment_failed`. A name in the imperative (`PlaceOrder`) or a bare noun
-phrase (`OrderPlace`, `OrderShipment`) reads as a request or a thing, which invites consumers to
-treat it as a command they may reject, and blurs who owns the decision. The check takes the
-last word (after a version suffix such as `v2`, a trailing `Event`, or a particle as in
-`TimedOut`) and accepts regular `-ed` forms and common irregular participles (sent, paid,
-built, held, sold, ...). A participle followed by a prepositional phrase (By, To, From, For,
-In, On, At, With, Via, After, Before and more words) is past tense too:
-`PaymentRejectedByBank`, `OrderSentToWarehouse`. Rename the event, or if it really is an
-instruction, model it under `commands:`.
-Source: Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events";
-Martin Fowler, "What do you mean by Event-Driven?" (2017).
+    what="""
+Flags an event whose name does not read as a fact in the past tense. The check takes the last
+word (after a version suffix such as `v2`, a trailing `Event`, or a particle as in `TimedOut`)
+and accepts regular `-ed` forms and common irregular participles (sent, paid, built, held,
+sold, ...). A participle followed by a prepositional phrase (By, To, From, For, In, On, At,
+With, Via, After, Before and more words) is past tense too: `PaymentRejectedByBank`,
+`OrderSentToWarehouse`.
 """,
+    why="""
+An event records something that already happened and cannot be refused: `OrderPlaced`,
+`order.placed`, `payment_failed`. A name in the imperative (`PlaceOrder`) or a bare noun phrase
+(`OrderPlace`, `OrderShipment`) reads as a request or a thing, which invites consumers to treat
+it as a command they may reject, and blurs who owns the decision.
+""",
+    example="""
+events:
+  RenewLoan:            # an instruction, not a fact
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanRenewed:          # what happened; a request to renew belongs under `commands:`
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events"',
+        'Martin Fowler, "What do you mean by Event-Driven?" (2017)',
+    ),
 )
 def check_event_tense(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():

@@ -1,5 +1,11 @@
 """The rule registry: every rule's stable ID, name, default severity, summary and explanation.
 
+An explanation has ruff's parts: what the rule checks (`what`), why it matters (`why`), an
+example that breaks it (`example`), the same example put right (`instead`) and the documents
+that back it (`sources`). For model rules the two examples are fragments of a design model;
+for compatibility rules they are `before:`/`after:` schema pairs. Both are tested: the example
+must trigger its rule and the corrected one must pass every rule.
+
 Each family module in this package registers its rules with the `rule` decorator (a check
 function over the design model) or with `describe` (rules whose findings another analysis
 produces, such as schema compatibility). An analysis reports what it finds by code; a rule
@@ -21,12 +27,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from ..findings import Finding
+
+_TEXT_PARTS = ("what", "why", "example", "instead")
 
 CheckFunction = Callable[..., "Iterable[Finding]"]
 
@@ -45,13 +54,35 @@ class Rule:
     family: str
     severity: str
     summary: str
-    explanation: str
+    what: str
+    why: str = ""
+    example: str = ""
+    instead: str = ""
+    sources: tuple[str, ...] = ()
     check: CheckFunction | None = None
     needs: tuple[str, ...] = ()
     code: str = ""  # the analysis code this rule reports, for rules an analysis feeds
     reported_by: str = ""  # the ID of the rule whose check reports this rule's findings
     lifecycle: str = STABLE
     replaced_by: str = ""  # for a deprecated rule: the ID of the rule to use instead
+
+    @property
+    def explanation(self) -> str:
+        """The explanation's parts as one text, for readers that take a single text (SARIF)."""
+        if not (self.why or self.example or self.instead or self.sources):
+            return self.what
+        return "\n\n".join(f"{heading}\n{text}" for heading, text in self.sections())
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(heading, text) for each part of the explanation the rule has, in reading order."""
+        parts = [
+            ("What it does", self.what),
+            ("Why it matters", self.why),
+            ("Example", textwrap.indent(self.example, "    ")),
+            ("Instead", textwrap.indent(self.instead, "    ")),
+            ("Sources", "\n".join(f"- {source}" for source in self.sources)),
+        ]
+        return [(heading, text) for heading, text in parts if text]
 
     def as_dict(self) -> dict:
         """What `check --explain RULE --format json` prints."""
@@ -64,6 +95,11 @@ class Rule:
             "replaced_by": self.replaced_by or None,
             "summary": self.summary,
             "explanation": self.explanation,
+            "what": self.what,
+            "why": self.why,
+            "example": self.example,
+            "instead": self.instead,
+            "sources": list(self.sources),
             "reported_by": self.reported_by or None,
             "analysis_code": self.code or None,
             "needs": list(self.needs),
@@ -106,9 +142,18 @@ def rule(
     return decorate
 
 
-def describe(id: str, name: str, *, explanation: str, **metadata: Any) -> Rule:
-    """Register a rule; without `check`, one whose findings another analysis produces."""
-    return _register(Rule(id, name, explanation=explanation.strip(), **metadata))
+def describe(id: str, name: str, *, explanation: str = "", **metadata: Any) -> Rule:
+    """Register a rule; without `check`, one whose findings another analysis produces.
+
+    The explanation comes in parts (`what`, `why`, `example`, `instead`, `sources`); a single
+    `explanation` text is taken as `what`."""
+    if explanation:
+        metadata["what"] = explanation
+    parts = {key: metadata[key].strip() for key in _TEXT_PARTS if key in metadata}
+    for key in ("example", "instead"):
+        if key in parts:
+            parts[key] = textwrap.dedent(metadata[key]).strip("\n")
+    return _register(Rule(id, name, **{**metadata, **parts}))
 
 
 def _load_families() -> None:
@@ -118,7 +163,7 @@ def _load_families() -> None:
     _LOADED = True
     package = importlib.import_module(__package__ or "eventdesign.rules")
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if module.name != "registry":
+        if module.name != "registry" and not module.ispkg:  # packages hold a family's data
             importlib.import_module(f"{package.__name__}.{module.name}")
 
 
