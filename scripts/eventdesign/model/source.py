@@ -219,11 +219,11 @@ _TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
 def _build_from_events(loader: Any, shown: str) -> SourceDocument:
     """Data and marks straight from parser events, in one pass and without a node tree.
 
-    One loop per collection with its state in local variables; PyYAML's composer recurses
-    once per nesting level, and libyaml's C composer overflows the C stack on deep input, so
-    nothing nested deeper than MAX_DEPTH is read further. Anchored values are remembered as
-    they are built; an alias of a collection shares its anchor's value until the document is
-    read, and the expanded size is checked (alias bombs) before each alias gets its own copy.
+    One loop per collection with its state in local variables. libyaml's C composer
+    overflows the C stack on deep input; this recursion stops at MAX_DEPTH, refusing deeper
+    nesting before it costs anything. Anchored values are remembered as they are built; an
+    alias of a collection shares its anchor's value until the document is read, and the
+    expanded size is checked (alias bombs) before each alias gets its own copy.
     """
     import yaml
     from yaml import events as ev
