@@ -26,6 +26,7 @@ from eventdesign.compat.schema_files import read_schema_file  # noqa: E402
 from eventdesign.protobuf.confluent_diff import compare  # noqa: E402
 from eventdesign.protobuf.schema import compile_schema  # noqa: E402
 from eventdesign.protobuf.toolchain import ProtoSource  # noqa: E402
+from eventdesign.rules.compat_catalogue import SEVERITIES  # noqa: E402
 from machine import cached_bytecode_environment, reference_seconds  # noqa: E402
 
 SCALARS = ("string", "int64", "int32", "bool", "double", "bytes")
@@ -104,7 +105,7 @@ def main() -> None:
                 SchemaVersion("old", read_schema_file(str(old_file))),
                 SchemaVersion("new", read_schema_file(str(new_file))),
             ]
-            check_history(versions, "FULL_TRANSITIVE")
+            check_history(versions, "FULL_TRANSITIVE", severities=SEVERITIES)
 
         wide = best_of(args.repeat, in_process)
         print(

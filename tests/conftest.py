@@ -125,6 +125,23 @@ def _tool(name: str) -> Path:
     return path
 
 
+def buf_breaking(module: Path, category: str) -> list[dict]:
+    """`buf breaking` on the module at `module`/new against `module`/old, in one category:
+    one annotation (path, type, message...) per breaking change."""
+    config = {"version": "v2", "breaking": {"use": [category]}}
+    result = subprocess.run(
+        [str(_tool("buf")), "breaking", ".", "--against", "../old", "--config", json.dumps(config)]
+        + ["--against-config", '{"version":"v2"}', "--error-format", "json"],
+        cwd=module / "new",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode in (0, 100), result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 @pytest.fixture(scope="session")
 def claude_bin() -> Path:
     """The real Claude Code CLI from npm."""

@@ -14,34 +14,113 @@ import yaml
 from conftest import run_grimoire
 from eventdesign.model.loader import load_model
 from eventdesign.rules.engine import run_rules, selection_for
+from eventdesign.rules.registry import all_rules
 
 DATA = Path(__file__).resolve().parent / "data" / "capacity"
 
 
-def findings(path: Path) -> list[tuple[str, str, int]]:
+def located(path: Path) -> list[tuple[str, str, int, int, str]]:
+    """(rule, severity, line, column, message) of every finding, in report order."""
     model = load_model(path)
     found = run_rules(model, selection_for(model))
-    return [(f.rule, f.severity, f.location.line) for f in found]
+    return [(f.rule, f.severity, f.location.line, f.location.column, f.message) for f in found]
 
 
 @pytest.mark.parametrize("name", ["telemetry-sound.yaml", "pings-sound.yaml"])
 def test_a_design_sized_for_its_load_is_clean(name):
-    assert findings(DATA / name) == []
+    assert located(DATA / name) == []
 
 
-def test_flawed_telemetry_fires_each_capacity_rule_at_its_line():
-    assert findings(DATA / "telemetry-flawed.yaml") == [
-        ("CAP001", "error", 20),  # partitions: 12 for 48 consumers
-        ("CAP002", "error", 21),  # retention: 7d for a 30d replay window
-        ("CAP003", "warning", 24),  # 30% of 200,000 msgs/s on one key, over a planning figure
-    ]
+KAFKA_PARTITION_FIGURE = (
+    "a single partition takes tens of MB/s of writes; 10 MB/s is the conservative figure to "
+    "plan with until you measure yours; "
+    "https://www.confluent.io/blog/how-choose-number-topics-partitions-kafka-cluster/"
+)
+EVENTBRIDGE_QUOTAS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html"
+# Every finding of each flawed design, pinned to its line, column and message.
+LOCATED = {
+    "telemetry-flawed.yaml": [
+        (  # partitions: 12 for 48 consumers
+            "CAP001",
+            "error",
+            20,
+            5,
+            "channel 'telemetry.readings' declares 12 partitions; its load needs 48 partitions: "
+            "consumers_per_group 48 / 1 per partition (limit 1: a partition is read by one "
+            "consumer of a group at a time, so partitions cap a group parallelism; "
+            "https://kafka.apache.org/documentation/#intro_concepts_and_terms)",
+        ),
+        (  # retention: 7d for a 30d replay window
+            "CAP002",
+            "error",
+            21,
+            5,
+            "channel 'telemetry.readings' must replay 30 days of history, but its retention 7d "
+            "is shorter",
+        ),
+        (  # 30% of 200,000 msgs/s on one key, over a planning figure: a warning
+            "CAP003",
+            "warning",
+            24,
+            5,
+            "channel 'telemetry.readings': the busiest key carries 60,000 msgs/s, "
+            "write_bytes_per_s 30,000,000 over the per-key planning 10,000,000: "
+            + KAFKA_PARTITION_FIGURE,
+        ),
+    ],
+    "pings-over-quota.yaml": [
+        (
+            "CAP004",
+            "error",
+            18,
+            5,
+            "channel 'rides.locations': deliveries_per_s 200,000 is over the limit 18,750: "
+            "Custom Event Bus - Classic: 18,750 invocations (rule target deliveries) per second "
+            f"in us-east-1; above it deliveries are delayed; {EVENTBRIDGE_QUOTAS}",
+        ),
+        (
+            "CAP004",
+            "error",
+            18,
+            5,
+            "channel 'rides.locations': write_records_per_s 200,000 is over the limit 100,000: "
+            "Custom Event Bus - Classic: PutEvents 10,000 requests/s per account in us-east-1, "
+            "us-west-2 and eu-west-1 (2,400 in us-east-2, less elsewhere; adjustable) times 10 "
+            "entries per request; the newer Custom Event Bus has separate [EventsV2] quotas; "
+            + EVENTBRIDGE_QUOTAS,
+        ),
+    ],
+    "telemetry-event-hubs-over-namespace.yaml": [
+        (
+            "CAP004",
+            "error",
+            20,
+            5,
+            "channel 'telemetry.readings' needs 100 partitions, over the limit 32: Standard: "
+            "partitions per event hub (Premium 100, Dedicated 1,024); "
+            "https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas",
+        ),
+        (
+            "CAP004",
+            "error",
+            20,
+            5,
+            "channel 'telemetry.readings' needs 200 throughput units, over the limit 40: "
+            "Standard: up to 40 throughput units can be purchased per namespace, shared by its "
+            "event hubs; https://learn.microsoft.com/azure/event-hubs/event-hubs-scalability",
+        ),
+    ],
+}
 
 
-def test_partition_finding_shows_the_arithmetic_and_the_source():
-    model = load_model(DATA / "telemetry-flawed.yaml")
-    message = next(f.message for f in run_rules(model, selection_for(model)) if f.rule == "CAP001")
-    assert "needs 48 partitions: consumers_per_group 48 / 1 per partition" in message
-    assert "https://kafka.apache.org/documentation/#intro_concepts_and_terms" in message
+@pytest.mark.parametrize("name", LOCATED)
+def test_flawed_design_findings_are_pinned_to_line_column_and_message(name):
+    assert located(DATA / name) == LOCATED[name]
+
+
+def test_every_capacity_rule_has_a_pinned_finding():
+    pinned = {finding[0] for findings_ in LOCATED.values() for finding in findings_}
+    assert pinned == {r.id for r in all_rules() if r.family == "capacity"}
 
 
 def test_hot_key_over_a_documented_limit_is_an_error(tmp_path):
@@ -50,7 +129,18 @@ def test_hot_key_over_a_documented_limit_is_an_error(tmp_path):
     data["channels"]["rides.locations"]["load"]["hot_key_share"] = 0.01
     path = tmp_path / "pings.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert [(rule, severity) for rule, severity, _ in findings(path)] == [("CAP003", "error")]
+    # line 9 of the dumped model is rides.locations' `load:`
+    assert located(path) == [
+        (
+            "CAP003",
+            "error",
+            9,
+            5,
+            "channel 'rides.locations': the busiest key carries 2,000 msgs/s, "
+            "write_records_per_s 2,000 over the per-key limit 1,000: a shard takes 1,000 "
+            "records/s of writes; https://docs.aws.amazon.com/streams/latest/dev/working-with-streams.html",
+        )
+    ]
 
 
 def test_a_transport_that_keeps_nothing_cannot_meet_a_replay_window(tmp_path):
@@ -58,13 +148,16 @@ def test_a_transport_that_keeps_nothing_cannot_meet_a_replay_window(tmp_path):
     data["channels"]["rides.locations"]["load"]["replay_window"] = "2d"
     path = tmp_path / "pings.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert [rule for rule, _, _ in findings(path)] == ["CAP002"]  # 1d kept, 2d needed
-
-
-def test_load_over_a_service_quota_is_reported_per_quota():
-    assert [rule for rule, _, _ in findings(DATA / "pings-over-quota.yaml")] == [
-        "CAP004",  # 200,000 invocations/s > 18,750
-        "CAP004",  # 200,000 events/s > 100,000 PutEvents entries/s
+    # line 16 of the dumped model is rides.locations' `retention: 1d`
+    assert located(path) == [
+        (
+            "CAP002",
+            "error",
+            16,
+            5,
+            "channel 'rides.locations' must replay 2 days of history, but its retention 1d is "
+            "shorter",
+        )
     ]
 
 
@@ -73,7 +166,7 @@ def test_channels_without_a_load_are_not_sized(tmp_path):
     del data["channels"]["telemetry.readings"]["load"]
     path = tmp_path / "telemetry.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert findings(path) == []
+    assert located(path) == []
 
 
 def test_capacity_command_sizes_every_channel_of_a_model():
@@ -108,11 +201,12 @@ def test_capacity_of_a_model_without_loads_says_what_to_add():
     assert "no channel states a `load:`" in result.stderr
 
 
-def test_explain_describes_each_capacity_rule():
+def test_explain_describes_each_capacity_rule_and_where_its_figures_come_from():
     for rule in ("CAP001", "CAP002", "CAP003", "CAP004"):
         result = run_grimoire("check", "--explain", rule)
         assert result.returncode == 0, result.stderr
-        assert "Source:" in result.stdout
+        assert "Figures and sources: `grimoire capacity MODEL`" in result.stdout
+        assert "\nSources\n- " in result.stdout
 
 
 def test_a_replay_window_of_forever_needs_infinite_retention(tmp_path):

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from eventdesign.compat.history import check_data
 from eventdesign.model.payload_size import max_json_bytes
+from eventdesign.rules.compatibility import check_schemas
 from eventdesign.rules.content_model import content_model
 
 CLOSED = {"type": "object", "additionalProperties": False, "properties": {"id": {"type": "string"}}}
@@ -33,7 +33,7 @@ def with_field(schema: dict, name: str) -> dict:
 )
 def test_only_a_partially_open_model_can_gain_a_field_under_full(schema, kind, added):
     assert content_model(schema) == kind
-    verdict = check_data([schema, with_field(schema, added)], "FULL")
+    verdict = check_schemas([schema, with_field(schema, added)], "FULL")
     assert verdict.compatible is (kind == "partially open")
 
 

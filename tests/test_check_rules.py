@@ -13,6 +13,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
+from conftest import run_grimoire
 from eventdesign.model.loader import load_model
 from eventdesign.rules import engine
 from eventdesign.rules.registry import all_rules
@@ -1247,3 +1248,32 @@ def test_an_orchestrator_and_its_participant_exchanging_saga_messages_are_no_pin
         "services billing and orders",
         *where,
     )
+
+
+def check_json(path: Path) -> list[tuple]:
+    """(rule, line, column, trace) of every finding `check --strict` reports on a design."""
+    result = run_grimoire("check", str(path), "--strict", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    return [(f["rule"], f["line"], f["column"], f["trace"]) for f in findings]
+
+
+def test_saga_messages_inside_a_parallel_group_are_no_ping_pong():
+    # drivers answers trips only inside the saga's parallel group; trips' outcomes go back.
+    assert check_json(DATA / "ping-pong" / "ride-booking.yaml") == []
+
+
+def test_an_event_outside_the_saga_between_its_services_is_a_possible_ping_pong():
+    found = check_json(DATA / "ping-pong" / "ride-booking.driver-cancels.yaml")
+    assert found == [
+        (
+            "TOP008",
+            25,
+            3,
+            [
+                "trips consumes DriverAssigned, DriverCancelled, DriverReleased, NoDriverFound"
+                " from drivers",
+                "drivers consumes RideBooked, RideRefused from trips",
+            ],
+        )
+    ]

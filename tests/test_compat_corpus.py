@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from eventdesign.compat.history import check_data
 from eventdesign.compat.jsonschema_diff import COMPATIBLE_CHANGES
+from eventdesign.rules.compatibility import check_schemas
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COPIES = REPO_ROOT / "tests" / "data" / "compat"
@@ -69,7 +69,7 @@ def expected_avro_verdict(case: dict) -> bool:
 
 @pytest.mark.parametrize("case", JSON_CASES, ids=[c["id"] for c in JSON_CASES])
 def test_json_schema_backward_verdict_agrees_with_confluent(case: dict) -> None:
-    verdict = check_data([case["old"], case["new"]], "BACKWARD")
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD")
     assert verdict.compatible is case["compatible_backward"]
 
 
@@ -79,7 +79,7 @@ def test_json_schema_backward_verdict_agrees_with_confluent(case: dict) -> None:
     ids=[c["id"] for c in JSON_CASES if c["changes"]],
 )
 def test_json_schema_reports_confluents_incompatible_change_types(case: dict) -> None:
-    verdict = check_data([case["old"], case["new"]], "BACKWARD")
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD")
     reported = {f"{c.code} {c.path}" for c in verdict.checks[0].changes}
     expected = {c for c in case["changes"] if c.split()[0] not in COMPATIBLE_CHANGES}
     assert expected <= reported
@@ -91,14 +91,14 @@ def test_json_schema_reports_confluents_incompatible_change_types(case: dict) ->
     ids=[c["id"] for c in JSON_CASES if c["changes"]],
 )
 def test_json_schema_lists_every_change_confluent_lists(case: dict) -> None:
-    verdict = check_data([case["old"], case["new"]], "BACKWARD")
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD")
     reported = {f"{c.code} {c.path}" for c in verdict.checks[0].changes}
     assert set(case["changes"]) <= reported
 
 
 def test_json_schema_corpus_agreement_is_complete() -> None:
     agreeing = sum(
-        check_data([c["old"], c["new"]], "BACKWARD").compatible is c["compatible_backward"]
+        check_schemas([c["old"], c["new"]], "BACKWARD").compatible is c["compatible_backward"]
         for c in JSON_CASES
     )
     assert (agreeing, len(JSON_CASES)) == (136, 136)
@@ -107,7 +107,7 @@ def test_json_schema_corpus_agreement_is_complete() -> None:
 @pytest.mark.parametrize("case", AVRO_CASES, ids=[c["id"] for c in AVRO_CASES])
 def test_avro_reader_writer_verdict_agrees_with_the_specification(case: dict) -> None:
     # Registry FORWARD checks the previous (reader) against the new (writer) schema.
-    verdict = check_data([case["reader"], case["writer"]], "FORWARD", "avro")
+    verdict = check_schemas([case["reader"], case["writer"]], "FORWARD", "avro")
     assert verdict.compatible is expected_avro_verdict(case)
 
 
@@ -117,7 +117,7 @@ def test_avro_reader_writer_verdict_agrees_with_the_specification(case: dict) ->
     ids=[c["id"] for c in AVRO_CASES if c.get("incompatibility")],
 )
 def test_avro_names_the_incompatibility_kind_the_suite_expects(case: dict) -> None:
-    verdict = check_data([case["reader"], case["writer"]], "FORWARD", "avro")
+    verdict = check_schemas([case["reader"], case["writer"]], "FORWARD", "avro")
     assert case["incompatibility"] in {c.code for c in verdict.checks[0].errors}
 
 
@@ -125,7 +125,7 @@ def test_avro_corpus_agrees_except_the_documented_ruby_cases() -> None:
     differing = [
         c["id"]
         for c in AVRO_CASES
-        if check_data([c["reader"], c["writer"]], "FORWARD", "avro").compatible
+        if check_schemas([c["reader"], c["writer"]], "FORWARD", "avro").compatible
         is not c["compatible"]
     ]
     assert sorted(differing) == sorted(SPECIFICATION_VERDICTS)
@@ -133,5 +133,5 @@ def test_avro_corpus_agrees_except_the_documented_ruby_cases() -> None:
 
 @pytest.mark.parametrize("case", MODE_CASES, ids=[c["id"] for c in MODE_CASES])
 def test_avro_registry_mode_verdict_agrees_with_confluent(case: dict) -> None:
-    verdict = check_data([*case["previous"], case["new"]], case["mode"], "avro")
+    verdict = check_schemas([*case["previous"], case["new"]], case["mode"], "avro")
     assert verdict.compatible is case["compatible"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventdesign.compat.history import check_data
+from eventdesign.rules.compatibility import check_schemas
 
 
 def codes(verdict) -> list[str]:
@@ -56,34 +56,34 @@ WIDENINGS = {
 @pytest.mark.parametrize("name", WIDENINGS)
 def test_dropping_an_enum_or_const_is_backward_compatible(name: str) -> None:
     old, new = WIDENINGS[name]
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     assert verdict.compatible, codes(verdict)
 
 
 @pytest.mark.parametrize("name", WIDENINGS)
 def test_dropping_an_enum_or_const_breaks_old_readers_forward(name: str) -> None:
     old, new = WIDENINGS[name]
-    assert not check_data([old, new], "FORWARD").compatible
+    assert not check_schemas([old, new], "FORWARD").compatible
 
 
 def test_adding_an_enum_to_a_string_narrows_it() -> None:
-    verdict = check_data([{"type": "string"}, {"type": "string", "enum": ["A"]}], "BACKWARD")
+    verdict = check_schemas([{"type": "string"}, {"type": "string", "enum": ["A"]}], "BACKWARD")
     assert codes(verdict) == ["TYPE_CHANGED"]
 
 
 def test_dropping_an_enum_while_narrowing_the_rest_stays_incompatible() -> None:
     old = {"type": "string", "enum": ["CLAIM_OPEN"]}
     new = {"type": "string", "maxLength": 3}
-    assert not check_data([old, new], "BACKWARD").compatible
+    assert not check_schemas([old, new], "BACKWARD").compatible
 
 
 def test_dropping_an_enum_and_changing_the_type_stays_incompatible() -> None:
     old = {"type": "string", "enum": ["1"]}
-    assert codes(check_data([old, {"type": "integer"}], "BACKWARD")) == ["TYPE_CHANGED"]
+    assert codes(check_schemas([old, {"type": "integer"}], "BACKWARD")) == ["TYPE_CHANGED"]
 
 
 def test_a_bare_enum_read_as_a_string_is_a_type_change_as_in_confluent() -> None:
-    assert codes(check_data([{"enum": ["red"]}, {"type": "string"}], "BACKWARD")) == [
+    assert codes(check_schemas([{"enum": ["red"]}, {"type": "string"}], "BACKWARD")) == [
         "TYPE_CHANGED"
     ]
 
@@ -94,12 +94,12 @@ def test_avro_enum_symbol_removed_is_incompatible_and_added_is_compatible() -> N
         return {"type": "record", "name": "Ride", "fields": [{"name": "status", "type": status}]}
 
     both, one = ride(["REQUESTED", "ACCEPTED"]), ride(["REQUESTED"])
-    assert codes(check_data([both, one], "BACKWARD", "avro")) == ["MISSING_ENUM_SYMBOLS"]
-    assert check_data([one, both], "BACKWARD", "avro").compatible
+    assert codes(check_schemas([both, one], "BACKWARD", "avro")) == ["MISSING_ENUM_SYMBOLS"]
+    assert check_schemas([one, both], "BACKWARD", "avro").compatible
 
 
 def test_avro_enum_read_as_a_string_has_no_promotion() -> None:
     status = {"type": "enum", "name": "Status", "symbols": ["REQUESTED"]}
     old = {"type": "record", "name": "Ride", "fields": [{"name": "status", "type": status}]}
     new = {"type": "record", "name": "Ride", "fields": [{"name": "status", "type": "string"}]}
-    assert codes(check_data([old, new], "BACKWARD", "avro")) == ["TYPE_MISMATCH"]
+    assert codes(check_schemas([old, new], "BACKWARD", "avro")) == ["TYPE_MISMATCH"]

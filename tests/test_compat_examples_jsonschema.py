@@ -12,8 +12,8 @@ import dataclasses
 import pytest
 import yaml
 
-from eventdesign.compat.history import check_data
 from eventdesign.rules.compat_examples.jsonschema import EXAMPLES, SOURCES, parts
+from eventdesign.rules.compatibility import check_schemas
 from eventdesign.rules.registry import all_rules
 
 JSON_SCHEMA_RULES = [
@@ -25,7 +25,7 @@ JSON_SCHEMA_CODES = sorted(r.code for r in JSON_SCHEMA_RULES)
 def reported_codes(pair_text: str) -> list[str]:
     """Codes `compat` reports going from the pair's `before` schema to its `after` schema."""
     pair = yaml.safe_load(pair_text)
-    verdict = check_data([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"))
+    verdict = check_schemas([pair["before"], pair["after"]], pair.get("mode", "BACKWARD"))
     return [change.code for check in verdict.checks for change in check.reported]
 
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eventdesign.compat.explain import findings_for, verdict_line, verdict_summary
-from eventdesign.compat.history import SchemaVersion, check_data, check_history
+from eventdesign.compat.history import SchemaVersion, check_history
 from eventdesign.compat.schema_files import read_schema_file
+from eventdesign.compat.verdict_text import verdict_line, verdict_summary
+from eventdesign.report.compat_findings import findings_for
+from eventdesign.rules.compat_catalogue import SEVERITIES
+from eventdesign.rules.compatibility import check_schemas
 
 FILES = Path(__file__).resolve().parent / "data" / "compat" / "files"
 
 
 def file_verdict(old: str, new: str, mode: str = "BACKWARD"):
     versions = [SchemaVersion(name, read_schema_file(str(FILES / name))) for name in (old, new)]
-    return check_history(versions, mode)
+    return check_history(versions, mode, severities=SEVERITIES)
 
 
 def test_finding_names_rule_change_type_path_and_direction() -> None:
@@ -70,7 +73,7 @@ def test_a_change_inside_a_definition_points_at_the_definition() -> None:
         "type": "object",
         "properties": {"total": {"$ref": "#/$defs/money"}},
     }
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     [change] = verdict.checks[0].errors
     assert change.path == "#/properties/total/properties/amount"
     assert change.reader_pointer == "/$defs/money/properties/amount/type"
@@ -103,13 +106,15 @@ def test_forward_findings_say_the_old_schema_reads_new_data() -> None:
 def test_a_changed_union_branch_is_explained_by_its_closest_counterpart() -> None:
     old = {"properties": {"status": {"allOf": [{"type": "string"}, {"enum": ["new", "paid"]}]}}}
     new = {"properties": {"status": {"allOf": [{"type": "string"}, {"enum": ["new"]}]}}}
-    [change] = check_data([old, new], "BACKWARD").checks[0].errors
+    [change] = check_schemas([old, new], "BACKWARD").checks[0].errors
     assert change.code == "COMBINED_TYPE_SUBSCHEMAS_CHANGED"
     assert "ENUM_ARRAY_NARROWED at allOf/1/enum" in change.detail
 
 
 def test_enum_findings_list_the_removed_values() -> None:
-    [change] = check_data([{"enum": ["a", "b", "c"]}, {"enum": ["a"]}], "BACKWARD").checks[0].errors
+    [change] = (
+        check_schemas([{"enum": ["a", "b", "c"]}, {"enum": ["a"]}], "BACKWARD").checks[0].errors
+    )
     assert change.detail == "removed 'b', 'c'"
 
 
@@ -124,7 +129,7 @@ def test_verdict_line_for_a_compatible_change() -> None:
 
 
 def test_verdict_summary_lists_each_comparison() -> None:
-    verdict = check_data([{"type": "string"}, {"type": "string"}, {"type": "number"}], "FULL")
+    verdict = check_schemas([{"type": "string"}, {"type": "string"}, {"type": "number"}], "FULL")
     summary = verdict_summary(verdict, "OrderPlaced")
     assert summary["subject"] == "OrderPlaced"
     assert summary["compatible"] is False
@@ -137,7 +142,7 @@ def test_verdict_summary_lists_each_comparison() -> None:
 def test_warnings_are_findings_but_keep_the_change_compatible() -> None:
     old = {"type": "object", "properties": {"id": {"type": "string"}}}
     new = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["customer"]}
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     [finding] = findings_for(verdict)
     assert verdict.compatible
     assert (finding.rule, finding.severity) == ("CMP090", "warning")

@@ -15,8 +15,8 @@ import pytest
 
 from conftest import edit_json, tagged_repository
 from eventdesign.cli import main
-from eventdesign.compat.history import check_data
 from eventdesign.compat.impact import Reader, impact_of
+from eventdesign.rules.compatibility import check_schemas
 
 HOTEL = Path(__file__).resolve().parent / "data" / "compat" / "hotel"
 
@@ -170,7 +170,7 @@ def test_deploy_order_follows_the_direction_that_holds(
             {**base, "properties": {"x": {"type": "string"}}},
         ],
     }[(backward, forward)]
-    verdict = check_data(versions, "FULL")
+    verdict = check_schemas(versions, "FULL")
     impact = impact_of(verdict, "TelemetryRecorded", "gateway", (Reader("dashboard"),))
     assert (impact.backward, impact.forward) == (backward, forward)
     assert impact.deploy_order.startswith(order)

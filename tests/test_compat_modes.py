@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from eventdesign.compat.history import check_data
 from eventdesign.compat.modes import MODES, Comparison, comparisons, normalize_mode
 from eventdesign.errors import InputError
+from eventdesign.rules.compatibility import check_schemas
 
 CLOSED_V1 = {
     "type": "object",
@@ -89,12 +89,12 @@ def test_unknown_mode_is_refused_with_the_choices() -> None:
 
 
 def test_adding_an_optional_property_to_a_closed_model_is_backward_compatible() -> None:
-    assert check_data([CLOSED_V1, CLOSED_V2_OPTIONAL], "BACKWARD").compatible
+    assert check_schemas([CLOSED_V1, CLOSED_V2_OPTIONAL], "BACKWARD").compatible
 
 
 def test_adding_a_property_to_a_closed_model_is_not_forward_compatible() -> None:
     # The old, closed schema rejects the new property in data written with the new schema.
-    verdict = check_data([CLOSED_V1, CLOSED_V2_OPTIONAL], "FORWARD")
+    verdict = check_schemas([CLOSED_V1, CLOSED_V2_OPTIONAL], "FORWARD")
     assert not verdict.compatible
     assert [c.code for c in verdict.checks[0].errors] == [
         "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"
@@ -102,7 +102,7 @@ def test_adding_a_property_to_a_closed_model_is_not_forward_compatible() -> None
 
 
 def test_full_fails_when_either_direction_fails() -> None:
-    verdict = check_data([CLOSED_V1, CLOSED_V2_OPTIONAL], "FULL")
+    verdict = check_schemas([CLOSED_V1, CLOSED_V2_OPTIONAL], "FULL")
     assert not verdict.compatible
     assert [bool(c.errors) for c in verdict.checks] == [False, True]
 
@@ -110,19 +110,19 @@ def test_full_fails_when_either_direction_fails() -> None:
 def test_full_passes_when_both_directions_pass() -> None:
     open_v1 = {"type": "object", "properties": {"id": {"type": "string"}}}
     open_v2 = {"type": "object", "properties": {"id": {"type": "string", "description": "key"}}}
-    assert check_data([open_v1, open_v2], "FULL").compatible
+    assert check_schemas([open_v1, open_v2], "FULL").compatible
 
 
 def test_requiring_a_property_declared_optional_before_breaks_backward() -> None:
     # v2 declared `note` as optional, so v2's data may lack it; v3 requires it.
     history = [CLOSED_V1, CLOSED_V2_OPTIONAL, CLOSED_V3_REQUIRED]
-    latest = check_data(history, "BACKWARD")
+    latest = check_schemas(history, "BACKWARD")
     assert [c.code for c in latest.checks[0].errors] == ["REQUIRED_ATTRIBUTE_ADDED"]
 
 
 def test_transitive_reports_each_earlier_version_separately() -> None:
     history = [CLOSED_V1, CLOSED_V2_OPTIONAL, CLOSED_V3_REQUIRED]
-    verdict = check_data(history, "BACKWARD_TRANSITIVE")
+    verdict = check_schemas(history, "BACKWARD_TRANSITIVE")
     by_writer = {c.comparison.writer: [x.code for x in c.errors] for c in verdict.checks}
     assert by_writer == {
         0: ["REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL"],
@@ -132,20 +132,20 @@ def test_transitive_reports_each_earlier_version_separately() -> None:
 
 def test_avro_removing_a_default_is_compatible_but_not_transitively() -> None:
     history = [AVRO_V1, AVRO_V2, AVRO_V3]
-    assert check_data(history, "BACKWARD", "avro").compatible
-    transitive = check_data(history, "BACKWARD_TRANSITIVE", "avro")
+    assert check_schemas(history, "BACKWARD", "avro").compatible
+    transitive = check_schemas(history, "BACKWARD_TRANSITIVE", "avro")
     assert not transitive.compatible
     assert [c.comparison.writer for c in transitive.checks if c.errors] == [0]
 
 
 def test_avro_forward_transitive_checks_every_old_reader() -> None:
     history = [AVRO_V3, AVRO_V2, AVRO_V1]
-    assert check_data(history, "FORWARD", "avro").compatible
-    assert not check_data(history, "FORWARD_TRANSITIVE", "avro").compatible
+    assert check_schemas(history, "FORWARD", "avro").compatible
+    assert not check_schemas(history, "FORWARD_TRANSITIVE", "avro").compatible
 
 
 def test_none_accepts_any_change_but_still_reads_every_version() -> None:
-    verdict = check_data([{"type": "string"}, {"type": "number"}], "NONE")
+    verdict = check_schemas([{"type": "string"}, {"type": "number"}], "NONE")
     assert verdict.compatible and verdict.checks == ()
     with pytest.raises(InputError, match="not a valid JSON Schema"):
-        check_data([{"type": "strin"}, {"type": "number"}], "NONE")
+        check_schemas([{"type": "strin"}, {"type": "number"}], "NONE")

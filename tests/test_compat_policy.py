@@ -14,9 +14,9 @@ import re
 import pytest
 
 from conftest import EXAMPLE_MODEL, REPO_ROOT
-from eventdesign.compat.history import check_data
 from eventdesign.compat.impact import impact_of
 from eventdesign.model.loader import load_model
+from eventdesign.rules.compatibility import check_schemas
 
 SKILL = REPO_ROOT / "skills" / "design-event-driven-system" / "SKILL.md"
 REFERENCE = REPO_ROOT / "references" / "schema-versioning.md"
@@ -40,7 +40,7 @@ def telemetry(content_model: str, extra: dict | None = None) -> tuple[dict, str]
 def adding_a_field(content_model: str, mode: str):
     before, language = telemetry(content_model, {})
     after, _ = telemetry(content_model)
-    return check_data([before, after], mode, language)
+    return check_schemas([before, after], mode, language)
 
 
 # (format and content model, the mode the skill recommends for it, the side that deploys first)
@@ -83,7 +83,7 @@ def test_closed_or_open_json_schema_under_full_can_never_gain_a_field(
 def test_a_partially_open_model_only_takes_fields_of_its_own_schema_under_full() -> None:
     before, _ = telemetry("partially open", {})
     after, _ = telemetry("partially open", {"battery": {"type": "number"}})
-    assert not check_data([before, after], "FULL").compatible
+    assert not check_schemas([before, after], "FULL").compatible
 
 
 @pytest.mark.parametrize("document", [SKILL, REFERENCE], ids=["SKILL.md", "reference"])
@@ -106,5 +106,5 @@ def test_the_example_can_gain_an_optional_field_in_every_event_under_its_own_mod
             continue
         changed = copy.deepcopy(event.schema)
         changed.setdefault("properties", {})["addedLater"] = {"type": "string"}
-        verdict = check_data([event.schema, changed], model.compatibility_of(event))
+        verdict = check_schemas([event.schema, changed], model.compatibility_of(event))
         assert verdict.compatible, name

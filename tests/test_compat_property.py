@@ -18,8 +18,8 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventdesign.compat.changes import KINDS
-from eventdesign.compat.history import check_data
+from eventdesign.rules.compat_catalogue import KINDS
+from eventdesign.rules.compatibility import check_schemas
 
 # Confluent-accepted changes that can reject old data, and why (compat warns about each).
 ACCEPTED_BY_CONFLUENT = {
@@ -288,7 +288,7 @@ def test_backward_compatible_without_warnings_means_old_data_stays_valid(
     for schema in (old, new):
         if not jsonschema.Draft7Validator(jsonschema.Draft7Validator.META_SCHEMA).is_valid(schema):
             return
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     if not verdict.compatible or verdict.warning_count:
         return
     old_validator, new_validator = jsonschema.Draft7Validator(old), jsonschema.Draft7Validator(new)

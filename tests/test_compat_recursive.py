@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 
 from eventdesign.compat.deep_recursion import call_with_deep_stack
-from eventdesign.compat.history import check_data
 from eventdesign.compat.jsonschema_diff import JsonSchemaDiff
 from eventdesign.compat.jsonschema_nodes import load_schema
+from eventdesign.rules.compatibility import check_schemas
 
 DATA = Path(__file__).resolve().parent / "data" / "compat"
 CASES = {c["id"]: c for c in json.loads((DATA / "jsonschema-backward.json").read_text())}
@@ -66,7 +66,7 @@ def differences_with_counts(old: dict, new: dict) -> tuple[list, JsonSchemaDiff,
 def test_a_type_changed_deep_inside_confluents_recursive_trade_union_is_found() -> None:
     new = copy.deepcopy(TRADE)
     new["definitions"]["Asset"]["properties"]["id"] = {"type": "number"}
-    verdict = check_data([TRADE, new], "BACKWARD")
+    verdict = check_schemas([TRADE, new], "BACKWARD")
     assert not verdict.compatible
     assert verdict.error_count >= 1
 
@@ -106,13 +106,13 @@ def test_a_change_reachable_only_through_the_recursion_is_never_masked(changed: 
     jsonschema.validate(instance, old)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(instance, new)
-    assert not check_data([old, new], "BACKWARD").compatible
+    assert not check_schemas([old, new], "BACKWARD").compatible
 
 
 def test_a_recursive_union_that_only_widens_stays_compatible() -> None:
     old = ring(ORG_UNITS, {"Team": "integer"})
     new = ring(ORG_UNITS, {"Team": ["integer", "string"]})
-    verdict = check_data([old, new], "BACKWARD")
+    verdict = check_schemas([old, new], "BACKWARD")
     assert verdict.compatible
 
 
@@ -138,7 +138,7 @@ def test_knowledge_graph_with_mutually_recursive_nodes_reports_the_narrowed_leaf
             "$ref": "#/$defs/Concept",
         }
 
-    verdict = check_data([graph("number"), graph("integer")], "BACKWARD")
+    verdict = check_schemas([graph("number"), graph("integer")], "BACKWARD")
     assert not verdict.compatible
     narrowed = [c for check in verdict.checks for c in check.errors if c.code == "TYPE_NARROWED"]
     assert [c.path for c in narrowed] == ["#/properties/label"]
@@ -158,11 +158,11 @@ def category_tree(id_type: str) -> dict:
 
 
 def test_a_recursive_avro_record_is_compared_and_its_change_found() -> None:
-    verdict = check_data([category_tree("string"), category_tree("int")], "BACKWARD", "avro")
+    verdict = check_schemas([category_tree("string"), category_tree("int")], "BACKWARD", "avro")
     assert not verdict.compatible
     assert {c.code for check in verdict.checks for c in check.errors} == {"TYPE_MISMATCH"}
 
 
 def test_a_recursive_avro_record_widened_stays_compatible() -> None:
-    verdict = check_data([category_tree("int"), category_tree("long")], "BACKWARD", "avro")
+    verdict = check_schemas([category_tree("int"), category_tree("long")], "BACKWARD", "avro")
     assert verdict.compatible

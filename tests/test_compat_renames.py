@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from eventdesign.compat.explain import findings_for
-from eventdesign.compat.history import check_data
+from eventdesign.report.compat_findings import findings_for
+from eventdesign.rules.compatibility import check_schemas
 
 
 def booking(**properties: dict) -> dict:
@@ -30,7 +30,7 @@ def rules(findings) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["BACKWARD", "FORWARD", "FULL", "FULL_TRANSITIVE"])
 def test_a_renamed_property_is_one_finding_in_every_mode(mode: str) -> None:
-    verdict = check_data([booking(qty=QTY), booking(quantity=QTY)], mode)
+    verdict = check_schemas([booking(qty=QTY), booking(quantity=QTY)], mode)
     [finding] = findings_for(verdict)
     assert finding.rule == "CMP004"
     assert "`qty` renamed to `quantity`" in finding.message
@@ -39,7 +39,7 @@ def test_a_renamed_property_is_one_finding_in_every_mode(mode: str) -> None:
 
 
 def test_rename_under_backward_says_new_readers_need_the_new_name() -> None:
-    [finding] = findings_for(check_data([booking(qty=QTY), booking(quantity=QTY)], "BACKWARD"))
+    [finding] = findings_for(check_schemas([booking(qty=QTY), booking(quantity=QTY)], "BACKWARD"))
     assert "v2 requires `quantity`, which data written with v1 lacks" in finding.message
     assert "data written with v1 carries `qty`, which v2 rejects" in finding.message
     assert "Keep `qty` and add `quantity` beside it" in finding.hint
@@ -47,7 +47,7 @@ def test_rename_under_backward_says_new_readers_need_the_new_name() -> None:
 
 
 def test_rename_under_full_says_old_readers_lack_the_old_name_and_reject_the_new() -> None:
-    [finding] = findings_for(check_data([booking(qty=QTY), booking(quantity=QTY)], "FULL"))
+    [finding] = findings_for(check_schemas([booking(qty=QTY), booking(quantity=QTY)], "FULL"))
     assert "FORWARD: v1 requires `qty`, which data written with v2 lacks" in finding.message
     assert "FORWARD: data written with v2 carries `quantity`, which v1 rejects" in finding.message
     assert "partially open" in finding.hint
@@ -56,7 +56,7 @@ def test_rename_under_full_says_old_readers_lack_the_old_name_and_reject_the_new
 def test_a_similar_name_with_the_same_type_is_a_probable_rename() -> None:
     old = booking(guestName={"type": "string", "maxLength": 80})
     new = booking(guestFullName={"type": "string", "maxLength": 120})
-    [finding] = findings_for(check_data([old, new], "BACKWARD"))
+    [finding] = findings_for(check_schemas([old, new], "BACKWARD"))
     assert "`guestName` renamed to `guestFullName`" in finding.message
     assert "similar name" in finding.message
 
@@ -70,7 +70,9 @@ def test_a_rename_inside_a_nested_object_is_found_where_it_happened() -> None:
         }
         return {"type": "object", "properties": {"vehicle": vehicle}}
 
-    [finding] = findings_for(check_data([claim("vin"), claim("vehicleIdentification")], "BACKWARD"))
+    [finding] = findings_for(
+        check_schemas([claim("vin"), claim("vehicleIdentification")], "BACKWARD")
+    )
     assert finding.rule == "CMP004"
     assert "in #/properties/vehicle" in finding.message
 
@@ -78,7 +80,7 @@ def test_a_rename_inside_a_nested_object_is_found_where_it_happened() -> None:
 def test_an_unrelated_removal_and_addition_are_not_a_rename() -> None:
     old = booking(amount={"type": "number"})
     new = booking(memo={"type": "string"})
-    found = findings_for(check_data([old, new], "BACKWARD"))
+    found = findings_for(check_schemas([old, new], "BACKWARD"))
     assert "CMP004" not in rules(found)
     assert len(found) == 2
 
@@ -94,7 +96,7 @@ def ride(*fields: dict) -> dict:
 def pickup_renamed(mode: str):
     old = ride({"name": "pickup", "type": "string"})
     new = ride({"name": "pickupPoint", "type": "string"})
-    return check_data([old, new], mode, "avro")
+    return check_schemas([old, new], mode, "avro")
 
 
 def test_a_renamed_avro_field_is_one_finding_with_an_alias_hint() -> None:
@@ -113,7 +115,7 @@ def test_a_renamed_avro_field_under_full_tells_that_old_readers_need_the_old_nam
 
 def test_an_avro_rename_with_an_alias_is_backward_compatible() -> None:
     renamed = {"name": "pickupPoint", "type": "string", "aliases": ["pickup"]}
-    verdict = check_data(
+    verdict = check_schemas(
         [ride({"name": "pickup", "type": "string"}), ride(renamed)], "BACKWARD", "avro"
     )
     assert verdict.compatible
@@ -123,7 +125,7 @@ def test_an_avro_rename_with_an_alias_is_backward_compatible() -> None:
 def test_a_field_added_under_forward_says_old_readers_reject_it() -> None:
     old = booking()
     new = dict(booking(), properties={**booking()["properties"], "note": {"type": "string"}})
-    [finding] = findings_for(check_data([old, new], "FORWARD"))
+    [finding] = findings_for(check_schemas([old, new], "FORWARD"))
     assert finding.rule == "CMP055"
     assert "readers still on the old schema have a closed content model" in finding.message
     assert "Old readers reject it until they upgrade" in finding.hint
@@ -132,12 +134,12 @@ def test_a_field_added_under_forward_says_old_readers_reject_it() -> None:
 
 def test_a_field_removed_under_forward_says_old_readers_require_it() -> None:
     old = booking(nights={"type": "integer"})
-    [finding] = findings_for(check_data([old, booking()], "FORWARD"))
+    [finding] = findings_for(check_schemas([old, booking()], "FORWARD"))
     assert "no longer has a property that readers on the old schema require" in finding.message
     assert "Add the property as optional" not in finding.hint
 
 
 def test_an_avro_field_removed_under_forward_says_old_readers_need_it() -> None:
-    verdict = check_data([ride({"name": "fare", "type": "double"}), ride()], "FORWARD", "avro")
+    verdict = check_schemas([ride({"name": "fare", "type": "double"}), ride()], "FORWARD", "avro")
     [finding] = findings_for(verdict)
     assert "no longer writes a field that readers on the old schema need" in finding.message

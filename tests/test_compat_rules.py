@@ -5,19 +5,21 @@ Vectors: tests/data/compat/rule_cases.json (written for grimoire; one BACKWARD c
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import pytest
 
-from eventdesign.compat.changes import KINDS, KINDS_BY_CODE, KINDS_BY_RULE
-from eventdesign.compat.history import check_data
+import eventdesign.compat
 from eventdesign.compat.jsonschema_diff import (
     COMPATIBLE_CHANGES,
     CONFLUENT_COMPATIBLE_CHANGES,
     WARNING_CODES,
 )
 from eventdesign.protobuf.confluent_diff import COMPATIBLE_CHANGES as PROTOBUF_COMPATIBLE_CHANGES
+from eventdesign.rules.compat_catalogue import KINDS, KINDS_BY_CODE, KINDS_BY_RULE
+from eventdesign.rules.compatibility import check_schemas
 from eventdesign.rules.registry import all_rules, find_rule
 
 DATA = Path(__file__).resolve().parent / "data" / "compat"
@@ -194,7 +196,7 @@ PROTOBUF_DIFFERENCE_TYPES = [
 def test_rule_fires_on_its_smallest_change(kind) -> None:
     case = RULE_CASES[kind.rule_id]
     assert case["code"] == kind.code
-    verdict = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
     fired = {(c.code, c.path) for c in verdict.checks[0].reported}
     assert (kind.code, case["path"]) in fired
 
@@ -202,7 +204,7 @@ def test_rule_fires_on_its_smallest_change(kind) -> None:
 @pytest.mark.parametrize("kind", SCHEMA_KINDS, ids=[k.rule_id for k in SCHEMA_KINDS])
 def test_rule_severity_decides_the_verdict(kind) -> None:
     case = RULE_CASES[kind.rule_id]
-    verdict = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
+    verdict = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
     assert verdict.compatible is (kind.severity != "error")
 
 
@@ -213,8 +215,8 @@ READER_WRITER_KINDS = [k for k in SCHEMA_KINDS if not k.code.startswith("BUF_")]
 @pytest.mark.parametrize("kind", READER_WRITER_KINDS, ids=[k.rule_id for k in READER_WRITER_KINDS])
 def test_reverting_the_rules_change_is_checked_by_forward_mode(kind) -> None:
     case = RULE_CASES[kind.rule_id]
-    backward = check_data([case["old"], case["new"]], "BACKWARD", case["language"])
-    forward = check_data([case["new"], case["old"]], "FORWARD", case["language"])
+    backward = check_schemas([case["old"], case["new"]], "BACKWARD", case["language"])
+    forward = check_schemas([case["new"], case["old"]], "FORWARD", case["language"])
     assert {c.code for c in forward.checks[0].reported} == {
         c.code for c in backward.checks[0].reported
     }
@@ -271,3 +273,30 @@ def test_every_rule_explains_why_and_what_to_do() -> None:
     for kind in KINDS:
         assert kind.why.endswith(".") and len(kind.why) > 40, kind.code
         assert kind.hint.endswith(".") and len(kind.hint) > 20, kind.code
+
+
+def test_the_compat_analyses_import_no_rule_text() -> None:
+    """compat/ reports codes; ids, severities and text are the rules layer's (imports run one
+    way: commands -> report -> rules -> compat)."""
+    package = Path(eventdesign.compat.__file__).parent
+    upward = ("rules", "report", "commands")
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                assert (node.module or "").split(".")[0] not in upward, (module.name, node.module)
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                parts = (node.module or "").split(".")
+                assert parts[:1] != ["eventdesign"] or parts[1] not in upward, module.name
+
+
+def test_a_compatible_verdict_depends_on_the_severities_given() -> None:
+    """The analysis reports what the caller's severities list, and only errors break."""
+    from eventdesign.compat.history import check_data
+
+    old, new = {"type": "string"}, {"type": "string", "maxLength": 3}
+    strict = check_data([old, new], "BACKWARD", severities={"MAX_LENGTH_ADDED": "error"})
+    lenient = check_data([old, new], "BACKWARD", severities={"MAX_LENGTH_ADDED": "warning"})
+    silent = check_data([old, new], "BACKWARD", severities={})
+    assert (strict.compatible, strict.error_count) == (False, 1)
+    assert (lenient.compatible, lenient.warning_count) == (True, 1)
+    assert (silent.compatible, silent.checks[0].reported) == (True, [])

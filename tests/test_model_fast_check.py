@@ -23,7 +23,7 @@ from conftest import EXAMPLE_MODEL, value_paths
 from eventdesign.jsonschema_compiler import UnsupportedSchema, compile_schema, json_equal
 from eventdesign.model.loader import _model_validator, model_schema
 from eventdesign.model.source import load_document
-from eventdesign.rules.schemas import _fast_meta_check
+from eventdesign.payload_validation import fast_meta_check
 
 REPLACEMENTS = (1, 1.5, True, None, "x", "", [], {}, ["x", "x"], {"zzz": 1}, -1)
 
@@ -130,7 +130,7 @@ BREAKAGES = (
     [Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator],
 )
 def test_fast_metaschema_check_gives_jsonschemas_verdict_on_the_compat_corpus(validator_class):
-    fast = _fast_meta_check(validator_class.ID_OF(validator_class.META_SCHEMA))
+    fast = fast_meta_check(validator_class.ID_OF(validator_class.META_SCHEMA))
     assert fast is not None
     full = validator_class(validator_class.META_SCHEMA)
     cases = json.loads(CORPUS.read_text())

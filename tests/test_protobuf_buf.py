@@ -9,16 +9,12 @@ compared with grimoire's. buf comes from npm (@bufbuild/buf) and runs offline.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from conftest import NODE_BIN
+from conftest import buf_breaking
 from eventdesign.protobuf import buf_rules
 from eventdesign.protobuf.schema import compile_schema
 from eventdesign.protobuf.toolchain import ProtoSource
-from real_clients import missing
 
 BASE = """syntax = "proto3";
 package acme.claims.v1;
@@ -147,9 +143,6 @@ def _pair(change: str) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def buf_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], set[str]]:
     """(change, category) -> the rule IDs `buf breaking` reports for that pair."""
-    buf = NODE_BIN / "buf"
-    if not buf.exists():
-        missing(str(buf))
     root = tmp_path_factory.mktemp("buf")
     for side in ("old", "new"):
         (root / side).mkdir()
@@ -160,21 +153,9 @@ def buf_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, st
     by_file = {_file_name(change): change for change in MUTATIONS}
     verdicts: dict[tuple[str, str], set[str]] = {}
     for category in buf_rules.CATEGORIES:
-        config = {"version": "v2", "breaking": {"use": [category]}}
-        result = subprocess.run(
-            [str(buf), "breaking", ".", "--against", "../old", "--config", json.dumps(config)]
-            + ["--against-config", '{"version":"v2"}', "--error-format", "json"],
-            cwd=root / "new",
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode in (0, 100), result.stderr
         for change in MUTATIONS:
             verdicts[(change, category)] = set()
-        for line in result.stdout.splitlines():
-            annotation = json.loads(line)
+        for annotation in buf_breaking(root, category):
             verdicts[(by_file[annotation["path"]], category)].add(annotation["type"])
     return verdicts
 

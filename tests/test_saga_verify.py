@@ -17,6 +17,7 @@ from eventdesign.model.loader import load_model
 from eventdesign.model.source import parse_yaml
 from eventdesign.rules.sagas import verify_model
 from eventdesign.saga.verify import Limits
+from saga_vectors import LATE_COMPENSATABLE_STEP
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
 ORCHESTRATED = DATA / "orchestrated-ok.yaml"
@@ -172,14 +173,7 @@ def test_compensation_that_can_be_refused_needs_escalation(tmp_path):
 
 
 def test_compensatable_step_after_the_pivot_is_reported(tmp_path):
-    late = {
-        "name": "print-label",
-        "participant": "shipping",
-        "command": "BookCarrier",
-        "reply": "CarrierBooked",
-        "timeout": "5s",
-        "compensation": {"command": "CancelCarrier", "retry": {"max_attempts": "unlimited"}},
-    }
+    late = copy.deepcopy(LATE_COMPENSATABLE_STEP)
     finding = only(orchestrated(tmp_path, lambda d: steps(d).insert(3, late)), "SAG011")
     assert "print-label" in finding.message
     assert list(finding.trace) == [

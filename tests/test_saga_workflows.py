@@ -23,6 +23,7 @@ from eventdesign.model.loader import load_model
 from eventdesign.model.source import parse_yaml
 from eventdesign.rules.sagas import verify_with_coverage
 from eventdesign.saga.violations import Coverage
+from saga_vectors import reaction, saga, step
 
 DATA = REPO_ROOT / "tests" / "data" / "saga"
 TRIP = DATA / "trip-booking.yaml"
@@ -55,22 +56,6 @@ def only(findings: list[Finding], rule: str) -> Finding:
 
 def rules(findings: list[Finding]) -> set[str]:
     return {f.rule for f in findings}
-
-
-def saga(data: dict) -> dict:
-    return next(iter(data["sagas"].values()))
-
-
-def step(data: dict, name: str) -> dict:
-    for item in saga(data)["steps"]:
-        for candidate in item.get("parallel", [item]):
-            if candidate.get("name") == name:
-                return candidate
-    raise KeyError(name)
-
-
-def reaction(data: dict, service: str, on: str) -> dict:
-    return next(r for r in saga(data)["reactions"] if r["service"] == service and r["on"] == on)
 
 
 # -- whole workflows verify clean, and say what was explored ---------------------------------

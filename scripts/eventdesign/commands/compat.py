@@ -112,11 +112,12 @@ def _require_avro() -> None:
 
 
 def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
-    """(subject, verdict) pairs, findings about events as a whole, notes, and impacts."""
+    """(subject, verdict) pairs, changes to events as a whole, notes, and impacts."""
     from ..compat.history import SchemaVersion, check_history
     from ..compat.modes import DEFAULT_MODE
     from ..compat.schema_files import language_for, read_schema_file
     from ..errors import InputError
+    from ..rules.compat_catalogue import SEVERITIES
 
     if args.released:
         raise InputError("--released marks released versions in git history; use it with --against")
@@ -137,7 +138,7 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
         ]
     else:
         versions = [SchemaVersion(source.shown, source) for source in sources]
-    verdict = check_history(versions, args.mode or DEFAULT_MODE)
+    verdict = check_history(versions, args.mode or DEFAULT_MODE, severities=SEVERITIES)
     impacts = {}
     if not verdict.compatible:
         from ..compat.impact import impact_of
@@ -150,32 +151,33 @@ def _compare_files(args: argparse.Namespace) -> tuple[list, list, list, dict]:
 def _compare_revision(args: argparse.Namespace) -> tuple[list, list, list, dict]:
     from ..compat.against import check_against
     from ..errors import InputError
+    from ..rules.compat_catalogue import SEVERITIES
 
     if len(args.paths) != 1 or args.history:
         raise InputError("--against REV takes the design model file: compat --against REV MODEL")
     result = check_against(
         args.paths[0],
         args.against,
+        severities=SEVERITIES,
         mode_override=args.mode,
         require_avro=_require_avro,
         released=args.released,
     )
-    return list(result.verdicts), list(result.findings), list(result.notes), result.impacts
+    return list(result.verdicts), list(result.changes), list(result.notes), result.impacts
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compat.explain import findings_for, impact_finding, verdict_line, verdict_summary
+    from ..compat.verdict_text import verdict_line, verdict_summary
     from ..findings import exit_code
     from ..report import render_findings
+    from ..report.compat_findings import compat_findings
     from ..terminal import printable
 
     if args.against:
-        verdicts, findings, notes, impacts = _compare_revision(args)
+        verdicts, changes, notes, impacts = _compare_revision(args)
     else:
-        verdicts, findings, notes, impacts = _compare_files(args)
-    for subject, verdict in verdicts:
-        findings += findings_for(verdict, subject)
-    findings += [impact_finding(impact, location) for impact, location in impacts.values()]
+        verdicts, changes, notes, impacts = _compare_files(args)
+    findings = compat_findings(verdicts, changes, impacts.values())
     if args.format == "markdown":
         from ..report.compat_markdown import render_markdown
 

@@ -14,17 +14,19 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Optional
 
 from ..errors import InputError
-from ..findings import Finding, Location
-from .explain import model_finding, plural
+from ..findings import Location
+from .changes import ModelChange
 from .history import ModeVerdict, SchemaVersion, check_history
 from .impact import Impact, impact_of, readers_of
 from .modes import is_transitive, normalize_mode
 from .schema_files import schema_from_data
+from .verdict_text import plural
 
 GIT_TIMEOUT_SECONDS = 120
 HISTORY_ROUNDS = 3
@@ -33,12 +35,12 @@ WORKING_TREE = "working tree"
 
 @dataclass
 class AgainstResult:
-    """Per-event verdicts plus findings about events as a whole (removed, changed language)."""
+    """Per-event verdicts plus changes to events as a whole (removed, changed language)."""
 
     revision: str
     verdicts: list[tuple[str, ModeVerdict]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    changes: list[ModelChange] = field(default_factory=list)
     impacts: dict[str, tuple[Impact, Location]] = field(default_factory=dict)
     history_size: int = 1
 
@@ -162,11 +164,13 @@ def check_against(
     model_path: str,
     revision: str,
     *,
+    severities: Mapping[str, str],
     mode_override: Optional[str] = None,
     require_avro: Callable[[], None] = lambda: None,
     released: Optional[str] = None,
 ) -> AgainstResult:
-    """Check each event of the model at `model_path` against the same event at `revision`."""
+    """Check each event of the model at `model_path` against the same event at `revision`;
+    `severities` are the compatibility rules' (see `check_history`)."""
     from ..model.loader import load_model
 
     model = load_model(model_path)
@@ -193,7 +197,24 @@ def check_against(
                 *_earlier_versions(root, revision, relative, released, temporary, result, known),
                 old,
             ]
-        _compare_events(model, history, result, mode_override, require_avro)
+        _compare_events(model, history, result, mode_override, require_avro, severities)
+    return result
+
+
+def compare_models(
+    model: Any,
+    old_model: Any,
+    *,
+    severities: Mapping[str, str],
+    revision: str = "the earlier version",
+    mode_override: Optional[str] = None,
+    require_avro: Callable[[], None] = lambda: None,
+) -> AgainstResult:
+    """Compare each event of a loaded `model` with the same event in `old_model`, the model as
+    it was at `revision`, as `check_against` does with one earlier version."""
+    result = AgainstResult(revision)
+    history = [_OldModel(revision, old_model, lambda file: file)]
+    _compare_events(model, history, result, mode_override, require_avro, severities)
     return result
 
 
@@ -291,6 +312,7 @@ def _compare_events(
     result: AgainstResult,
     mode_override: Optional[str],
     require_avro: Callable[[], None],
+    severities: Mapping[str, str],
 ) -> None:
     from .succession import successors, weakened_modes
 
@@ -301,19 +323,21 @@ def _compare_events(
         if name not in model.events:
             successor = successor_of.get(name)
             readers = [reader.service for reader in readers_of(old_model, name)]
-            result.findings.append(
-                model_finding(
+            result.changes.append(
+                ModelChange(
                     "EVENT_TYPE_REMOVED",
+                    name,
                     f"removed since {revision}"
                     + (f" (superseded by {successor})" if successor else "")
                     + (f"; read there by {', '.join(readers)}" if readers else ""),
                     model.locate("/events"),
-                    name,
                 )
             )
-    result.findings += weakened_modes(model, old_model, revision)
-    found, notes = successors(model, old_model, revision, require_avro, history[-1].rename)
-    result.findings += found
+    result.changes += weakened_modes(model, old_model, revision)
+    found, notes = successors(
+        model, old_model, revision, require_avro, history[-1].rename, severities=severities
+    )
+    result.changes += found
     result.notes += notes
     for name, event in model.events.items():
         old = old_model.events.get(name)
@@ -330,22 +354,22 @@ def _compare_events(
             result.notes.append(f"{name}: had no schema at {revision}, nothing to compare")
             continue
         if event.schema is None:
-            result.findings.append(
-                model_finding(
+            result.changes.append(
+                ModelChange(
                     "EVENT_SCHEMA_REMOVED",
+                    name,
                     f"has no schema now but had one at {revision}",
                     model.locate(event.pointer),
-                    name,
                 )
             )
             continue
         if old.schema_format != event.schema_format:
-            result.findings.append(
-                model_finding(
+            result.changes.append(
+                ModelChange(
                     "SCHEMA_LANGUAGE_CHANGED",
+                    name,
                     f"schema changed from {old.schema_format} to {event.schema_format}",
                     model.locate(event.pointer),
-                    name,
                 )
             )
             continue
@@ -367,7 +391,7 @@ def _compare_events(
                 ),
             ),
         ]
-        verdict = check_history(versions, mode)
+        verdict = check_history(versions, mode, severities=severities)
         result.verdicts.append((name, verdict))
         if not verdict.compatible:
             impact = impact_of(verdict, name, event.producer, readers_of(model, name))

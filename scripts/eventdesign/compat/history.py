@@ -2,18 +2,20 @@
 
 `check_history(versions, mode)` loads every version (so a broken one is reported even where the
 mode would not compare it), runs the reader/writer comparisons the mode asks for, and returns a
-`ModeVerdict` listing each comparison's changes. The work runs with a deep stack, so deeply
+`ModeVerdict` listing each comparison's changes. Which codes count as incompatibilities and
+which as warnings is the compatibility rules' to say: callers pass their `severities` (code to
+severity; a code not listed is a compatible change). The work runs with a deep stack, so deeply
 nested or recursive schemas are compared rather than crashed on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..errors import InputError
-from .changes import Change, kind_of
+from .changes import Change
 from .deep_recursion import call_with_deep_stack
 from .modes import BACKWARD, Comparison, comparisons
 from .schema_files import SchemaSource, schema_from_data
@@ -36,23 +38,25 @@ class SchemaVersion:
 
 @dataclass(frozen=True)
 class PairCheck:
-    """One comparison and every change it found (compatible ones included)."""
+    """One comparison and every change it found (compatible ones included), with the
+    severity of each code the caller reports."""
 
     comparison: Comparison
     changes: tuple[Change, ...]
+    severities: Mapping[str, str] = field(repr=False, compare=False)
 
     @property
     def reported(self) -> list[Change]:
-        """Changes with a rule: incompatibilities and warnings."""
-        return [c for c in self.changes if kind_of(c.code) is not None]
+        """Changes with a rule: incompatibilities, warnings and notes."""
+        return [c for c in self.changes if c.code in self.severities]
 
     @property
     def errors(self) -> list[Change]:
-        return [c for c in self.reported if kind_of(c.code).severity == "error"]
+        return [c for c in self.changes if self.severities.get(c.code) == "error"]
 
     @property
     def warnings(self) -> list[Change]:
-        return [c for c in self.reported if kind_of(c.code).severity == "warning"]
+        return [c for c in self.changes if self.severities.get(c.code) == "warning"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class ModeVerdict:
     mode: str
     versions: tuple[SchemaVersion, ...]
     checks: tuple[PairCheck, ...]
+    severities: Mapping[str, str] = field(repr=False, compare=False)
 
     @property
     def compatible(self) -> bool:
@@ -121,7 +126,9 @@ def compare_versions(
     ]
 
 
-def _check(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
+def _check(
+    versions: Sequence[SchemaVersion], mode: str, severities: Mapping[str, str]
+) -> ModeVerdict:
     for version in versions:
         load_version(version)
     checks = []
@@ -135,12 +142,15 @@ def _check(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
         changes = compare_versions(
             versions[comparison.reader], versions[comparison.writer], evolution
         )
-        checks.append(PairCheck(comparison, tuple(changes)))
-    return ModeVerdict(mode, tuple(versions), tuple(checks))
+        checks.append(PairCheck(comparison, tuple(changes), severities))
+    return ModeVerdict(mode, tuple(versions), tuple(checks), severities)
 
 
-def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
-    """Check the last version against the earlier ones (oldest first) as `mode` says."""
+def check_history(
+    versions: Sequence[SchemaVersion], mode: str, *, severities: Mapping[str, str]
+) -> ModeVerdict:
+    """Check the last version against the earlier ones (oldest first) as `mode` says;
+    `severities` names the codes to report and how severe each is."""
     if not versions:
         raise InputError("no schema versions to compare")
     languages = {v.language for v in versions}
@@ -155,7 +165,7 @@ def check_history(versions: Sequence[SchemaVersion], mode: str) -> ModeVerdict:
 
         precompute((v.source.data, v.source.shown) for v in versions)
     try:
-        return call_with_deep_stack(_check, list(versions), mode)
+        return call_with_deep_stack(_check, list(versions), mode, severities)
     except RecursionError:
         raise InputError(
             "the schemas are nested or recursive too deeply to compare", versions[-1].source.shown
@@ -167,6 +177,8 @@ def check_data(
     mode: str,
     language: str = "jsonschema",
     labels: Optional[Sequence[str]] = None,
+    *,
+    severities: Mapping[str, str],
 ) -> ModeVerdict:
     """Check already-parsed schemas (oldest first); versions are labelled v1, v2, ..."""
     from ..findings import Location
@@ -181,7 +193,7 @@ def check_data(
         )
         for name, data in zip(names, history)
     ]
-    return check_history(versions, mode)
+    return check_history(versions, mode, severities=severities)
 
 
 def new_side(check: PairCheck, change: Change) -> tuple[int, Optional[str]]:

@@ -124,7 +124,9 @@ def direction_holds(verdict: ModeVerdict, direction: str) -> bool:
     if not checks:
         if len(verdict.versions) < 2:
             return True
-        checks = check_history(verdict.versions[-2:], direction).checks
+        checks = check_history(
+            verdict.versions[-2:], direction, severities=verdict.severities
+        ).checks
     return not any(check.errors for check in checks)
 
 

@@ -26,7 +26,13 @@ from fractions import Fraction
 from typing import Any, Optional
 
 from ..pointer import escape_token, pointer_of
-from .jsonschema_nodes import SchemaNode, dereference, value_key
+from .jsonschema_nodes import (
+    COMBINATORS,
+    CONDITIONAL_KEYWORDS,
+    SchemaNode,
+    dereference,
+    value_key,
+)
 from .pattern_matches import matches
 from .schema_sets import provably_disjoint
 
@@ -223,6 +229,7 @@ class JsonSchemaDiff:
         self._in_progress: set[tuple[int, int]] = set()
         self._relies_on_guess: list[bool] = []
         self._guess_made = False
+        self._shapes: dict[int, str] = {}
         self.passes = 0
 
     def differences(self, original: SchemaNode, update: SchemaNode) -> list[Difference]:
@@ -308,11 +315,12 @@ class JsonSchemaDiff:
                 if _all_compatible(sub):
                     return list(sub)
             elif update.get("criterion") in ("anyOf", "oneOf"):
-                for branch in branches:
-                    sub = self.compare(original, branch)
-                    if _all_compatible(sub):
-                        extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
-                        return list(sub) + [extended]
+                sub = self._closest_compatible(self.compare(original, b) for b in branches)
+                if sub is not None:
+                    extended = ("SUM_TYPE_EXTENDED", None, original.pointer, update.pointer, "")
+                    return sub + [extended]
+            elif update.get("synthetic") and update.get("criterion") == "allOf":
+                return self._conditional_beside(original, update)
         elif original.kind == "combined" and update.kind != "combined":
             branches = original.get("subschemas")
             if len(branches) == 1:
@@ -322,23 +330,45 @@ class JsonSchemaDiff:
             elif original.get("criterion") == "allOf":
                 # Dropping parts of an allOf only widens it: `{"type": "string", "enum": [..]}`
                 # (an allOf of a string and an enum) read as `{"type": "string"}`.
-                for branch in branches:
-                    sub = self.compare(branch, update)
-                    if _all_compatible(sub):
-                        narrowed = (
-                            "PRODUCT_TYPE_NARROWED",
-                            None,
-                            original.pointer,
-                            update.pointer,
-                            "",
-                        )
-                        return list(sub) + [narrowed]
+                sub = self._closest_compatible(self.compare(b, update) for b in branches)
+                if sub is not None:
+                    narrowed = ("PRODUCT_TYPE_NARROWED", None, original.pointer, update.pointer, "")
+                    return sub + [narrowed]
         return None
+
+    @staticmethod
+    def _closest_compatible(comparisons: Iterable[list[_Raw]]) -> Optional[list[_Raw]]:
+        """The compatible comparison with the fewest warnings, then differences; the first of
+        equals. Confluent takes the first compatible branch; any one proves the verdict, and
+        a closer one spares a warning about a branch the data never needed."""
+        best: Optional[list[_Raw]] = None
+        for sub in comparisons:
+            if _all_compatible(sub) and (best is None or _distance(sub) < _distance(best)):
+                best = list(sub)
+                if not best:
+                    break
+        return best
+
+    def _conditional_beside(self, original: SchemaNode, update: SchemaNode) -> Optional[list[_Raw]]:
+        """`if`/`then`/`else` added beside the keywords of a plain schema.
+
+        everit reads the update as an allOf of the old kind of schema and a conditional one,
+        which Confluent's SchemaDiff calls a TYPE_CHANGED. What happened is that the allOf
+        gained a part the writer's data may not satisfy: PRODUCT_TYPE_EXTENDED, Confluent's
+        name for the same edit when the old schema was already an allOf (also incompatible).
+        """
+        parts = update.get("subschemas")
+        rest = [part for part in parts if part.kind != "conditional"]
+        if len(rest) != 1 or len(parts) == 1:
+            return None
+        return self.compare(original, rest[0]) + [_conditional_added(original, update)]
 
     def _compare_same_shape(self, original: SchemaNode, update: SchemaNode) -> list[_Raw]:
         if original.kind != update.kind:
             if original.kind == "false" or update.empty_like:
                 return []
+            if original.empty_like and update.kind == "conditional":
+                return [_conditional_added(original, update)]
             if self._decimal_encoding(original, update):
                 return [
                     (
@@ -770,8 +800,13 @@ class JsonSchemaDiff:
         partial = self._partial_schema(original, name)
         if partial is not None:
             found += self._partial_coverage("PROPERTY_ADDED", partial, new, partial, new)
-        elif original.get("permits_additional") and original.get("unevaluated") is None:
-            # Open apart from its patternProperties: the name was free to hold any value.
+        elif (
+            original.get("permits_additional")
+            and original.get("unevaluated") is None
+            and not dereference(new).empty_like
+        ):
+            # Open apart from its patternProperties: the name was free to hold any value, which
+            # only a schema that accepts anything (`{}`, `true`) still takes.
             found.append(("PROPERTY_ADDED_BESIDE_PATTERN_PROPERTIES", None, *where, ""))
         if not required:
             found.append(("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", None, *where, ""))
@@ -1030,19 +1065,24 @@ class JsonSchemaDiff:
         new_members = _distinct(update.get("subschemas"))
         if len(old_members) < len(new_members):
             code = "PRODUCT_TYPE_EXTENDED" if new_criterion == "allOf" else "SUM_TYPE_EXTENDED"
-            found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
+            detail = f"{len(old_members)} -> {len(new_members)} schemas"
+            conditionals = [m for m in new_members if m.kind == "conditional"]
+            if (
+                code == "PRODUCT_TYPE_EXTENDED"
+                and conditionals
+                and not any(m.kind == "conditional" for m in old_members)
+            ):
+                detail = f"{_conditional_keywords(conditionals[0])} added ({detail})"
+            found.append((code, None, *where, detail))
         elif len(old_members) > len(new_members):
             code = "PRODUCT_TYPE_NARROWED" if old_criterion == "allOf" else "SUM_TYPE_NARROWED"
             found.append((code, None, *where, f"{len(old_members)} -> {len(new_members)} schemas"))
-        results: dict[tuple[int, int], list[_Raw]] = {}
-        edges: dict[int, list[int]] = {}
-        for i, old in enumerate(old_members):
-            for j, new in enumerate(new_members):
-                sub = self.compare(old, new)
-                results[(i, j)] = sub
-                if _all_compatible(sub):
-                    edges.setdefault(i, []).append(j)
-        matching = _maximum_matching(edges, len(old_members))
+        results = {
+            (i, j): self.compare(old, new)
+            for i, old in enumerate(old_members)
+            for j, new in enumerate(new_members)
+        }
+        matching = _closest_matching(results, len(old_members), len(new_members))
         for i, j in sorted(matching.items()):
             found += _prefix(f"{old_criterion}/{i}", results[(i, j)])
         if len(matching) < min(len(old_members), len(new_members)):
@@ -1052,6 +1092,12 @@ class JsonSchemaDiff:
             found.append(("COMBINED_TYPE_SUBSCHEMAS_CHANGED", None, *where, detail))
         return found
 
+    def _shape(self, node: SchemaNode) -> str:
+        shape = self._shapes.get(id(node))
+        if shape is None:
+            shape = self._shapes[id(node)] = _shape(node.raw)
+        return shape
+
     def _one_of_overlap(
         self, original: SchemaNode, update: SchemaNode, found: list[_Raw]
     ) -> Optional[_Raw]:
@@ -1059,9 +1105,9 @@ class JsonSchemaDiff:
         branches = update.get("subschemas")
         if len(branches) < 2:
             return None
-        changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or _shape(
-            original.raw
-        ) != _shape(update.raw)
+        changed = any(d[0] not in ANNOTATION_CHANGES for d in found) or self._shape(
+            original
+        ) != self._shape(update)
         if not changed or provably_disjoint(branches):
             return None
         return (
@@ -1074,12 +1120,13 @@ class JsonSchemaDiff:
 
 
 def _shape(raw: Any) -> str:
-    """A schema's JSON without annotations, to tell real changes from documentation edits."""
+    """A schema's JSON without annotations, to tell real changes from documentation edits.
+    The order of allOf/anyOf/oneOf branches is no change either."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                k: strip(v)
+                k: sorted(map(_shape, v)) if k in COMBINATORS and isinstance(v, list) else strip(v)
                 for k, v in value.items()
                 if not (k in ANNOTATION_KEYWORDS and isinstance(v, (str, list)))
             }
@@ -1088,6 +1135,24 @@ def _shape(raw: Any) -> str:
         return value
 
     return json.dumps(strip(raw), sort_keys=True)
+
+
+def _conditional_added(original: SchemaNode, update: SchemaNode) -> _Raw:
+    """PRODUCT_TYPE_EXTENDED for a conditional the update adds (see `_conditional_beside`)."""
+    first = next(k for k in CONDITIONAL_KEYWORDS if k in update.raw)
+    return (
+        "PRODUCT_TYPE_EXTENDED",
+        None,
+        original.pointer,
+        _keyword_pointer(update, first),
+        f"{_conditional_keywords(update)} added; Confluent reports TYPE_CHANGED, "
+        f"{describe_node(original)} -> {describe_node(update)}",
+    )
+
+
+def _conditional_keywords(node: SchemaNode) -> str:
+    """'if/then', 'if/then/else', ...: the conditional keywords a schema object has."""
+    return "/".join(k for k in CONDITIONAL_KEYWORDS if k in node.raw)
 
 
 def _raw_keyword(node: SchemaNode, keyword: str) -> Any:
@@ -1151,24 +1216,101 @@ def _distinct(members: list[SchemaNode]) -> list[SchemaNode]:
     return result
 
 
-def _maximum_matching(edges: dict[int, list[int]], left_count: int) -> dict[int, int]:
-    """A maximum bipartite matching (augmenting paths), as left index -> right index."""
-    right_owner: dict[int, int] = {}
+def _distance(differences: list[_Raw]) -> int:
+    """How far apart two compatible schemas are: warnings first, then any other difference."""
+    warnings = sum(1 for d in differences if d[0] in WARNING_CODES)
+    return warnings * _WARNING_WEIGHT + len(differences)
 
-    def augment(left: int, visited: set[int]) -> bool:
-        for right in edges.get(left, ()):
-            if right in visited:
-                continue
-            visited.add(right)
-            owner = right_owner.get(right)
-            if owner is None or augment(owner, visited):
-                right_owner[right] = left
-                return True
-        return False
 
-    for left in range(left_count):
-        augment(left, set())
-    return {left: right for right, left in right_owner.items()}
+# Larger than any count of differences between two subschemas, so one warning outweighs them.
+_WARNING_WEIGHT = 1 << 32
+
+
+def _closest_matching(
+    results: dict[tuple[int, int], list[_Raw]], old_count: int, new_count: int
+) -> dict[int, int]:
+    """Old subschema index -> new: as many compatible pairs as possible (Confluent's maximum
+    cardinality matching), and among those the pairs that differ least.
+
+    Confluent accepts any maximum matching, since every pair in it is compatible. Its warnings
+    are grimoire's own, and a pair compatible only with a warning must not stand in for an
+    identical (or closer) counterpart: an unchanged anyOf whose branches would warn if crossed
+    reports nothing, and reordered branches still find each other.
+    """
+    # Unchanged unions are the common case: pairs without any difference that cover the
+    # smaller side are already the best matching.
+    identical: dict[int, int] = {}
+    for (old, new), sub in results.items():
+        if not sub and old not in identical and new not in identical.values():
+            identical[old] = new
+    if len(identical) == min(old_count, new_count):
+        return identical
+    edges = {key: _distance(sub) for key, sub in results.items() if _all_compatible(sub)}
+    if not edges:
+        return {}
+    # Each pair left unmatched costs more than all compatible pairs together, so a minimum-cost
+    # assignment first matches as many pairs as it can, then the closest ones.
+    unmatched = sum(edges.values()) + 1
+    transposed = old_count > new_count
+    rows, columns = (new_count, old_count) if transposed else (old_count, new_count)
+    cost = [
+        [
+            edges.get((column, row) if transposed else (row, column), unmatched)
+            for column in range(columns)
+        ]
+        for row in range(rows)
+    ]
+    matching = {}
+    for row, column in enumerate(_minimum_cost_assignment(cost)):
+        pair = (column, row) if transposed else (row, column)
+        if pair in edges:
+            matching[pair[0]] = pair[1]
+    return matching
+
+
+def _minimum_cost_assignment(cost: list[list[int]]) -> list[int]:
+    """The column for each row minimising the total cost (Hungarian method with potentials,
+    O(rows^2 * columns)); needs rows <= columns."""
+    rows, columns = len(cost), len(cost[0])
+    row_potential = [0] * (rows + 1)
+    column_potential = [0] * (columns + 1)
+    owner = [0] * (columns + 1)  # 1-based row assigned to each column; column 0 is a sentinel
+    previous = [0] * (columns + 1)
+    for row in range(1, rows + 1):
+        owner[0] = row
+        column = 0
+        slack = [float("inf")] * (columns + 1)
+        used = [False] * (columns + 1)
+        while owner[column] != 0:
+            used[column] = True
+            current_row, delta, next_column = owner[column], float("inf"), 0
+            for candidate in range(1, columns + 1):
+                if used[candidate]:
+                    continue
+                reduced = (
+                    cost[current_row - 1][candidate - 1]
+                    - row_potential[current_row]
+                    - column_potential[candidate]
+                )
+                if reduced < slack[candidate]:
+                    slack[candidate], previous[candidate] = reduced, column
+                if slack[candidate] < delta:
+                    delta, next_column = slack[candidate], candidate
+            for candidate in range(columns + 1):
+                if used[candidate]:
+                    row_potential[owner[candidate]] += delta
+                    column_potential[candidate] -= delta
+                else:
+                    slack[candidate] -= delta
+            column = next_column
+        while column:
+            owner[column] = owner[previous[column]]
+            column = previous[column]
+    assignment = [0] * rows
+    for column in range(1, columns + 1):
+        if owner[column]:
+            assignment[owner[column] - 1] = column - 1
+    return assignment
 
 
 def _unmatched_detail(

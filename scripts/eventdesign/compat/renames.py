@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from typing import Any, Optional
 
 from ..model.payload import resolve_local_ref
-from .changes import Change, kind_of
+from .changes import Change
 from .history import ModeVerdict, PairCheck
 from .modes import BACKWARD
 
@@ -69,7 +69,9 @@ class Rename:
     @property
     def failing(self) -> list[tuple[PairCheck, Change]]:
         """The absorbed changes that are incompatibilities or warnings."""
-        return [(check, change) for check, change in self.absorbed if kind_of(change.code)]
+        return [
+            (check, change) for check, change in self.absorbed if change.code in check.severities
+        ]
 
 
 @dataclass(frozen=True)

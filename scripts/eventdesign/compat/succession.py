@@ -9,15 +9,16 @@ payloads (BACKWARD) tells them if an upcaster is needed. A mode weakened between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
-from ..findings import Finding, Location
-from .explain import findings_for, model_finding
+from ..findings import Location
+from .changes import ModelChange
 from .history import SchemaVersion, check_history
 from .modes import BACKWARD, lost_guarantees, normalize_mode
 from .schema_files import schema_from_data
 
-TRACE_LIMIT = 5
+NAMES_SHOWN = 5  # events a weakened system default lists by name
 
 
 def _mode_of(model: Any, event: Any) -> Optional[str]:
@@ -27,7 +28,7 @@ def _mode_of(model: Any, event: Any) -> Optional[str]:
         return None  # reported where the mode is read for the comparison itself
 
 
-def weakened_modes(model: Any, old_model: Any, revision: str) -> list[Finding]:
+def weakened_modes(model: Any, old_model: Any, revision: str) -> list[ModelChange]:
     """Events whose compatibility mode promises less than it did at `revision`."""
     found = []
     system_changes: dict[tuple[str, str], list[str]] = {}
@@ -42,23 +43,23 @@ def weakened_modes(model: Any, old_model: Any, revision: str) -> list[Finding]:
             system_changes.setdefault((old_mode, new_mode), []).append(name)
             continue
         found.append(
-            model_finding(
+            ModelChange(
                 "COMPATIBILITY_WEAKENED",
+                name,
                 _weakened_text(old_mode, new_mode, revision),
                 model.locate(f"{event.pointer}/compatibility"),
-                name,
             )
         )
     for (old_mode, new_mode), names in system_changes.items():
-        shown = ", ".join(names[:TRACE_LIMIT]) + (" ..." if len(names) > TRACE_LIMIT else "")
+        shown = ", ".join(names[:NAMES_SHOWN]) + (" ..." if len(names) > NAMES_SHOWN else "")
         found.append(
-            model_finding(
+            ModelChange(
                 "COMPATIBILITY_WEAKENED",
+                "system",
                 _weakened_text(old_mode, new_mode, revision)
                 + f" (the system default, for {len(names)} event{'' if len(names) == 1 else 's'}: "
                 f"{shown})",
                 model.locate("/system/compatibility"),
-                "system",
             )
         )
     return found
@@ -78,10 +79,13 @@ def successors(
     revision: str,
     require_avro: Callable[[], None],
     old_file_name: Callable[[str], str] = lambda file: file,
-) -> tuple[list[Finding], list[str]]:
-    """Each event that supersedes another, compared with it: findings and notes. A predecessor
-    removed since `revision` is read from `old_model`, its files named by `old_file_name`."""
-    findings: list[Finding] = []
+    *,
+    severities: Mapping[str, str],
+) -> tuple[list[ModelChange], list[str]]:
+    """Each event that supersedes another, compared with it: changes and notes. A predecessor
+    removed since `revision` is read from `old_model`, its files named by `old_file_name`;
+    `severities` are the compatibility rules' (see `check_history`)."""
+    found: list[ModelChange] = []
     notes: list[str] = []
     for name, event in model.events.items():
         predecessor_name = event.supersedes
@@ -113,6 +117,7 @@ def successors(
                 _version(model, event, lambda f: f),
             ],
             BACKWARD,
+            severities=severities,
         )
         if verdict.compatible:
             notes.append(
@@ -120,27 +125,17 @@ def successors(
                 "compatible): consumers can move over without an upcaster"
             )
             continue
-        problems = [f for f in findings_for(verdict) if f.severity == "error"]
-        finding = model_finding(
-            "SUPERSEDED_EVENT_INCOMPATIBLE",
-            f"supersedes {predecessor_name}, but its schema cannot read {predecessor_name} "
-            f"payloads ({len(problems)} incompatible change{'' if len(problems) == 1 else 's'})",
-            model.locate(f"{event.pointer}/supersedes"),
-            name,
-        )
-        trace = tuple(f.message for f in problems[:TRACE_LIMIT])
-        findings.append(
-            Finding(
-                finding.rule,
-                finding.severity,
-                finding.message,
-                finding.location,
-                finding.hint,
-                finding.element,
-                trace,
+        found.append(
+            ModelChange(
+                "SUPERSEDED_EVENT_INCOMPATIBLE",
+                name,
+                f"supersedes {predecessor_name}, but its schema cannot read {predecessor_name} "
+                "payloads",
+                model.locate(f"{event.pointer}/supersedes"),
+                verdict,
             )
         )
-    return findings, notes
+    return found, notes
 
 
 def _version(model: Any, event: Any, file_name: Callable[[str], str]) -> SchemaVersion:

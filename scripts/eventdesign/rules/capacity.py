@@ -59,16 +59,38 @@ def _n(value: float) -> str:
     needs=("matrix",),
     severity="error",
     summary="A channel declares fewer partitions (or shards) than its stated load needs.",
-    explanation=f"""
-A partition (a Kinesis shard, an Event Hubs partition) takes a bounded write rate and is read
-by one consumer of a group at a time. With fewer partitions than the stated peak rate, message
-size and consumer parallelism need, producers are throttled or consumers idle, and adding
-partitions later moves keys to other partitions, breaking per-key order for data in flight.
-Declare at least the partitions `grimoire capacity MODEL` reports, or lower the load.
+    what=f"""
+Flags a channel with a stated `load:` that declares fewer `partitions` (Kinesis shards, Event
+Hubs partitions) than the load needs: the most any one figure asks for, among the peak rate
+and message size against a partition's write figures, and `load.consumer_parallelism`
+against the consumers one partition serves in a group. The sizing is the `capacity`
+command's.
 {SOURCE_NOTE}
-Source: Jun Rao, "How to choose the number of topics/partitions in a Kafka cluster?" (Confluent,
-2015); Amazon Kinesis Data Streams quotas and limits.
 """,
+    why="""
+A partition takes a bounded write rate and is read by one consumer of a group at a time. With
+too few, producers are throttled or consumers idle, and adding partitions later moves keys to
+other partitions, breaking per-key order for data in flight.
+""",
+    example="""
+channels:
+  lending.events:
+    partitions: 6            # 12 consumers in a group: 6 of them idle
+    load: {peak_msgs_per_s: 800, message_bytes: 600, consumer_parallelism: 12}
+""",
+    instead="""
+channels:
+  lending.events:
+    partitions: 12           # as `grimoire capacity` reports; or lower the stated load
+    load: {peak_msgs_per_s: 800, message_bytes: 600, consumer_parallelism: 12}
+""",
+    sources=(
+        'Jun Rao, "How to choose the number of topics/partitions in a Kafka cluster?"'
+        " (Confluent, 2015),"
+        " https://www.confluent.io/blog/how-choose-number-topics-partitions-kafka-cluster/",
+        "Amazon Kinesis Data Streams quotas and limits,"
+        " https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+    ),
 )
 def check_partitions(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     for stated, sizing in _sized(model, matrix):
@@ -99,16 +121,33 @@ def check_partitions(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     needs=("matrix",),
     severity="error",
     summary="A channel keeps history for less time than its stated replay window needs.",
-    explanation=f"""
-`load.replay_window` says how far back a replay (a new consumer, a rebuilt read model, a bug
-fix reprocessing) must read. A channel whose retention is shorter, or whose transport cannot
-keep that long, has already deleted what the replay needs: the rebuild silently starts from
-the middle. Raise `retention`, keep the history elsewhere (an archive, an event store), or
-shorten the window.
+    what=f"""
+Flags a channel whose `load.replay_window` (how far back a replay must read) is longer than
+what it keeps: its `retention` is shorter, its transport keeps nothing for replay or keeps at
+most less, or it states no retention and the transport's default is shorter.
 {SOURCE_NOTE}
-Source: Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Replaying old
-messages"; each transport's retention limit in the matrix.
 """,
+    why="""
+A replay (a new consumer, a rebuilt read model, a bug fix reprocessing) needs the history. A
+channel that has already deleted it silently starts the rebuild from the middle.
+""",
+    example="""
+channels:
+  lending.events:
+    retention: 7d            # a read-model rebuild needs 30 days
+    load: {peak_msgs_per_s: 50, message_bytes: 600, replay_window: 30d}
+""",
+    instead="""
+channels:
+  lending.events:
+    retention: 30d           # or keep history in an archive or event store, or replay less
+    load: {peak_msgs_per_s: 50, message_bytes: 600, replay_window: 30d}
+""",
+    sources=(
+        'Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Replaying'
+        ' old messages"',
+        "each transport's retention limit in the matrix",
+    ),
 )
 def check_retention(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     from ..transport.capacity import duration_seconds
@@ -156,16 +195,60 @@ def check_retention(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     needs=("matrix",),
     severity="error",
     summary="The busiest key's rate is over what one key can take (shard, partition, group).",
-    explanation=f"""
-Everything for one key goes to one partition, shard, FIFO message group or ordering key, so
-the busiest key is capped by one of those, however many there are. When the stated skew
-(`load.hot_key_share`) or an even spread over `load.key_cardinality` keys puts more on one
-key than that ceiling, that key is throttled or lags while the rest idle. Pick a finer key
-(device and sensor rather than site), or accept losing order across sub-keys.
+    what=f"""
+Flags a channel whose busiest key carries more than one key can take: the stated skew
+(`load.hot_key_share`), or an even spread over `load.key_cardinality` keys, puts more on one
+key than one partition, shard, FIFO message group or ordering key takes. Over a documented
+limit it is an error; over a planning figure a warning.
 {SOURCE_NOTE}
-Source: Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard); Pub/Sub
-quotas (1 MB/s per ordering key); Amazon SQS FIFO quotas (per message group partition).
 """,
+    why="""
+Everything for one key goes to one partition, shard, message group or ordering key, so the
+busiest key is capped by one of those however many there are: that key is throttled or lags
+while the rest idle.
+""",
+    example="""
+channels:
+  reading.progress:
+    transport: kinesis
+    partitions: 10
+    ordering: per-key
+    dead_letter: lending.dlq
+    load: {peak_msgs_per_s: 5000, message_bytes: 200, hot_key_share: 0.4}  # 2,000/s on one book
+events:
+  PageReached:
+    producer: lending
+    consumers: [notices]
+    channel: reading.progress
+    key: bookId
+    schema: {type: object, required: [bookId], properties: {bookId: {type: string}}}
+""",
+    instead="""
+channels:
+  reading.progress:
+    transport: kinesis
+    partitions: 10
+    ordering: per-key
+    dead_letter: lending.dlq
+    load: {peak_msgs_per_s: 5000, message_bytes: 200, key_cardinality: 200000}
+events:
+  PageReached:
+    producer: lending
+    consumers: [notices]
+    channel: reading.progress
+    key: sessionId           # a finer key: one reader's session, not the whole book
+    schema:
+      type: object
+      required: [sessionId, bookId]
+      properties: {sessionId: {type: string}, bookId: {type: string}}
+""",
+    sources=(
+        "Amazon Kinesis Data Streams quotas (1 MiB/s, 1,000 records/s per shard),"
+        " https://docs.aws.amazon.com/streams/latest/dev/working-with-streams.html",
+        "Pub/Sub quotas (1 MB/s per ordering key), https://cloud.google.com/pubsub/quotas",
+        "Amazon SQS FIFO quotas (per message group partition),"
+        " https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",
+    ),
 )
 def check_hot_key(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     for stated, sizing in _sized(model, matrix):
@@ -193,15 +276,49 @@ def check_hot_key(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     needs=("matrix",),
     severity="error",
     summary="A channel's stated load is over a documented quota of its transport.",
-    explanation=f"""
-Some services cap a whole topic, queue or account: EventBridge's PutEvents requests per
-second, an SNS FIFO topic's messages per second, Pub/Sub's regional publish throughput, the
-shards or throughput units one account or namespace may hold. A load above a documented
-quota is throttled however the channel is partitioned. Request a quota increase (where the
-quota is adjustable) before relying on it, or choose a transport that takes the load.
+    what=f"""
+Flags a channel whose stated load is over a documented quota of its transport: one that caps
+a whole topic, queue or account (EventBridge's PutEvents requests per second, an SNS FIFO
+topic's messages per second, Pub/Sub's regional publish throughput), or the shards or
+throughput units one account or namespace may hold.
 {SOURCE_NOTE}
-Source: each transport's quota page, listed with the figure.
 """,
+    why="""
+A load above a documented quota is throttled however the channel is partitioned: publishes
+fail or queue up at exactly the peak the design was meant for.
+""",
+    example="""
+channels:
+  notices.fanout:
+    transport: sns-fifo
+    dead_letter: lending.dlq
+    load: {peak_msgs_per_s: 5000, message_bytes: 400}   # an SNS FIFO topic takes 3,000/s
+events:
+  OverdueNoticeIssued:
+    producer: lending
+    consumers: [notices]
+    channel: notices.fanout
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+channels:
+  notices.fanout:            # a transport that takes the load; or a raised, adjustable quota
+    transport: kafka
+    broker: bus
+    partitions: 6
+    ordering: per-key
+    dead_letter: lending.dlq
+    load: {peak_msgs_per_s: 5000, message_bytes: 400}
+events:
+  OverdueNoticeIssued:
+    producer: lending
+    consumers: [notices]
+    channel: notices.fanout
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=("each transport's quota page, listed with the figure (`transport --show ID`)",),
 )
 def check_quota(model: DesignModel, matrix: Matrix) -> Iterator[Finding]:
     for stated, sizing in _sized(model, matrix):

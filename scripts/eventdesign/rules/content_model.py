@@ -43,19 +43,50 @@ def content_model(schema: Any) -> str | None:
     severity="warning",
     summary="Under FULL or FULL_TRANSITIVE, a JSON Schema that is open or closed can never gain"
     " a field; use a partially open content model, Avro, or another mode.",
-    explanation="""
-Under Confluent Schema Registry's JSON Schema rules, adding a property to a closed content
-model (`additionalProperties: false`) is backward compatible but not forward compatible (old
-readers reject the new field), and adding one to an open content model (no
-additionalProperties, or true) is forward compatible but not backward compatible (old data may
-already hold that name with another type). FULL and FULL_TRANSITIVE ask for both, so with
-either model no field can ever be added: the first change forces a new subject. Fix it with a
-partially open content model (`patternProperties` for the names new fields will use, e.g.
-`"^x_": {"type": "string"}`, or `additionalProperties` with a schema), by moving the event to
-Avro (optional fields with defaults are fully compatible), or by choosing BACKWARD or FORWARD.
-Source: Robert Yokota, "Understanding JSON Schema Compatibility" (Confluent blog, 2020);
-Confluent documentation, "Schema Evolution and Compatibility".
+    what="""
+Flags an event with a JSON Schema payload under FULL or FULL_TRANSITIVE compatibility whose
+top-level content model is open (no additionalProperties, or true) or closed
+(`additionalProperties: false`). Partially open models (`patternProperties`, or
+`additionalProperties` with a schema) and other schema languages are not flagged.
 """,
+    why="""
+Under Confluent Schema Registry's JSON Schema rules, adding a property to a closed content
+model is backward compatible but not forward compatible (old readers reject the new field),
+and adding one to an open content model is forward compatible but not backward compatible
+(old data may already hold that name with another type). FULL and FULL_TRANSITIVE ask for
+both, so with either model no field can ever be added: the first change forces a new
+subject.
+""",
+    example="""
+events:
+  MemberJoined:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    compatibility: FULL        # an open content model can then never gain a field
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+""",
+    instead="""
+events:
+  MemberJoined:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    compatibility: FULL
+    schema:
+      type: object
+      required: [memberId]
+      properties: {memberId: {type: string}}
+      # partially open: new fields are named x_... (or additionalProperties with a schema);
+      # or Avro (optional fields with defaults are fully compatible), or BACKWARD or FORWARD
+      patternProperties: {"^x_": {type: string}}
+""",
+    sources=(
+        'Robert Yokota, "Understanding JSON Schema Compatibility" (Confluent blog, 2020)',
+        'Confluent documentation, "Schema Evolution and Compatibility"',
+    ),
 )
 def check_content_model(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():

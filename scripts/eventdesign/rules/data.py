@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding
 from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
+from .citations import CRYPTO_SHREDDING, GDPR_BY_DESIGN, GDPR_ERASURE
 from .engine import finding
 from .registry import rule
 
@@ -138,15 +139,54 @@ def messages(model: DesignModel) -> Iterator[tuple[str, Message]]:
     severity="error",
     summary="A personal-data field must name how it is protected (crypto-shredding,"
     " tokenisation, encryption, omitted).",
-    explanation="""
+    what="""
+Flags every `pii:` entry of an event or a command whose `protection` is missing or `none`:
+personal data the model declares but says nothing about protecting. The protections are
+crypto-shredding (encrypt with a per-person key and delete the key on erasure), tokenisation
+(carry a token, keep the value in a vault), encryption (readable only by holders of the key)
+and omitted (carry a reference, not the value).
+""",
+    why="""
 Events are kept: logs are retained, replayed and copied into every consumer's store. Personal
 data written in clear into an event cannot be erased when the person asks (GDPR Art. 17), and
-leaks to every consumer. Decide per field: crypto-shredding (encrypt with a per-person key and
-delete the key on erasure), tokenisation (carry a token, keep the value in a vault), encryption
-(readable only by holders of the key), or omitted (carry a reference, not the value).
-Source: GDPR Art. 17 and 25; Mathias Verraes, "Crypto-shredding" (Eventsourcery patterns);
-Kleppmann, Designing Data-Intensive Applications (2017), ch. 12 "Doing the right thing".
+leaks to every consumer and every copy of the log. Decide per field, when the event is
+designed: afterwards the clear values are already in places nobody can clean.
 """,
+    example="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, email]
+      properties: {memberId: {type: string}, email: {type: string, format: email}}
+    pii:
+      - {field: email, protection: none}    # in clear, in the log and every consumer's store
+""",
+    instead="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, email]
+      properties: {memberId: {type: string}, email: {type: string, format: email}}
+    pii:
+      - {field: email, protection: crypto-shredding}   # erased by deleting the member's key
+""",
+    sources=(
+        GDPR_ERASURE,
+        GDPR_BY_DESIGN,
+        CRYPTO_SHREDDING,
+        'Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 12 "The Future of'
+        ' Data Systems", section "Doing the Right Thing"',
+    ),
 )
 def check_pii_protection(model: DesignModel) -> Iterator[Finding]:
     for kind, message in messages(model):
@@ -168,12 +208,50 @@ def check_pii_protection(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="A field declared as personal data must exist in the payload schema.",
-    explanation="""
-A `pii:` entry that names no payload field protects nothing: the real field (renamed, moved,
-misspelt) goes out unprotected while the model claims otherwise. Use the dotted path of the
-field (`customer.email`; array items are stepped through: `lines.recipient`, `lines[].recipient`
-or `lines.*.recipient`). Events and commands alike.
+    what="""
+Flags a `pii:` entry of an event or a command whose field is not in the message's payload
+schema. The field is a dotted path (`customer.email`); array items are stepped through:
+`lines.recipient`, `lines[].recipient` or `lines.*.recipient`. Payloads whose schema cannot be
+read field by field are not judged.
 """,
+    why="""
+A `pii:` entry that names no payload field protects nothing: the real field (renamed, moved,
+misspelt) goes out unprotected while the model, its documentation and every review claim
+otherwise.
+""",
+    example="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, contact]
+      properties:
+        memberId: {type: string}
+        contact: {type: object, properties: {email: {type: string, format: email}}}
+    pii:
+      - {field: email, protection: crypto-shredding}  # no such field: contact.email leaks
+""",
+    instead="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, contact]
+      properties:
+        memberId: {type: string}
+        contact: {type: object, properties: {email: {type: string, format: email}}}
+    pii:
+      - {field: contact.email, protection: crypto-shredding}   # the dotted path of the field
+""",
+    sources=(GDPR_BY_DESIGN,),
 )
 def check_pii_paths(model: DesignModel) -> Iterator[Finding]:
     for kind, message in messages(model):
@@ -199,17 +277,57 @@ def check_pii_paths(model: DesignModel) -> Iterator[Finding]:
     severity="warning",
     summary="Events carrying a whole entity snapshot, or more top-level fields than"
     " max_payload_fields, couple consumers to the producer's model.",
-    explanation="""
+    what="""
+Flags an event marked `snapshot: true` (it carries the whole entity), and an event whose
+payload has more top-level fields than `system.max_payload_fields` (default 20) or
+`check --max-payload-fields N`. An event on a compacted channel (`cleanup: compact`) is a
+state topic, where a snapshot belongs: it is not flagged.
+""",
+    why="""
 A fat event (event-carried state transfer) spares consumers a call back, but every consumer
 now depends on every field: the producer cannot change its model without a compatibility
 break, personal data spreads, and messages grow. Prefer a thin event with the facts of the
 change and ids, or keep the snapshot on a compacted state topic separate from the domain
-events. The field limit is `system.max_payload_fields` (default 20) or
-`check --max-payload-fields N`; `snapshot: true` marks a deliberate state-transfer event. An
-event on a compacted channel (`cleanup: compact`) is that state topic: it is not flagged.
-Source: Martin Fowler, "What do you mean by Event-Driven?" (2017), "Event-Carried State
-Transfer".
+events.
 """,
+    example="""
+events:
+  BookReturned:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    snapshot: true            # the whole loan record: every field becomes the contract
+    schema:
+      type: object
+      required: [loanId]
+      properties:
+        loanId: {type: string}
+        bookId: {type: string}
+        memberId: {type: string}
+        dueOn: {type: string, format: date}
+        renewals: {type: integer}
+        fineCents: {type: integer}
+""",
+    instead="""
+events:
+  BookReturned:               # the fact and its ids; consumers keep what else they need
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema:
+      type: object
+      required: [loanId, bookId, returnedOn]
+      properties:
+        loanId: {type: string}
+        bookId: {type: string}
+        returnedOn: {type: string, format: date}
+""",
+    sources=(
+        'Martin Fowler, "What do you mean by Event-Driven?" (2017), section "Event-Carried'
+        ' State Transfer", https://martinfowler.com/articles/201701-event-driven.html',
+    ),
 )
 def check_fat_events(model: DesignModel) -> Iterator[Finding]:
     limit = model.system.max_payload_fields
@@ -245,12 +363,10 @@ def check_fat_events(model: DesignModel) -> Iterator[Finding]:
     severity="warning",
     summary="A payload field that looks personal (email, phone, IBAN, name of a person, ...) must"
     " be declared under `pii:`.",
-    explanation="""
-DAT001 can only check the protection of personal data the model declares; a field that carries
-it without a `pii:` entry goes into every consumer's store and the retained log in clear, and
-cannot be erased on request (GDPR Art. 17). The check reads each event's payload schema (JSON
-Schema or Avro, nested objects and array items included) and flags fields that are not covered
-by a `pii:` entry (an entry for an object covers its fields) when:
+    what="""
+Reads each event's and command's payload schema (JSON Schema or Avro, nested objects and array
+items included) and flags fields that are not covered by a `pii:` entry (an entry for an
+object covers its fields) when:
 - the JSON Schema says `format: email` (or `idn-email`);
 - the field's name ends in a word for personal data: email, phone/phoneNumber, mobile,
   telephone, iban, ssn, taxId, nationalId, passport, dateOfBirth/birthDate/dob, firstName,
@@ -266,12 +382,49 @@ by a `pii:` entry (an entry for an object covers its fields) when:
 - the field is `name` (or displayName, nickname) inside a person-like object or after a word
   for a person: `customer.name`, `beneficiary.name`, `recipientName`. A bare `name` is too
   often a product's or a plan's to flag on its own.
-Identifiers (`customerId`) are pseudonymous references and are not flagged. Commands are read
-the same way as events. Declare the field under the message's `pii:` with its protection, or
-drop it from the payload and carry an id.
-Source: GDPR Art. 4(1) (personal data) and Art. 17; Mathias Verraes, "Crypto-shredding"
-(Eventsourcery patterns).
+Identifiers (`customerId`) are pseudonymous references and are not flagged.
 """,
+    why="""
+DAT001 can only check the protection of personal data the model declares; a field that carries
+it without a `pii:` entry goes into every consumer's store and the retained log in clear, and
+cannot be erased on request (GDPR Art. 17). Declare the field under the message's `pii:` with
+its protection, or drop it from the payload and carry an id.
+""",
+    example="""
+events:
+  HoldFulfilled:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: holdId
+    schema:
+      type: object
+      required: [holdId, phone]
+      properties:
+        holdId: {type: string}
+        phone: {type: string}   # a member's phone number, declared nowhere
+""",
+    instead="""
+events:
+  HoldFulfilled:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: holdId
+    schema:
+      type: object
+      required: [holdId, phone]
+      properties:
+        holdId: {type: string}
+        phone: {type: string}
+    pii:
+      - {field: phone, protection: tokenisation}   # a token; the number stays in the vault
+""",
+    sources=(
+        'Regulation (EU) 2016/679 (GDPR), Art. 4(1), definition of "personal data"',
+        GDPR_ERASURE,
+        CRYPTO_SHREDDING,
+    ),
 )
 def check_undeclared_personal_data(model: DesignModel) -> Iterator[Finding]:
     for kind, message in messages(model):
@@ -312,22 +465,69 @@ ERASED_AT_SOURCE = frozenset(("crypto-shredding", "tokenisation", "omitted"))
     severity="error",
     summary="A consumer that receives a subject's readable personal data must also receive the"
     " event that erases that subject's data.",
-    explanation="""
-When a person asks to be forgotten (GDPR Art. 17), every copy of their data must go: the
-producer's and every consumer's store. A model that has an erasure event (`erases: customer`
-on e.g. CustomerForgotten) says how that request travels; a consumer (or a command's handler)
-that receives the subject's personal data in clear or merely encrypted (protection `none` or
-`encryption`) but does not consume the erasure event keeps the data for ever. Fields protected by
-tokenisation or omitted leave nothing readable to erase and are not counted; crypto-shredded
-fields are not counted either, except for a consumer that feeds a read model (`read_model:`):
-a projection keeps a decrypted copy that deleting the key does not erase.
-A `pii:` entry's `subject` names whose data it is; an entry without one is matched by any
-erasure event. With no erasure event for the subject at all, such a consumer has no erasure
-path.
-Add the consumer to the erasure event, or protect the field so it is erased at the source.
-Source: GDPR Art. 17 ("right to erasure") and Art. 19 (notifying recipients); Mathias
-Verraes, "Crypto-shredding" (Eventsourcery patterns).
+    what="""
+Flags a consumer of an event (or the handler of a command) that receives a subject's personal
+data in clear or merely encrypted (protection `none` or `encryption`) but does not consume the
+event that erases that subject's data (`erases: SUBJECT`, e.g. on `CustomerForgotten`). Fields
+protected by tokenisation or omitted leave nothing readable to erase and are not counted;
+crypto-shredded fields are not counted either, except for a consumer that feeds a read model
+(`read_model:`): a projection keeps a decrypted copy that deleting the key does not erase. A
+`pii:` entry's `subject` names whose data it is; an entry without one is matched by any erasure
+event. With no erasure event for the subject at all, such a consumer has no erasure path.
 """,
+    why="""
+When a person asks to be forgotten (GDPR Art. 17), every copy of their data must go: the
+producer's and every consumer's store, and the controller must tell every recipient (Art. 19).
+A consumer the erasure event never reaches keeps the data for ever. Add the consumer to the
+erasure event, or protect the field so it is erased at the source.
+""",
+    example="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]      # keeps a readable copy of the email...
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, email]
+      properties: {memberId: {type: string}, email: {type: string, format: email}}
+    pii:
+      - {field: email, protection: encryption, subject: member}
+  MemberForgotten:
+    producer: lending
+    consumers: []             # ...but never hears that the member asked to be forgotten
+    channel: lending.events
+    key: memberId
+    erases: member
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+""",
+    instead="""
+events:
+  MemberRegistered:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, email]
+      properties: {memberId: {type: string}, email: {type: string, format: email}}
+    pii:
+      - {field: email, protection: encryption, subject: member}
+  MemberForgotten:
+    producer: lending
+    consumers: [notices]      # every holder of the member's data erases it
+    channel: lending.events
+    key: memberId
+    erases: member
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+""",
+    sources=(
+        GDPR_ERASURE,
+        "Regulation (EU) 2016/679 (GDPR), Art. 19, notification obligation regarding erasure",
+        CRYPTO_SHREDDING,
+    ),
 )
 def check_erasure_reaches_consumers(model: DesignModel) -> Iterator[Finding]:
     erasers = [event for event in model.events.values() if event.erases]

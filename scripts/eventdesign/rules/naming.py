@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
+from .citations import ANTI_PATTERNS, COMMAND_MESSAGE, DOMAIN_EVENTS, EVENT_DRIVEN, REQUEST_REPLY
 from .engine import finding
 from .registry import rule
 
@@ -267,8 +268,8 @@ events:
     schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
 """,
     sources=(
-        'Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events"',
-        'Martin Fowler, "What do you mean by Event-Driven?" (2017)',
+        DOMAIN_EVENTS,
+        EVENT_DRIVEN,
     ),
 )
 def check_event_tense(model: DesignModel) -> Iterator[Finding]:
@@ -290,19 +291,37 @@ def check_event_tense(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="A command name must start with a verb in the imperative.",
-    explanation="""
+    what="""
+Flags a command whose name does not start with a verb in the imperative. A command whose main
+clause (the words before a prepositional phrase such as `...AfterPaymentFailed`) ends in a past
+participle is flagged, even when the first word can also be a verb (`OrderShipped`,
+`TransferApproved`): `ShipOrder` is verb then object, `OrderShipped` is subject then
+participle. Verbs that take an object and a participle complement (`Mark`, `Set`, `Flag`,
+`Record`, `Notify`, ...: `MarkOrderShipped`) still read as instructions. Commands that start
+with a noun of action (`PaymentCapture`) are flagged too, unless the first word is a known
+verb.
+""",
+    why="""
 A command asks one handler to do something and may be refused, so its name is an instruction:
 `ReserveStock`, `reserve-stock`. A command named like a fact (`StockReserved`) is easily
 mistaken for an event: readers assume it already happened and that many services may react to
-it. The check flags commands whose main clause (the words before a prepositional phrase such
-as `...AfterPaymentFailed`) ends in a past participle, even when the first word can also be a
-verb (`OrderShipped`, `TransferApproved`): `ShipOrder` is verb then object, `OrderShipped` is
-subject then participle. Verbs that take an object and a participle complement (`Mark`, `Set`,
-`Flag`, `Record`, `Notify`, ...: `MarkOrderShipped`) still read as instructions. Commands that
-start with a noun of action (`PaymentCapture`) are flagged too, unless the first word is a
-known verb.
-Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command Message".
+it, and nobody checks whether the handler refused it.
 """,
+    example="""
+commands:
+  HoldPlaced:             # names a fact, yet asks lending to place a hold
+    handler: lending
+    issuers: [notices]
+    schema: {type: object, required: [bookId], properties: {bookId: {type: string}}}
+""",
+    instead="""
+commands:
+  PlaceHold:              # the action asked for; lending may refuse it
+    handler: lending
+    issuers: [notices]
+    schema: {type: object, required: [bookId], properties: {bookId: {type: string}}}
+""",
+    sources=(COMMAND_MESSAGE,),
 )
 def check_command_mood(model: DesignModel) -> Iterator[Finding]:
     for command in model.commands.values():
@@ -327,15 +346,45 @@ def check_command_mood(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="Queries (Get..., Fetch..., ...Request, ...Query) are not events or commands.",
-    explanation="""
-A query asks for data and waits for an answer. Sending it as an event (`GetUserRequest`,
-`FetchPrices`, `PriceQuery`) couples the asker to whoever answers, hides a synchronous
-dependency behind asynchronous plumbing, and leaves the asker waiting when the answerer is
-down. Ask the owning service directly (HTTP/gRPC), or keep a local read model fed by the
-owner's events so no question needs asking.
-Source: Chris Richardson, Microservices Patterns (2018), ch. 7 "Implementing queries"
-(API composition and CQRS).
+    what="""
+Flags an event or a command named like a query: its last word is Request, Query, Lookup or
+Search (`GetUserRequest`, `PriceQuery`), or its first word is a verb of asking (Get, Fetch,
+Query, Find, List, Search, Look, Lookup, Read, Load, Retrieve, Select, Count) and the name
+does not read in the past tense (`FetchPrices`, but not `PricesFetched`).
 """,
+    why="""
+A query asks for data and waits for an answer. Sending it as a message couples the asker to
+whoever answers, hides a synchronous dependency behind asynchronous plumbing, and leaves the
+asker waiting when the answerer is down. Ask the owning service directly (HTTP/gRPC), or keep a
+local read model fed by the owner's events so no question needs asking.
+""",
+    example="""
+events:
+  FetchMemberFines:       # a question sent as an event: notices waits for lending's answer
+    producer: notices
+    consumers: [lending]
+    channel: lending.events
+    key: memberId
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+""",
+    instead="""
+events:
+  FineCharged:            # lending publishes its facts; notices keeps the fines it needs
+    producer: lending
+    consumers: [{service: notices, read_model: MemberFines}]
+    channel: lending.events
+    key: memberId
+    schema:
+      type: object
+      required: [memberId, amount]
+      properties: {memberId: {type: string}, amount: {type: integer}}
+read_models:
+  MemberFines: {owner: notices, sources: [FineCharged]}
+""",
+    sources=(
+        'Chris Richardson, Microservices Patterns (2018), ch. 7 "Implementing queries in a'
+        ' microservice architecture" (API composition and CQRS)',
+    ),
 )
 def check_query_names(model: DesignModel) -> Iterator[Finding]:
     kinds = (("event", model.events.values()), ("command", model.commands.values()))
@@ -358,14 +407,50 @@ def check_query_names(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="A ...Requested event answered by a matching reply event is a query in disguise.",
-    explanation="""
-`PricesRequested` consumed by one service that answers with `PricesCalculated` (or
-...Returned, ...Fetched, ...Response) for the requester is request/reply dressed as events:
-the requester depends on one answerer, waits for it, and must correlate the reply. Model it as
-a query (direct call) or a command with a reply, or let the requester keep a read model of the
-answerer's events so it never has to ask.
-Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Request-Reply".
+    what="""
+Flags an event named `...Requested` that exactly one service other than its producer consumes
+(read-model feeds aside), when that service produces a reply event with the same words before
+the last one, ending in a word of answering (Returned, Fetched, Calculated, Computed, Provided,
+Found, Quoted, Response, Reply, Result, ...), and the requester consumes that reply:
+`PricesRequested` answered by `PricesCalculated`. The trace shows the three hops.
 """,
+    why="""
+A request answered by a reply event is request/reply dressed as events: the requester depends
+on one answerer, waits for it, must correlate the reply with its request, and is stuck when the
+answerer is down or slow, with none of the timeouts a direct call would make explicit. Model it
+as a query (a direct call) or a command with a reply, or let the requester keep a read model of
+the answerer's events so it never has to ask.
+""",
+    example="""
+events:
+  DueDatesRequested:      # notices asks...
+    producer: notices
+    consumers: [lending]
+    channel: lending.events
+    key: memberId
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+  DueDatesReturned:       # ...and waits for lending's answer: a request/reply
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId
+    schema: {type: object, required: [memberId], properties: {memberId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanDueDateSet:         # lending publishes each due date; notices keeps its own copy
+    producer: lending
+    consumers: [{service: notices, read_model: DueDates}]
+    channel: lending.events
+    key: loanId
+    schema:
+      type: object
+      required: [loanId, dueOn]
+      properties: {loanId: {type: string}, dueOn: {type: string, format: date}}
+read_models:
+  DueDates: {owner: notices, sources: [LoanDueDateSet]}
+""",
+    sources=(REQUEST_REPLY,),
 )
 def check_request_reply(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
@@ -409,14 +494,43 @@ def check_request_reply(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="Every event name follows one style (system.naming, or the most common one).",
-    explanation="""
+    what="""
+Flags an event whose name does not follow the system's naming style. The style is
+`system.naming` (PascalCase, dot.case, snake_case or kebab-case); with `auto` (the default) it
+is the most common style among the events, ties going to the first in that list. A single
+lower-case word fits any lower-case style; a name that fits no style is reported as having no
+recognised style.
+""",
+    why="""
 Event names become topic keys, CloudEvents `type` values, class names and schema-registry
 subjects. Mixing `OrderPlaced`, `order.shipped` and `payment_failed` in one system breaks
-naming-based routing and filters and makes names hard to guess. Pin the style with
-`system.naming` (PascalCase, dot.case, snake_case or kebab-case); with `auto` the most common
-style among the events is expected. A single lower-case word fits any lower-case style.
-Source: CloudEvents 1.0 specification, "type" attribute (reverse-DNS, consistent naming).
+naming-based routing and subscription filters, and makes names hard to guess for everyone who
+writes a consumer.
 """,
+    example="""
+events:
+  book.returned:          # dot.case among PascalCase events
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+system:
+  naming: PascalCase      # pinned, so the first event does not set the style by chance
+events:
+  BookReturned:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'CloudEvents 1.0 specification, "type" context attribute,'
+        " https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md#type",
+    ),
 )
 def check_naming_style(model: DesignModel) -> Iterator[Finding]:
     expected = expected_style(model)
@@ -443,19 +557,48 @@ def check_naming_style(model: DesignModel) -> Iterator[Finding]:
     severity="warning",
     summary="An event named ...Updated, ...Changed, ...Modified, ...Saved or ...Edited says that"
     " a record changed, not what happened.",
-    explanation="""
+    what="""
+Flags an event whose name ends in a participle that says only that a record changed: updated,
+changed, modified, saved, edited, altered, upserted or persisted. The check looks at the last
+word of the name (or of its main clause, before a phrase such as `...ByAdmin`). Facts such as
+`OrderDeleted` or `OrderCancelled` are not flagged.
+""",
+    why="""
 `OrderUpdated` or `CustomerChanged` tells consumers only that a row changed: each must diff the
 payload to find out what happened and guess why, every column becomes part of the contract,
 and the business intent (a corrected address, a customer who moved, a quantity increased) is
 lost. Name the business fact instead, one event per fact: `ShippingAddressCorrected`,
-`CustomerRelocated`, `OrderQuantityIncreased`. The check looks at the last word of the name
-(or of its main clause, before a phrase such as `...ByAdmin`) for updated, changed, modified,
-saved, edited, altered, upserted or persisted. Facts such as `OrderDeleted` or `OrderCancelled`
-are not flagged.
-Source: Martin Fowler, "What do you mean by Event-Driven?" (2017); Oskar Dudycz,
-"Event-driven architecture anti-patterns" (event-driven.io); Vaughn Vernon, Implementing
-Domain-Driven Design (2013), ch. 8.
+`CustomerRelocated`, `OrderQuantityIncreased`.
 """,
+    example="""
+events:
+  LoanUpdated:            # which change? consumers must diff the payload to find out
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema:
+      type: object
+      required: [loanId, dueOn]
+      properties: {loanId: {type: string}, dueOn: {type: string, format: date}}
+""",
+    instead="""
+events:
+  LoanRenewed:            # the business fact, with the data it changed
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema:
+      type: object
+      required: [loanId, dueOn]
+      properties: {loanId: {type: string}, dueOn: {type: string, format: date}}
+""",
+    sources=(
+        EVENT_DRIVEN,
+        ANTI_PATTERNS,
+        DOMAIN_EVENTS,
+    ),
 )
 def check_crud_events(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
@@ -479,20 +622,41 @@ def check_crud_events(model: DesignModel) -> Iterator[Finding]:
     severity="warning",
     summary="An event named <Verb><Object>Requested (SendEmailRequested) or"
     " <Object><Verb>Requested (BagTagPrintRequested) is a command.",
-    explanation="""
-`SendEmailRequested` or `ChargeCustomerRequested` asks another service to do something: the
-sender expects one handler to act and cares whether it fails, yet as an event nobody owns the
-outcome, any number of services may react, and a failure goes unnoticed. Model it as a command
-under `commands:` sent to its handler on a point-to-point channel, or publish the fact that
-made the work necessary (`OrderPlaced`) and let the other service decide. The check flags
-events of three or more words that end in `Requested` and start with a verb in the imperative,
-or put that verb after its object (`BagTagPrintRequested`); first words that usually head a
-noun phrase (`OrderRefundRequested`, `TransferApprovalRequested`) and things a person asks for
+    what="""
+Flags an event of three or more words that ends in `Requested` and starts with a verb in the
+imperative (`SendEmailRequested`, `ChargeCustomerRequested`), or puts that verb after its
+object (`BagTagPrintRequested`). First words that usually head a noun phrase
+(`OrderRefundRequested`, `TransferApprovalRequested`) and things a person asks for
 (`AddressChangeRequested`, `PasswordResetRequested`) are left alone. A `...Requested` event
 answered by a reply event is also NAM004.
-Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
-Message"; Oskar Dudycz, "Event-driven architecture anti-patterns" (event-driven.io).
 """,
+    why="""
+`SendEmailRequested` asks another service to do something: the sender expects one handler to
+act and cares whether it fails, yet as an event nobody owns the outcome, any number of services
+may react, and a failure goes unnoticed. Model it as a command under `commands:` sent to its
+handler, or publish the fact that made the work necessary (`OrderPlaced`) and let the other
+service decide.
+""",
+    example="""
+events:
+  SendOverdueNoticeRequested:   # an instruction to notices, dressed as a fact
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+commands:
+  SendOverdueNotice:      # a command with one handler, which owns the outcome
+    handler: notices
+    issuers: [lending]
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        COMMAND_MESSAGE,
+        ANTI_PATTERNS,
+    ),
 )
 def check_disguised_commands(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():

@@ -51,23 +51,49 @@ def _kind(message: Message) -> str:
     severity="warning",
     summary="Messages about one entity that a service receives on one channel must share its"
     " partition key, or a later one can overtake an earlier one.",
-    explanation="""
-Per-key order holds only between messages with the same key. When a service receives, on one
-channel, a message keyed by `instrumentId` and another that carries the same `instrumentId`
-but is keyed by `orderId`, the two land on different partitions (or message groups) and are
-consumed in parallel: a cancel can be matched before the order it cancels, a release applied
-before the hold. The check compares the messages each service receives on each per-key
-channel: a message keyed by another field than the channel's usual key for that service,
-whose payload nonetheless requires that key field, is reported.
-Example: `SubmitOrder` and `CancelOrder` to the matching engine on `orders.inbound`, the first
-keyed by `instrumentId`, the second by `orderId` (both carry both fields).
-Instead: key every message about the entity the receiver processes in order by that entity's
-id (here `instrumentId`: the order book), or make the receiver tolerate either order (park a
-cancel for an unknown order until it arrives or times out).
-Source: Apache Kafka documentation, Design ("The Producer": semantic partitioning by key);
-AWS SQS Developer Guide, "Using the message group ID"; Kleppmann, Designing Data-Intensive
-Applications (2017), ch. 11 "Partitioned logs".
+    what="""
+Compares the messages each service receives on each per-key channel: a message keyed by
+another field than the channel's usual key for that service (the most common one; on a tie,
+the key declared first), whose payload nonetheless requires that key field, is reported.
 """,
+    why="""
+Per-key order holds only between messages with the same key. When a service receives, on one
+channel, a message keyed by `loanId` and another that carries the same `loanId` but is keyed
+by `memberId`, the two land on different partitions (or message groups) and are consumed in
+parallel: a fine can be processed before the loan it is charged on, a release applied before
+the hold.
+""",
+    example="""
+events:
+  FineCharged:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: memberId        # notices gets BookBorrowed keyed by loanId on the same channel
+    schema:
+      type: object
+      required: [loanId, memberId]
+      properties: {loanId: {type: string}, memberId: {type: string}}
+""",
+    instead="""
+events:
+  FineCharged:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    # keyed like BookBorrowed, so notices handles each loan's messages in order; or make
+    # notices tolerate either order (park a fine for an unknown loan until it arrives)
+    key: loanId
+    schema:
+      type: object
+      required: [loanId, memberId]
+      properties: {loanId: {type: string}, memberId: {type: string}}
+""",
+    sources=(
+        'Apache Kafka documentation, Design ("The Producer": semantic partitioning by key)',
+        'AWS SQS Developer Guide, "Using the message group ID"',
+        'Martin Kleppmann, Designing Data-Intensive Applications (2017), ch. 11 "Partitioned logs"',
+    ),
 )
 def check_entity_split_across_keys(model: DesignModel) -> Iterator[Finding]:
     reported: set[str] = set()

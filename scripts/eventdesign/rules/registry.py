@@ -69,8 +69,6 @@ class Rule:
     @property
     def explanation(self) -> str:
         """The explanation's parts as one text, for readers that take a single text (SARIF)."""
-        if not (self.why or self.example or self.instead or self.sources):
-            return self.what
         return "\n\n".join(f"{heading}\n{text}" for heading, text in self.sections())
 
     def sections(self) -> list[tuple[str, str]]:
@@ -133,7 +131,8 @@ def rule(
     **metadata: Any,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register the decorated function as the check of a model rule; `metadata` are the
-    other fields of `Rule` (family, severity, summary, explanation, code, lifecycle, ...)."""
+    other fields of `Rule` (family, severity, summary, what, why, example, instead, sources,
+    code, lifecycle, ...)."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
         describe(id, name, check=check, needs=needs, **metadata)
@@ -142,13 +141,10 @@ def rule(
     return decorate
 
 
-def describe(id: str, name: str, *, explanation: str = "", **metadata: Any) -> Rule:
+def describe(id: str, name: str, **metadata: Any) -> Rule:
     """Register a rule; without `check`, one whose findings another analysis produces.
 
-    The explanation comes in parts (`what`, `why`, `example`, `instead`, `sources`); a single
-    `explanation` text is taken as `what`."""
-    if explanation:
-        metadata["what"] = explanation
+    The explanation comes in parts: `what`, `why`, `example`, `instead`, `sources`."""
     parts = {key: metadata[key].strip() for key in _TEXT_PARTS if key in metadata}
     for key in ("example", "instead"):
         if key in parts:

@@ -6,15 +6,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..model.types import saga_message_roles
+from .citations import (
+    ASYNCAPI_OPERATIONS,
+    COMMAND_MESSAGE,
+    CQRS,
+    DOMAIN_EVENTS,
+    EVENT_DRIVEN,
+    REQUEST_REPLY,
+)
 from .engine import finding
 from .registry import rule
 
 if TYPE_CHECKING:
     from ..model.types import DesignModel
+    from ..saga.model import Saga
 
 FAMILY = "topology"
 MAX_CYCLES = 100
@@ -26,12 +35,36 @@ MAX_CYCLES = 100
     family=FAMILY,
     severity="error",
     summary="An event's producer must be a service declared under services.",
-    explanation="""
-Every event has exactly one producing service: the owner of the fact, of its schema and of its
-evolution. A producer that is not declared under `services:` is a typo or a missing service, and
-every later analysis (outbox, ownership, diagrams, AsyncAPI export) loses track of who
-publishes the event.
+    what="""
+Flags an event whose `producer` is not a service declared under `services:`.
 """,
+    why="""
+Every event has exactly one producing service: the owner of the fact, of its schema and of its
+evolution. A producer that is not declared is a typo or a missing service, and every later
+analysis (outbox, ownership, diagrams, AsyncAPI export) loses track of who publishes the event.
+""",
+    example="""
+events:
+  LoanRenewed:
+    producer: lendng          # declared nowhere: a typo
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanRenewed:
+    producer: lending         # the declared service that owns the fact
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        DOMAIN_EVENTS,
+        ASYNCAPI_OPERATIONS,
+    ),
 )
 def check_producers(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
@@ -52,10 +85,34 @@ def check_producers(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="error",
     summary="An event's consumers must be services declared under services.",
-    explanation="""
-A consumer that is not a declared service is a typo or a missing service: nobody will own the
-subscription, its idempotency or its dead-letter handling.
+    what="""
+Flags each consumer of an event (in `consumers:`, by name or as a `service:` entry) that is not
+a service declared under `services:`.
 """,
+    why="""
+A consumer that is not a declared service is a typo or a missing service: nobody will own the
+subscription, its idempotency or its dead-letter handling, and the checks that look after
+those skip it.
+""",
+    example="""
+events:
+  LoanRenewed:
+    producer: lending
+    consumers: [notice]       # declared nowhere: a typo
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanRenewed:
+    producer: lending
+    consumers: [notices]      # the declared service that subscribes
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(ASYNCAPI_OPERATIONS,),
 )
 def check_consumers(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
@@ -77,10 +134,34 @@ def check_consumers(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="error",
     summary="Read models and other references must name declared events.",
-    explanation="""
-A read model that projects an event nobody declares consumes something no service produces:
-it will stay empty. Declare the event with its producer, or fix the name.
+    what="""
+Flags each source of a read model (`read_models: NAME: sources:`) that is not a declared event.
 """,
+    why="""
+A read model that projects an event nobody declares consumes something no service produces: it
+stays empty, or is fed by an event the model knows nothing about (no schema, no producer, no
+compatibility checks). Declare the event with its producer, or fix the name.
+""",
+    example="""
+read_models:
+  LoanHistory:
+    owner: lending
+    sources: [BookBorrowed, BookReturned]   # BookReturned is declared nowhere
+""",
+    instead="""
+events:
+  BookReturned:               # declared, with the service that produces it
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+read_models:
+  LoanHistory:
+    owner: lending
+    sources: [BookBorrowed, BookReturned]
+""",
+    sources=(CQRS,),
 )
 def check_event_references(model: DesignModel) -> Iterator[Finding]:
     for read_model in model.read_models.values():
@@ -145,13 +226,43 @@ def _references(model: DesignModel) -> Iterator[tuple[str, str, str, str, str]]:
     severity="error",
     summary="Contexts, services, channels, brokers, dead-letter channels and read models named"
     " anywhere must be declared.",
-    explanation="""
-The model refers to its elements by name: a service's context and dead-letter channel, a
-channel's broker and
-dead-letter channel, an event's channel, a consumer's dead-letter channel and read model, a
-command's handler, issuers and channel, a read model's owner. A name that is declared nowhere
-is a typo or a missing declaration; diagrams, exports and the other rules silently skip it.
+    what="""
+Flags a name that refers to an element declared nowhere: a service's context and dead-letter
+channel, a channel's broker and dead-letter channel, an event's channel, a consumer's
+dead-letter channel and read model, a command's handler, issuers and channel, a read model's
+owner.
 """,
+    why="""
+The model refers to its elements by name. A name declared nowhere is a typo or a missing
+declaration; diagrams, exports and the other rules silently skip it, so the checks a channel,
+a broker or a service would get are never made.
+""",
+    example="""
+commands:
+  RenewLoan:
+    handler: lending
+    issuers: [notices]
+    channel: lending.commands # declared nowhere
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+channels:
+  lending.commands:           # declared, on the broker, with its dead letter
+    transport: kafka
+    broker: bus
+    partitions: 6
+    ordering: per-key
+    dead_letter: lending.dlq
+commands:
+  RenewLoan:
+    handler: lending
+    issuers: [notices]
+    channel: lending.commands
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(ASYNCAPI_OPERATIONS,),
 )
 def check_references(model: DesignModel) -> Iterator[Finding]:
     declared = {
@@ -178,14 +289,39 @@ def check_references(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="warning",
     summary="An event nobody consumes (no consumer, no read model) is dead weight or a gap.",
-    explanation="""
-An event that no service and no read model consumes either has a consumer the model forgot
-(declare it, so ownership, idempotency and dead-lettering are checked for it) or is not needed
-yet (remove it: every published event is a contract you must keep compatible). An event that
-only a read model projects counts as consumed, and an internal event (`internal: true`, kept
-in its service or event store) needs no consumer. Events published for consumers outside the
-system can be kept; suppress this rule for them (`rules.suppress`, with the reason).
+    what="""
+Flags an event that no service consumes and no read model projects. An event that only a read
+model projects counts as consumed, and an internal event (`internal: true`, kept in its
+service or event store) needs no consumer.
 """,
+    why="""
+An event nobody consumes either has a consumer the model forgot (declare it, so ownership,
+idempotency and dead-lettering are checked for it) or is not needed yet (remove it: every
+published event is a contract you must keep compatible). Events published for consumers outside
+the system can be kept; suppress this rule for them (`rules.suppress`, with the reason).
+""",
+    example="""
+events:
+  FineWaived:
+    producer: lending
+    consumers: []             # nobody reacts: a missing consumer, or a needless contract
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  FineWaived:
+    producer: lending
+    consumers: [notices]      # notices tells the member their fine was waived
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        DOMAIN_EVENTS,
+        EVENT_DRIVEN,
+    ),
 )
 def check_unconsumed(model: DesignModel) -> Iterator[Finding]:
     projected = {source for rm in model.read_models.values() for source in rm.sources}
@@ -207,14 +343,41 @@ def check_unconsumed(model: DesignModel) -> Iterator[Finding]:
     severity="info",
     summary="A service consuming its own event without a read model goes through the broker to"
     " talk to itself.",
-    explanation="""
-A service that subscribes to its own event (other than to feed a read model) pays broker
-latency and a second failure point for work it could do in the transaction that produced the
-event, and it reads its own writes late. It is right for event-sourced services updating a
-projection: name the read model on the consumer entry (`read_model:`) and this rule stays
-quiet. A saga timer's expiry event (`timers:`) is meant to come back to its owner later, so it
-is not reported either.
+    what="""
+Flags a service that consumes its own event without naming a read model on the consumer entry
+(`read_model:`). A saga timer's expiry event (`timers:`) is meant to come back to its owner
+later, so it is not reported.
 """,
+    why="""
+A service that subscribes to its own event pays broker latency and a second failure point for
+work it could do in the transaction that produced the event, and it reads its own writes late.
+It is right for an event-sourced service updating a projection: name the read model on the
+consumer entry and this rule stays quiet.
+""",
+    example="""
+events:
+  LoanRenewed:
+    producer: lending
+    consumers: [notices, lending]   # lending waits on the broker to update its own loan
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanRenewed:                # lending moves the due date in the transaction that renews
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'Chris Richardson, "Pattern: Transactional outbox",'
+        " https://microservices.io/patterns/data/transactional-outbox.html",
+        'Microsoft, "Event Sourcing pattern" (Azure Architecture Center),'
+        " https://learn.microsoft.com/azure/architecture/patterns/event-sourcing",
+    ),
 )
 def check_self_consumption(model: DesignModel) -> Iterator[Finding]:
     timers = {
@@ -247,31 +410,23 @@ class Reaction:
     declared: bool
 
 
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str)]
-    return []
-
-
-def _saga_message_names(saga: dict) -> set[str]:
-    """Every message a saga names: trigger, outcomes, cancel, timers, steps and reactions."""
-    names = set(_names(saga.get("trigger")))
-    names |= set(_names(saga.get("completed")) + _names(saga.get("compensated")))
-    cancel = saga.get("cancel")
-    if isinstance(cancel, dict):
-        names |= set(_names(cancel.get("on")))
-    parts = [p for p in (saga.get("timers") or []) if isinstance(p, dict)]
-    for step in (saga.get("steps") or []) + (saga.get("reactions") or []):
-        if isinstance(step, dict):
-            parts.append(step)
-            if isinstance(step.get("compensation"), dict):
-                parts.append(step["compensation"])
-    fields = ("event", "command", "reply", "failure", "on", "emits", "fails_with")
-    for part in parts:
-        for field in fields + ("after_pivot", "nothing_to_undo"):
-            names |= set(_names(part.get(field)))
+def _saga_message_names(saga: Saga) -> set[str]:
+    """Every message a saga names: trigger, outcomes, cancel, timers, and each step's (in
+    parallel groups too) or reaction's messages, compensations included."""
+    names = {saga.trigger or "", *saga.completed, *saga.compensated}
+    if saga.cancel is not None:
+        names.add(saga.cancel.on)
+    for timer in saga.timers:
+        names.add(timer.event)
+    for step in getattr(saga, "steps", ()):
+        names |= {step.command, step.reply or "", *step.failures}
+        if step.compensation is not None:
+            undo = step.compensation
+            names |= {undo.command, undo.reply or "", undo.nothing_to_undo or "", *undo.failures}
+    for reaction in getattr(saga, "reactions", ()):
+        names |= {reaction.on, *reaction.emits, *reaction.fails_with}
+        names |= {*reaction.after_pivot, *reaction.nothing_to_undo}
+    names.discard("")
     return names
 
 
@@ -401,17 +556,68 @@ def elementary_cycles(
     family=FAMILY,
     severity="warning",
     summary="Declared reactions form a loop: an event leads, reaction by reaction, back to itself.",
-    explanation="""
+    what="""
+Follows the reactions that choreographed sagas declare (`on` -> `emits` / `fails_with`) from
+event to event and flags every chain that leads back to the event it started from. Each
+elementary loop is reported once, at its first event, with the chain as its trace.
+""",
+    why="""
 When service A's event makes B react with an event that makes A (or C, ...) react with the
 first event again, one message keeps the services busy for ever: an event storm that only
-stops when a broker or a bill does. The check follows the reactions the sagas declare
-(`on` -> `emits` / `fails_with`) through events; each elementary loop is reported once, with the
-chain as its trace. Break it with a state check in one reaction (react only on a state
-change), or make one hop a command with an explicit handler.
-Source: Martin Fowler, "What do you mean by Event-Driven?" (2017), on the hidden flow of
-event notification; Chris Richardson, Microservices Patterns (2018), ch. 4 on choreography
-cycles.
+stops when a broker or a bill does. Break it with a state check in one reaction (react only on
+a state change), or make one hop a command with an explicit handler.
 """,
+    example="""
+events:
+  LoanRenewed:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: &loan {type: object, required: [loanId], properties: {loanId: {type: string}}}
+  RenewalNoticeSent:
+    producer: notices
+    consumers: [lending]
+    channel: lending.events
+    key: loanId
+    schema: *loan
+sagas:
+  RenewLoan:
+    style: choreography
+    trigger: LoanRenewed
+    reactions:
+      - {service: notices, on: LoanRenewed, emits: RenewalNoticeSent}
+      - {service: lending, on: RenewalNoticeSent, emits: LoanRenewed}  # renews again: a loop
+    completed: RenewalNoticeSent
+""",
+    instead="""
+events:
+  LoanRenewed:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: &loan {type: object, required: [loanId], properties: {loanId: {type: string}}}
+  RenewalNoticeSent:
+    producer: notices
+    consumers: [lending]
+    channel: lending.events
+    key: loanId
+    schema: *loan
+sagas:
+  RenewLoan:
+    style: choreography
+    trigger: LoanRenewed
+    reactions:
+      - {service: notices, on: LoanRenewed, emits: RenewalNoticeSent}
+      - {service: lending, on: RenewalNoticeSent}   # records the notice, emits nothing
+    completed: RenewalNoticeSent
+""",
+    sources=(
+        EVENT_DRIVEN,
+        'Chris Richardson, Microservices Patterns (2018), ch. 4 "Managing transactions with'
+        ' sagas" (choreography-based sagas)',
+    ),
 )
 def check_event_loops(model: DesignModel) -> Iterator[Finding]:
     graph: dict[str, list[str]] = defaultdict(list)
@@ -445,19 +651,49 @@ def check_event_loops(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="info",
     summary="Two services consume each other's events and may react to them: a possible ping-pong.",
-    explanation="""
-Service A consumes an event of B, and B consumes an event of A, and at least one of them
-declares no reactions, so the model cannot tell whether A's reaction triggers B's and back
-again. Most such pairs are a plain request/response chatter (itself a sign of tight coupling);
-some are an endless ping-pong. Declare the reactions in a choreographed saga (`on` / `emits`),
-and `event-loop` (TOP007) checks the real chain exactly. Longer cycles are reported only from
-declared reactions: inferred ones would flag almost every design. Pairs whose events are all
-messages of one saga (an orchestrator and its participant exchanging trigger, replies and
-outcome) are left to `saga verify`, which explores that exchange exactly.
+    what="""
+Flags two services that consume each other's events when at least one of them declares no
+reactions, so the model cannot tell whether A's reaction triggers B's and back again. A
+service with no declared reaction is assumed to possibly emit any of its events on any event it
+consumes; read-model feeds (`read_model:`) never react. Pairs whose events are all messages of
+one saga (an orchestrator and its participant exchanging trigger, replies, in parallel groups
+too, and outcomes) are left to `saga verify`, which explores that exchange exactly. Longer
+cycles are reported only from declared reactions (TOP007): inferred ones would flag almost
+every design.
 """,
+    why="""
+Most such pairs are a plain request/response chatter (itself a sign of tight coupling); some
+are an endless ping-pong that only shows under load. Declare the reactions in a choreographed
+saga (`on` / `emits`), and `event-loop` (TOP007) checks the real chain exactly; or let one side
+only keep a read model of the other's events.
+""",
+    example="""
+events:
+  NoticeBounced:              # notices reacts to lending's events, lending to this one
+    producer: notices
+    consumers: [lending]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  NoticeBounced:
+    producer: notices
+    consumers: [{service: lending, read_model: MemberContacts}]   # kept in a view, no reaction
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+read_models:
+  MemberContacts: {owner: lending, sources: [NoticeBounced]}
+""",
+    sources=(
+        EVENT_DRIVEN,
+        REQUEST_REPLY,
+    ),
 )
 def check_ping_pong(model: DesignModel) -> Iterator[Finding]:
-    sagas_messages = [_saga_message_names(s) for s in model.sagas.values() if isinstance(s, dict)]
+    sagas_messages = [_saga_message_names(saga) for saga in model.parsed_sagas.values()]
     edges: dict[tuple[str, str], list[Reaction]] = defaultdict(list)
     producer_of = {e.name: e.producer for e in model.events.values()}
     for reaction in reactions(model):
@@ -509,14 +745,48 @@ def _same_broker(channel_transport: str, broker_transport: str) -> bool:
     family=FAMILY,
     severity="error",
     summary="A channel's transport must be its broker's transport.",
-    explanation="""
+    what="""
+Flags a channel whose `transport` differs from its broker's. Transports one broker serves
+together are accepted: RabbitMQ queues and streams (`rabbitmq`, `rabbitmq-stream`); SQS and
+SNS, standard and FIFO (one AWS account and region).
+""",
+    why="""
 A channel lives on one broker; when the channel says `transport: sqs` and its broker says
 `transport: kafka`, one of them is wrong, and every transport-based check (ordering, fan-out,
 dead letters, size limits) and the AsyncAPI servers follow whichever they read. Fix the
-channel's transport or move it to a broker of that transport. Transports one broker serves
-together are accepted: RabbitMQ queues and streams; SQS and SNS, standard and FIFO (one AWS
-account and region).
+channel's transport or move it to a broker of that transport.
 """,
+    example="""
+channels:
+  lending.holds: {transport: sqs, broker: bus, dead_letter: lending.dlq}   # bus runs kafka
+events:
+  HoldPlaced:
+    producer: lending
+    consumers: [notices]
+    channel: lending.holds
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+channels:
+  lending.holds:              # on its broker's transport
+    transport: kafka
+    broker: bus
+    partitions: 6
+    ordering: per-key
+    dead_letter: lending.dlq
+events:
+  HoldPlaced:
+    producer: lending
+    consumers: [notices]
+    channel: lending.holds
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'AsyncAPI Specification 3.0.0, "Server Object" (protocol) and "Channel Object"'
+        " (servers), https://www.asyncapi.com/docs/reference/specification/v3.0.0",
+    ),
 )
 def check_channel_broker_transport(model: DesignModel) -> Iterator[Finding]:
     for channel in model.channels.values():
@@ -539,15 +809,44 @@ def check_channel_broker_transport(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="error",
     summary="A read model's owner must consume (or produce) every event the read model projects.",
-    explanation="""
-A read model is updated by its owner from its source events. A source the owner neither
-consumes nor produces never reaches the projection: that part of the view stays empty or
-stale, silently. Add the owner as a consumer of the event (with `read_model:` naming the
-projection), or drop the source. An owner's own events count: it can project them from its
-own transaction or event store.
-Source: Microsoft, "CQRS pattern" (Azure Architecture Center); Greg Young, "CQRS Documents"
-(2010), on projections fed by events.
+    what="""
+Flags a read model source that the read model's owner neither consumes nor produces. An
+owner's own events count: it can project them from its own transaction or event store.
 """,
+    why="""
+A read model is updated by its owner from its source events. A source the owner does not
+receive never reaches the projection: that part of the view stays empty or stale, silently.
+Add the owner as a consumer of the event (with `read_model:` naming the projection), or drop
+the source.
+""",
+    example="""
+events:
+  FineCharged:
+    producer: lending
+    consumers: []
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+read_models:
+  MemberFines:
+    owner: notices            # but notices does not consume FineCharged: the view stays empty
+    sources: [FineCharged]
+""",
+    instead="""
+events:
+  FineCharged:
+    producer: lending
+    consumers: [{service: notices, read_model: MemberFines}]   # the owner feeds its view
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+read_models:
+  MemberFines: {owner: notices, sources: [FineCharged]}
+""",
+    sources=(
+        CQRS,
+        'Greg Young, "CQRS Documents" (2010), on projections fed by events',
+    ),
 )
 def check_read_model_feeds(model: DesignModel) -> Iterator[Finding]:
     for read_model in model.read_models.values():
@@ -574,15 +873,45 @@ def check_read_model_feeds(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="error",
     summary="An internal event must stay inside its service: no channel, no other consumer.",
-    explanation="""
+    what="""
+Flags an event marked `internal: true` that names a channel or has a consumer other than its
+producer.
+""",
+    why="""
 `internal: true` says the event never leaves its service or event store, so the checks that
 published events need (channel, dead letter, consumers, compatibility as a contract) are
 skipped for it. An internal event with a channel or another service as consumer is published
-after all, and those checks would be missing. Drop `internal`, or publish a separate
-integration event instead of the internal one.
-Source: Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 (domain events inside
-the model vs. published events).
+after all, and those checks are missing. Drop `internal`, or publish a separate integration
+event instead of the internal one.
 """,
+    example="""
+events:
+  LoanLedgerAmended:
+    producer: lending
+    internal: true            # kept in lending's event store...
+    channel: lending.events   # ...yet published
+    consumers: [notices]
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+events:
+  LoanLedgerAmended:          # stays in lending's event store
+    producer: lending
+    internal: true
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+  LoanRenewed:                # the integration event notices needs, a contract of its own
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'Vaughn Vernon, Implementing Domain-Driven Design (2013), ch. 8 "Domain Events" (domain'
+        " events inside the model vs. published events)",
+    ),
 )
 def check_internal_events(model: DesignModel) -> Iterator[Finding]:
     for event in model.events.values():
@@ -610,15 +939,37 @@ def check_internal_events(model: DesignModel) -> Iterator[Finding]:
     family=FAMILY,
     severity="error",
     summary="A synchronous command is a request to its handler, not a message: it has no channel.",
-    explanation="""
+    what="""
+Flags a command marked `synchronous: true` that also names a `channel`.
+""",
+    why="""
 `synchronous: true` says the command is an HTTP or gRPC request the issuer waits on; a channel
 says it is a message on a broker that the handler takes when it can. Both cannot hold: the
 design leaves open whether the issuer blocks, whether the command survives the handler being
 down, and where timeouts and retries live. Drop the channel (a request), or drop
 `synchronous` (a message with its dead letter and idempotent handler).
-Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Command
-Message" and "Request-Reply".
 """,
+    example="""
+commands:
+  RenewLoan:
+    handler: lending
+    issuers: [notices]
+    synchronous: true         # a request notices waits on...
+    channel: lending.events   # ...and a message on a broker
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+commands:
+  RenewLoan:                  # a request notices waits on, with no channel
+    handler: lending
+    issuers: [notices]
+    synchronous: true
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        COMMAND_MESSAGE,
+        REQUEST_REPLY,
+    ),
 )
 def check_synchronous_commands(model: DesignModel) -> Iterator[Finding]:
     for command in model.commands.values():

@@ -37,17 +37,58 @@ def _limit(matrix: Any, transport: str, field: str) -> int | None:
     severity="error",
     summary="In binary mode the envelope's attributes must fit the transport's limit on message"
     " attributes (SQS: 10).",
-    explanation="""
-In CloudEvents binary mode every envelope attribute travels as a message attribute or header.
-Some transports cap how many one message may carry: Amazon SQS accepts at most 10 message
-attributes, so an envelope of 11 attributes (id, source, specversion, type, time, subject,
-datacontenttype, dataschema, correlationid, causationid, traceparent) is rejected at publish
-time, or the extra ones are dropped by hand-written mapping code. Slim the channel's envelope
-(`channels.X.envelope.attributes`), or use structured mode (`envelope.mode: structured`: the
-attributes travel in the body). The limits come from the transport capability matrix.
-Source: Amazon SQS developer guide, "Amazon SQS message quotas" (10 message attributes);
-CloudEvents 1.0.2, "Message" (binary and structured content modes).
+    what="""
+Flags a channel whose envelope (its own, or the system's) travels in binary mode with more
+attributes than its transport allows on one message, as the transport capability matrix
+states (Amazon SQS: 10 message attributes).
 """,
+    why="""
+In CloudEvents binary mode every envelope attribute travels as a message attribute or header.
+An envelope of 11 attributes (id, source, specversion, type, time, subject, datacontenttype,
+dataschema, correlationid, causationid, traceparent) is rejected by SQS at publish time, or
+the extra ones are dropped by hand-written mapping code.
+""",
+    example="""
+envelope:
+  attributes: [id, source, specversion, type, time, subject, datacontenttype, dataschema,
+               correlationid, causationid, traceparent]
+brokers:
+  aws: {transport: sqs}
+channels:
+  overdue.queue: {transport: sqs, broker: aws, dead_letter: overdue.dlq}   # 11 attributes on SQS
+  overdue.dlq: {transport: sqs, broker: aws, owner: lending-team, alert: page on first message}
+events:
+  LoanDueDatePassed:
+    producer: lending
+    consumers: [notices]
+    channel: overdue.queue
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    instead="""
+envelope:
+  # structured mode: the attributes travel in the message body, not as SQS attributes; or
+  # slim this channel's own envelope (channels.X.envelope.attributes) to 10
+  mode: structured
+  attributes: [id, source, specversion, type, time, subject, datacontenttype, dataschema,
+               correlationid, causationid, traceparent]
+brokers:
+  aws: {transport: sqs}
+channels:
+  overdue.queue: {transport: sqs, broker: aws, dead_letter: overdue.dlq}
+  overdue.dlq: {transport: sqs, broker: aws, owner: lending-team, alert: page on first message}
+events:
+  LoanDueDatePassed:
+    producer: lending
+    consumers: [notices]
+    channel: overdue.queue
+    key: loanId
+    schema: {type: object, required: [loanId], properties: {loanId: {type: string}}}
+""",
+    sources=(
+        'Amazon SQS developer guide, "Amazon SQS message quotas" (10 message attributes)',
+        'CloudEvents 1.0.2, "Message" (binary and structured content modes)',
+    ),
     needs=("matrix",),
 )
 def check_envelope_attribute_limit(model: DesignModel, matrix: Any) -> Iterator[Finding]:
@@ -88,19 +129,55 @@ def _messages(model: DesignModel) -> Iterator[tuple[str, Message]]:
     severity="error",
     summary="A payload schema that admits messages larger than the channel's transport allows"
     " (an error over the hard limit, a warning over the default one).",
-    explanation="""
-When a JSON Schema bounds its payload (every string has maxLength, every array maxItems, every
-object is closed), its largest message can be computed; when that is over the channel's
-transport limit, a legal message will be rejected at publish time, in production, for one
-customer with a long list. The bound counts compact UTF-8 JSON at 4 bytes per character and
-24 per number, so it is an upper bound; schemas that leave any part open are not checked.
-Over the transport's hard limit (SQS, EventBridge: 1 MiB) it is an error; over a default limit
-that configuration can raise (Kafka's message.max.bytes, SNS's 256 KiB) a warning. Tighten the
-schema's bounds, split the message, or send a claim check (store the body, publish a
-reference). The limits come from the transport capability matrix.
-Source: Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Claim Check";
-the transport capability matrix (message_size per transport, with sources).
+    what="""
+Flags an event or command whose JSON Schema bounds its payload (every string has maxLength,
+every array maxItems, every object is closed) at a largest message over its channel's
+transport limit. The bound counts compact UTF-8 JSON at 4 bytes per character and 24 per
+number, so it is an upper bound; schemas that leave any part open are not checked. Over the
+transport's hard limit (SQS, EventBridge: 1 MiB) it is an error; over a default limit that
+configuration can raise (Kafka's message.max.bytes, SNS's 256 KiB) a warning. The limits
+come from the transport capability matrix.
 """,
+    why="""
+A legal message that is over the limit is rejected at publish time, in production, for one
+member with a long list, and the producer's retries cannot help.
+""",
+    example="""
+events:
+  ReadingListShared:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: listId
+    schema:
+      type: object
+      additionalProperties: false
+      required: [listId, bookIds]
+      properties:
+        listId: {type: string, maxLength: 36}
+        bookIds: {type: array, maxItems: 100000, items: {type: string, maxLength: 36}}  # ~15 MB
+""",
+    instead="""
+events:
+  ReadingListShared:
+    producer: lending
+    consumers: [notices]
+    channel: lending.events
+    key: listId
+    schema:
+      type: object
+      additionalProperties: false
+      required: [listId, bookIds]
+      properties:
+        listId: {type: string, maxLength: 36}
+        # at most 500 books: about 75 KB; or split the list over several messages, or send a
+        # claim check (store the list, publish a reference to it)
+        bookIds: {type: array, maxItems: 500, items: {type: string, maxLength: 36}}
+""",
+    sources=(
+        'Gregor Hohpe and Bobby Woolf, Enterprise Integration Patterns (2003), "Claim Check"',
+        "the transport capability matrix (message_size per transport, with sources)",
+    ),
     needs=("matrix",),
 )
 def check_message_size(model: DesignModel, matrix: Any) -> Iterator[Finding]:
