@@ -236,6 +236,31 @@ def test_unknown_subcommand_exits_2() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("name", ["__init__", "importer", "Transport"])
+def test_a_commands_module_that_is_not_a_command_name_exits_2(name: str) -> None:
+    # Files of the commands package that are no command's name: the package itself, a
+    # module whose command has another name, another case of a command's name.
+    result = run_grimoire(name, "--help")
+    assert result.returncode == 2, result.stdout
+    assert f"invalid choice: '{name}'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_main_runs_from_a_thread_other_than_the_main_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Signal handlers can only be set from the main thread: elsewhere the run goes on
+    # without them.
+    import threading
+
+    codes = []
+    worker = threading.Thread(target=lambda: codes.append(cli.main(["--version"])))
+    worker.start()
+    worker.join()
+    assert codes == [0]
+    assert capsys.readouterr().out == f"grimoire {__version__}\n"
+
+
 @pytest.mark.parametrize(
     ("path", "parser"), FILE_COMMANDS, ids=[" ".join(p) for p, _ in FILE_COMMANDS]
 )

@@ -13,7 +13,6 @@ import contextlib
 import gc
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -79,11 +78,19 @@ def _command_modules(command: str | None = None) -> list[ModuleType]:
     (importing and configuring all of them is a quarter of a quick command's startup)."""
     from . import commands
 
-    names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
-    if command in names:
+    # The command's own file is found without pkgutil, which alone costs a quick command
+    # about 2 ms to import.
+    if (
+        command
+        and not command.startswith("_")
+        and f"{command}.py" in os.listdir(commands.__path__[0])
+    ):
         module = importlib.import_module(f"{commands.__name__}.{command}")
         if command == module.NAME:
             return [module]
+    import pkgutil
+
+    names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
     modules = [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
     return sorted(modules, key=lambda m: m.ORDER)
 
@@ -216,15 +223,15 @@ def _encoding_message(exc: UnicodeEncodeError) -> str:
 def _catch_signals() -> dict:
     """SIGTERM and SIGHUP unwind the run like Ctrl-C, so `finally` blocks remove staging."""
     import signal
-    import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        return {}
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None:
-            previous[number] = signal.signal(number, _raise_interrupted)
+            try:
+                previous[number] = signal.signal(number, _raise_interrupted)
+            except ValueError:  # not the main thread (asking threading costs an import)
+                return previous
     return previous
 
 

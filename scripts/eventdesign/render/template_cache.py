@@ -17,15 +17,14 @@ from typing import Any
 
 import jinja2
 
+from ..data_cache import bytecode_folder
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def cache_directory() -> Path:
     """Where Python keeps this package's bytecode, and so the compiled templates."""
-    prefix = getattr(sys, "pycache_prefix", None)
-    if prefix:
-        return Path(prefix, *PACKAGE_DIR.parts[1:])
-    return PACKAGE_DIR / "__pycache__"
+    return bytecode_folder(PACKAGE_DIR)
 
 
 def attach_cache(environment: jinja2.Environment, directory: Path | None = None) -> None:

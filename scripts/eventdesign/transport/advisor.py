@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from .capacity import Load, Sizing, size
 from .matrix import Capability, Matrix, Transport
@@ -13,8 +12,7 @@ OPS_PENALTY = {"low": 0, "medium": 1, "high": 2}
 INCUMBENT_BONUS = 3
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A transport that meets every need, with its score and the caveats of partial support."""
 
     transport: Transport
@@ -25,30 +23,30 @@ class Candidate:
     switch_cost: str = ""
 
 
-@dataclass(frozen=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     """A transport ruled out, with every reason."""
 
     transport: Transport
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(NamedTuple):
     needs: Needs
     candidates: tuple[Candidate, ...]
     excluded: tuple[Exclusion, ...]
 
 
-@dataclass
 class _Verdict:
     """One transport's checks so far; the load the needs state, sized once on demand."""
 
-    fits: list[str]
-    caveats: list[str]
-    reasons: list[str]
-    load: Optional[Load] = None
-    sizing: Optional[Sizing] = None
+    __slots__ = ("caveats", "fits", "load", "reasons", "sizing")
+
+    def __init__(self, load: Optional[Load]) -> None:
+        self.fits: list[str] = []
+        self.caveats: list[str] = []
+        self.reasons: list[str] = []
+        self.load = load
+        self.sizing: Optional[Sizing] = None
 
 
 Check = Callable[[Transport, Needs, _Verdict], None]
@@ -60,19 +58,20 @@ def advise(matrix: Matrix, needs: Needs) -> Advice:
     excluded: list[Exclusion] = []
     load = _load(needs)
     for position, transport in enumerate(matrix.transports):
-        verdict = _Verdict([], [], [], load)
+        verdict = _Verdict(load)
         for check in CHECKS:
             check(transport, needs, verdict)
         if verdict.reasons:
             excluded.append(Exclusion(transport, tuple(verdict.reasons)))
             continue
-        score = _score(transport, needs, len(verdict.caveats))
+        burden = _burden(transport, needs)
+        score = _score(transport, needs, len(verdict.caveats), burden)
         candidate = Candidate(
             transport,
             score,
             tuple(verdict.fits),
             tuple(verdict.caveats),
-            _burden(transport, needs),
+            burden,
             _switch_cost(transport, needs),
         )
         candidates.append((-score, position, candidate))
@@ -348,7 +347,7 @@ def _burden(transport: Transport, needs: Needs) -> str:
 
 
 def is_incumbent(transport: Transport, needs: Needs) -> bool:
-    return bool({transport.id, transport.model_transport} & set(needs.incumbent))
+    return transport.id in needs.incumbent or transport.model_transport in needs.incumbent
 
 
 def _switch_cost(transport: Transport, needs: Needs) -> str:
@@ -362,9 +361,9 @@ def _switch_cost(transport: Transport, needs: Needs) -> str:
     )
 
 
-def _score(transport: Transport, needs: Needs, caveat_count: int) -> int:
+def _score(transport: Transport, needs: Needs, caveat_count: int, burden: str) -> int:
     """Higher is better: fewer caveats, less to operate, what the team already runs."""
-    score = -caveat_count - OPS_PENALTY[_burden(transport, needs)]
+    score = -caveat_count - OPS_PENALTY[burden]
     if is_incumbent(transport, needs):
         score += INCUMBENT_BONUS
     if needs.cloud != "any" and any(

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .matrix import Capacity, CapacityUnit, Figure, Transport
 
@@ -33,8 +31,7 @@ def duration_seconds(text: str) -> float:
     return float(match.group(1)) * SECONDS[match.group(2)]
 
 
-@dataclass(frozen=True)
-class Load:
+class Load(NamedTuple):
     """What one channel carries. `msgs_per_s` is the peak the channel must take."""
 
     msgs_per_s: float
@@ -55,8 +52,7 @@ class Load:
         return self.average_msgs_per_s or self.msgs_per_s
 
 
-@dataclass(frozen=True)
-class Demand:
+class Demand(NamedTuple):
     """What the load asks of one figure, and how many units that takes."""
 
     figure: Figure
@@ -64,17 +60,11 @@ class Demand:
     units: int
 
 
-@dataclass(frozen=True)
-class UnitSizing:
+class UnitSizing(NamedTuple):
     unit: CapacityUnit
     demands: tuple[Demand, ...]
-
-    @cached_property  # asked for again and again while sizing, advising and rendering
-    def deciding(self) -> Optional[Demand]:
-        """The demand needing the most units (the first such, limits before planning)."""
-        if not self.demands:
-            return None
-        return max(self.demands, key=lambda d: (d.units, d.figure.kind == "limit"))
+    # The demand needing the most units (the first such, limits before planning).
+    deciding: Optional[Demand]
 
     @property
     def units_needed(self) -> Optional[int]:
@@ -87,8 +77,7 @@ class UnitSizing:
         return needed is not None and ceiling is not None and needed > ceiling.value
 
 
-@dataclass(frozen=True)
-class Ceiling:
+class Ceiling(NamedTuple):
     """A load compared with one ceiling (for the whole channel, or for one key)."""
 
     figure: Figure
@@ -99,8 +88,7 @@ class Ceiling:
         return self.demand > self.figure.value
 
 
-@dataclass(frozen=True)
-class Sizing:
+class Sizing(NamedTuple):
     """One channel on one transport: bytes, units, ceilings, storage, replay, hot keys."""
 
     transport: Transport
@@ -115,7 +103,7 @@ class Sizing:
     storage_bytes: Optional[float]
     replay_seconds: Optional[float]
     replay_rate_origin: str
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def primary(self) -> Optional[UnitSizing]:
@@ -184,18 +172,18 @@ def override_figures(transport: Transport, overrides: dict[str, float]) -> Trans
         if value is None or figure.kind != "planning":
             return figure
         note = f"overridden by you (the matrix plans with {_plain(figure.value)}: {figure.note})"
-        return replace(figure, value=value, note=note)
+        return figure._replace(value=value, note=note)
 
     units = tuple(
-        replace(u, figures={n: changed(f) for n, f in u.figures.items()}) for u in capacity.units
+        u._replace(figures={n: changed(f) for n, f in u.figures.items()}) for u in capacity.units
     )
     copies = capacity.storage_copies
     if COPIES in overrides:
         value = overrides[COPIES]
         if copies is None:
             raise KeyError(f"{transport.id} stores one copy as far as its quotas go")
-        copies = replace(copies, value=value, note=f"overridden by you ({copies.note})")
-    return replace(transport, capacity=replace(capacity, units=units, storage_copies=copies))
+        copies = copies._replace(value=value, note=f"overridden by you ({copies.note})")
+    return transport._replace(capacity=capacity._replace(units=units, storage_copies=copies))
 
 
 def overridable(transport: Transport) -> list[str]:
@@ -298,7 +286,8 @@ def _size_unit(
         if demand is None or math.isinf(demand):
             continue
         demands.append(Demand(figure, demand, max(1, math.ceil(demand / figure.value))))
-    return UnitSizing(unit, tuple(demands))
+    deciding = max(demands, key=lambda d: (d.units, d.figure.kind == "limit"), default=None)
+    return UnitSizing(unit, tuple(demands), deciding)
 
 
 def _ceilings(

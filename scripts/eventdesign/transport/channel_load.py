@@ -8,8 +8,7 @@ checked here for the few things the schema cannot say). The message size is stat
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from ..pointer import escape_token
 from .capacity import Load, duration_seconds
@@ -17,8 +16,7 @@ from .matrix import Matrix, Transport
 from .schema_size import estimated_bytes
 
 
-@dataclass(frozen=True)
-class ChannelLoad:
+class ChannelLoad(NamedTuple):
     """One channel with a stated load, and what else its sizing and checks need."""
 
     channel: str

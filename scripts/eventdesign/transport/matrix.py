@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from ..errors import InputError
 from ..model.source import SourceDocument, load_document
@@ -31,31 +30,27 @@ FIGURE_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class Capability:
+class Capability(NamedTuple):
     """How far a transport supports one feature: full, partial or none, and why."""
 
     support: str
     detail: str
 
 
-@dataclass(frozen=True)
-class ManagedOffering:
+class ManagedOffering(NamedTuple):
     cloud: str
     offering: str
     first_party: bool
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     title: str
     url: str
     accessed: str
     covers: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One sourced number. `kind` is 'limit' (a documented quota) or 'planning' (a figure a
     vendor recommends for sizing, which users may override)."""
 
@@ -66,8 +61,7 @@ class Figure:
     source: Source
 
 
-@dataclass(frozen=True)
-class CapacityUnit:
+class CapacityUnit(NamedTuple):
     """What one unit of scale (partition, shard, throughput unit, ordering key) takes."""
 
     unit: str
@@ -80,8 +74,7 @@ class CapacityUnit:
     only_when_ordered: bool = False
 
 
-@dataclass(frozen=True)
-class Capacity:
+class Capacity(NamedTuple):
     """A transport's sizing figures: per unit, per key, per channel, storage and latency."""
 
     units: tuple[CapacityUnit, ...]
@@ -93,8 +86,7 @@ class Capacity:
     latency_ms: Optional[Figure] = None
 
 
-@dataclass(frozen=True)
-class Transport:
+class Transport(NamedTuple):
     """One row of the matrix."""
 
     id: str
@@ -142,8 +134,7 @@ class Transport:
         return tuple(m for m in self.managed if m.cloud in (cloud, "any"))
 
 
-@dataclass(frozen=True)
-class Matrix:
+class Matrix(NamedTuple):
     """The whole matrix and where it came from."""
 
     path: str
@@ -173,10 +164,32 @@ def load_matrix(path: Optional[Path] = None) -> Matrix:
 
 @lru_cache(maxsize=1)
 def _bundled_matrix() -> Matrix:
-    """The bundled matrix, the quick way when it is valid: the compiled schema test (a few ms);
-    the jsonschema-worded errors only when it is not. grimoire's own reader is used, as for
-    any other matrix: it is three times faster than PyYAML's loader (whose constructor is
-    Python even with libyaml)."""
+    """The bundled matrix: its checked data as the last run kept it (`data_cache`), else read
+    and checked now, and kept for the next run."""
+    from .. import data_cache, jsonschema_compiler
+    from ..model import source
+
+    # Everything that decides the checked data: the matrix, its schema, the code reading them.
+    decided_by = [
+        MATRIX_PATH,
+        SCHEMA_PATH,
+        Path(__file__),
+        Path(source.__file__),
+        Path(jsonschema_compiler.__file__),
+    ]
+    cache = data_cache.cache_file(data_cache.bytecode_folder(DATA_DIR), "transports", decided_by)
+    data = data_cache.load(cache)
+    if data is None:
+        data = _checked_bundled_data()
+        data_cache.store(cache, data)
+    return build_matrix(data, str(MATRIX_PATH))
+
+
+def _checked_bundled_data() -> dict:
+    """The bundled matrix's data, the quick way when it is valid: the compiled schema test (a
+    few ms); the jsonschema-worded errors only when it is not. grimoire's own reader is used,
+    as for any other matrix: it is three times faster than PyYAML's loader (whose constructor
+    is Python even with libyaml)."""
     from ..jsonschema_compiler import UnsupportedSchema, compile_schema
 
     document = load_document(MATRIX_PATH)
@@ -186,7 +199,7 @@ def _bundled_matrix() -> Matrix:
         valid = False
     if not valid or _figure_source_problem(document.data):
         _validate(document)
-    return build_matrix(document.data, str(MATRIX_PATH))
+    return document.data
 
 
 def _figure_source_problem(data: dict) -> bool:

@@ -6,8 +6,9 @@ Every value remembers where it came from, so the advice can say why a need appli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Optional
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple, Optional
 
 from ..errors import InputError
 from ..model.source import SourceDocument
@@ -39,8 +40,7 @@ MODEL_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Needs:
+class Needs(NamedTuple):
     """Stated needs. Booleans false and numbers None mean 'not required'."""
 
     ordering: str = "none"
@@ -60,7 +60,7 @@ class Needs:
     hosting: str = "any"
     cloud: str = "any"
     single_process: bool = False
-    origins: dict[str, str] = field(default_factory=dict, compare=False)
+    origins: Mapping[str, str] = MappingProxyType({})  # need -> where it came from
 
     def stated(self) -> dict[str, Any]:
         """The needs that differ from the defaults, by attribute name."""
@@ -71,7 +71,7 @@ class Needs:
         }
 
 
-_DEFAULTS = tuple((f.name, f.default) for f in fields(Needs) if f.name != "origins")
+_DEFAULTS = tuple((n, d) for n, d in Needs._field_defaults.items() if n != "origins")
 
 
 def apply(needs: Needs, values: dict[str, Any], origin: str) -> Needs:
@@ -81,7 +81,7 @@ def apply(needs: Needs, values: dict[str, Any], origin: str) -> Needs:
     origins = dict(needs.origins)
     for name in values:
         origins[name] = origin
-    return replace(needs, origins=origins, **values)
+    return needs._replace(origins=origins, **values)
 
 
 def layered(layers: list[tuple[dict[str, Any], str]]) -> Needs:

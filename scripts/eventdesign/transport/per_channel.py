@@ -9,8 +9,7 @@ apply underneath; flags still win.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .advisor import Advice, advise
 from .capacity import duration_seconds
@@ -19,8 +18,7 @@ from .matrix import Matrix
 from .needs import Needs, layered
 
 
-@dataclass(frozen=True)
-class ChannelAdvice:
+class ChannelAdvice(NamedTuple):
     """Advice for channels that share the same needs."""
 
     channels: tuple[str, ...]

@@ -178,36 +178,37 @@ def advice_record(advice: Advice, profile: bool = True) -> dict[str, Any]:
     """One advice as JSON data: needs with their origins, ranked fits, exclusions. Without
     `profile`, fits leave out what is the same for every channel (strengths, weaknesses,
     hosting: `transport --show ID` has them)."""
-    record = {
+    return {
         "needs": advice.needs.stated(),
-        "need_origins": {k: v for k, v in advice.needs.origins.items()},
-        "fits": [
-            {
-                "rank": rank,
-                "id": c.transport.id,
-                "name": c.transport.name,
-                "model_transport": c.transport.model_transport,
-                "score": c.score,
-                "meets": list(c.fits),
-                "caveats": list(c.caveats),
-                "strengths": list(c.transport.strengths),
-                "weaknesses": list(c.transport.weaknesses),
-                "ops_burden": dict(c.transport.ops_burden),
-                "burden": c.burden,
-                "switch_cost": c.switch_cost,
-                "hosting": _hosting(c.transport),
-            }
-            for rank, c in enumerate(advice.candidates, 1)
-        ],
+        "need_origins": dict(advice.needs.origins),
+        "fits": [_fit_record(rank, c, profile) for rank, c in enumerate(advice.candidates, 1)],
         "excluded": [
             {"id": e.transport.id, "name": e.transport.name, "reasons": list(e.reasons)}
             for e in advice.excluded
         ],
     }
-    if not profile:
-        for fit in record["fits"]:
-            for key in ("strengths", "weaknesses", "hosting", "ops_burden"):
-                del fit[key]
+
+
+def _fit_record(rank: int, candidate: Candidate, profile: bool) -> dict[str, Any]:
+    """One fit; the transport's profile only with `profile` (keys in their usual order)."""
+    transport = candidate.transport
+    record: dict[str, Any] = {
+        "rank": rank,
+        "id": transport.id,
+        "name": transport.name,
+        "model_transport": transport.model_transport,
+        "score": candidate.score,
+        "meets": list(candidate.fits),
+        "caveats": list(candidate.caveats),
+    }
+    if profile:
+        record["strengths"] = list(transport.strengths)
+        record["weaknesses"] = list(transport.weaknesses)
+        record["ops_burden"] = dict(transport.ops_burden)
+    record["burden"] = candidate.burden
+    record["switch_cost"] = candidate.switch_cost
+    if profile:
+        record["hosting"] = _hosting(transport)
     return record
 
 
@@ -243,6 +244,15 @@ def transport_text(transport: Transport) -> str:
 
 
 def transport_json(transport: Transport) -> str:
-    from dataclasses import asdict
+    return json.dumps(_as_data(transport), indent=2, allow_nan=False) + "\n"
 
-    return json.dumps(asdict(transport), indent=2, allow_nan=False) + "\n"
+
+def _as_data(value: Any) -> Any:
+    """A matrix entry as JSON data: each record an object of its fields, in order."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: _as_data(getattr(value, name)) for name in value._fields}
+    if isinstance(value, (tuple, list)):
+        return [_as_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_data(item) for key, item in value.items()}
+    return value
