@@ -1,4 +1,6 @@
-"""Read payload schemas without a validator: field paths, required-ness, field counts, local $ref.
+"""Read payload schemas without a validator: field lookups, required-ness, field counts, local $ref.
+
+Every field of a payload, as typed descriptions, comes from `payload_fields.py`.
 
 Works on JSON Schema (any draft) and on Avro schemas as plain parsed JSON, tolerating schemas
 that are themselves invalid: anything unexpected reads as "unknown" rather than raising.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
 
 from ..pointer import escape_token, list_index, unescape_token
 
@@ -21,6 +23,26 @@ MAX_REF_HOPS = 64
 AVRO_PRIMITIVES = frozenset(
     ("null", "boolean", "int", "long", "float", "double", "bytes", "string")
 )
+# The JSON type of an Avro primitive's values in Avro's JSON encoding.
+AVRO_TO_JSON_TYPES = {
+    "string": "string",
+    "int": "integer",
+    "long": "integer",
+    "float": "number",
+    "double": "number",
+    "boolean": "boolean",
+    "bytes": "string",
+}
+# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
+PROTOBUF_TO_JSON_TYPES = {
+    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
+    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
+    **dict.fromkeys(("float", "double"), "number"),
+    "bool": "boolean",
+    "string": "string",
+    "bytes": "string",
+    "enum": "string",
+}
 
 
 @dataclass(frozen=True)
@@ -28,12 +50,14 @@ class FieldLookup:
     """Whether a dotted field path exists in a payload schema, and whether it is always present.
 
     `known` is False when the schema cannot be read far enough to tell (open content, a
-    remote $ref, a schema that is not an object schema).
+    remote $ref, a schema that is not an object schema). `json_type` is the JSON type the
+    schema gives the field's values (`string`, `integer`, ...) when it names one.
     """
 
     known: bool
     exists: bool = False
     required: bool = False
+    json_type: Optional[str] = None
 
 
 UNKNOWN = FieldLookup(known=False)
@@ -294,7 +318,9 @@ def jsonschema_lookup(schema: Any, path: str) -> FieldLookup:
             return FieldLookup(known=True, exists=False)
         required_all = required_all and part in required
         node = properties[part]
-    return FieldLookup(known=True, exists=True, required=required_all)
+    target = _deref(schema, node)
+    kind = target.get("type") if isinstance(target, dict) else None
+    return FieldLookup(True, True, required_all, kind if isinstance(kind, str) else None)
 
 
 def jsonschema_top_level_fields(schema: Any) -> list[str] | None:
@@ -385,7 +411,11 @@ def avro_lookup(schema: Any, path: str) -> FieldLookup:
         if _avro_nullable(field_type):
             required_all = False
         node = _avro_non_null(names, field_type)
-    return FieldLookup(known=True, exists=True, required=required_all)
+    if not parts:
+        return FieldLookup(known=True, exists=True, required=required_all)
+    declared = field_type.get("type") if isinstance(field_type, dict) else field_type
+    json_type = AVRO_TO_JSON_TYPES.get(declared) if isinstance(declared, str) else None
+    return FieldLookup(True, True, required_all, json_type)
 
 
 def avro_top_level_fields(schema: Any) -> list[str] | None:
@@ -402,11 +432,29 @@ def lookup_field(schema: Any, schema_format: str, path: str) -> FieldLookup:
     if schema_format == "protobuf":
         from ..protobuf.payload import lookup
 
-        found = _readable_protobuf(lookup, schema, split_field_path(path))
+        found = readable_protobuf(lookup, schema, split_field_path(path))
         return UNKNOWN if found is None else FieldLookup(True, found[0], found[1])
     if schema_format == "avro":
         return avro_lookup(schema, path)
     return jsonschema_lookup(schema, path)
+
+
+def json_type_at(schema: Any, schema_format: str, path: str) -> str | None:
+    """The JSON type of the values of the field a dotted path names, None when unknown.
+
+    Protobuf fields may be named by their proto3 JSON names too; a Protobuf payload that
+    protoc rejects raises InputError.
+    """
+    if schema is None or isinstance(schema, bool):
+        return None
+    if schema_format == "protobuf":
+        from ..protobuf.payload import lookup_field as lookup_proto_field
+
+        found = lookup_proto_field(schema, split_field_path(path))
+        return None if found is None else PROTOBUF_TO_JSON_TYPES.get(found.type.kind)
+    if schema_format == "avro":
+        return avro_lookup(schema, path).json_type
+    return jsonschema_lookup(schema, path).json_type
 
 
 def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:
@@ -414,14 +462,14 @@ def top_level_fields(schema: Any, schema_format: str) -> list[str] | None:
     if schema is None or isinstance(schema, bool):
         return None
     if schema_format == "protobuf":
-        message = _readable_protobuf(lambda payload: payload.payload_message(), schema)
+        message = readable_protobuf(lambda payload: payload.payload_message(), schema)
         return None if message is None else [f.name for f in message.fields]
     if schema_format == "avro":
         return avro_top_level_fields(schema)
     return jsonschema_top_level_fields(schema)
 
 
-def _readable_protobuf(read: Any, payload: Any, *args: Any) -> Any:
+def readable_protobuf(read: Any, payload: Any, *args: Any) -> Any:
     """`read(payload, ...)`, or None when the .proto does not compile (a schema rule says why).
 
     A missing Protobuf toolchain is not a schema problem: that InputError goes on up.
@@ -434,138 +482,3 @@ def _readable_protobuf(read: Any, payload: Any, *args: Any) -> Any:
         return read(payload, *args)
     except InputError:
         return None
-
-
-class PayloadField(NamedTuple):
-    """One field of a payload schema: its path (`parts`, array items stepped through, so
-    `lines.email` is ('lines', 'email')), the pointer of its schema inside the payload schema,
-    and its JSON Schema `format`."""
-
-    parts: tuple[str, ...]
-    pointer: str
-    format: Optional[str] = None
-
-    @property
-    def path(self) -> str:
-        return ".".join(self.parts)
-
-
-MAX_FIELD_DEPTH = 12
-# Keywords through which a JSON Schema can declare fields; a subschema with none is a leaf.
-FIELD_KEYWORDS = frozenset(
-    ("properties", "$ref", "allOf", "anyOf", "oneOf", "items", "prefixItems")
-)
-_Pending = tuple  # (node, pointer, parts, seen node ids, depth)
-
-
-def _jsonschema_fields(root: Any) -> Iterator[PayloadField]:
-    stack: list[_Pending] = [(root, "", (), frozenset(), 0)]
-    while stack:
-        node, pointer, parts, seen, depth = stack.pop()
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < MAX_REF_HOPS:
-            reference = node["$ref"]
-            node, pointer, hops = resolve_local_ref(root, reference), reference[1:], hops + 1
-        if not isinstance(node, dict) or id(node) in seen or depth > MAX_FIELD_DEPTH:
-            continue
-        seen = seen | {id(node)}
-        pending: list[_Pending] = []
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            for name, sub in properties.items():
-                if not isinstance(name, str):
-                    continue
-                token = escape_token(name) if "~" in name or "/" in name else name
-                here = f"{pointer}/properties/{token}"
-                path = (*parts, name)
-                if not isinstance(sub, dict):
-                    yield PayloadField(path, here)
-                    continue
-                target = _deref(root, sub) if "$ref" in sub else sub
-                shown = target.get("format") if isinstance(target, dict) else None
-                yield PayloadField(path, here, shown if isinstance(shown, str) else None)
-                if not FIELD_KEYWORDS.isdisjoint(sub):
-                    pending.append((sub, here, path, seen, depth + 1))
-        for key in IN_PLACE_LISTS:
-            branches = node.get(key)
-            if isinstance(branches, list):
-                for index, branch in enumerate(branches):
-                    pending.append((branch, f"{pointer}/{key}/{index}", parts, seen, depth + 1))
-        items = node.get("items")
-        if isinstance(items, dict):
-            pending.append((items, f"{pointer}/items", parts, seen, depth + 1))
-        prefix_items = node.get("prefixItems")
-        if isinstance(prefix_items, list):
-            for index, item in enumerate(prefix_items):
-                pending.append((item, f"{pointer}/prefixItems/{index}", parts, seen, depth + 1))
-        stack.extend(reversed(pending))
-
-
-def _avro_fields(root: Any) -> Iterator[PayloadField]:
-    names = _avro_names(root)
-    stack: list[_Pending] = [(root, "", (), frozenset(), 0)]
-    while stack:
-        node, pointer, parts, seen, depth = stack.pop()
-        if isinstance(node, list):
-            stack.extend(
-                reversed(
-                    [
-                        (branch, f"{pointer}/{index}", parts, seen, depth)
-                        for index, branch in enumerate(node)
-                    ]
-                )
-            )
-            continue
-        if isinstance(node, str):
-            node = _avro_resolve(names, node)
-        if not isinstance(node, dict) or id(node) in seen or depth > MAX_FIELD_DEPTH:
-            continue
-        seen = seen | {id(node)}
-        kind = node.get("type")
-        if kind in ("array", "map"):
-            key = "items" if kind == "array" else "values"
-            stack.append((node.get(key), f"{pointer}/{key}", parts, seen, depth + 1))
-            continue
-        if isinstance(kind, (dict, list)) or (
-            isinstance(kind, str)
-            and kind not in ("record", "error", "enum", "fixed")
-            and kind not in AVRO_PRIMITIVES
-        ):
-            stack.append((kind, f"{pointer}/type", parts, seen, depth + 1))
-            continue
-        fields = node.get("fields")
-        if kind not in ("record", "error") or not isinstance(fields, list):
-            continue
-        pending: list[_Pending] = []
-        for index, field in enumerate(fields):
-            if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-                continue
-            here = f"{pointer}/fields/{index}"
-            path = (*parts, field["name"])
-            yield PayloadField(path, here)
-            pending.append((field.get("type"), f"{here}/type", path, seen, depth + 1))
-        stack.extend(reversed(pending))
-
-
-def iter_fields(schema: Any, schema_format: str) -> Iterator[PayloadField]:
-    """Every field a payload schema declares, each path once, a field before its own fields.
-
-    Local `$ref`s are followed (a recursive schema is walked once along each path), `allOf`,
-    `anyOf` and `oneOf` branches are merged, arrays are stepped through; remote references and
-    anything unreadable are skipped.
-    """
-    if schema is None or isinstance(schema, bool):
-        return
-    if schema_format == "protobuf":
-        from ..protobuf.payload import iter_payload_fields
-
-        fields = _readable_protobuf(lambda payload: list(iter_payload_fields(payload)), schema)
-        for proto_field in fields or ():
-            yield PayloadField(proto_field.parts, proto_field.pointer)
-        return
-    found = _avro_fields(schema) if schema_format == "avro" else _jsonschema_fields(schema)
-    paths: set[tuple[str, ...]] = set()
-    for field in found:
-        if field.parts not in paths:
-            paths.add(field.parts)
-            yield field

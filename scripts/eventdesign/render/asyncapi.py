@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..model.payload import DATA_KEYWORDS, resolve_local_ref, split_field_path
+from ..model.payload import DATA_KEYWORDS, json_type_at
 from ..model.types import (
     SYSTEM_SETTINGS,
     Command,
@@ -144,15 +144,8 @@ CONTENT_TYPES = {
     "avro": "avro/binary",
     "protobuf": "application/x-protobuf",
 }
-AVRO_TO_JSON_TYPES = {
-    "string": "string",
-    "int": "integer",
-    "long": "integer",
-    "float": "number",
-    "double": "number",
-    "boolean": "boolean",
-    "bytes": "string",
-}
+# The JSON types a message key may take; any other payload type is keyed as a string.
+KEY_TYPES = frozenset(("string", "integer", "number", "boolean"))
 # channel.cleanup -> Kafka's cleanup.policy
 CLEANUP_POLICIES = {
     "delete": ["delete"],
@@ -163,16 +156,6 @@ SUGGESTED_GROUP_ID = (
     "Suggested: the design model states no consumer group, so the service's name is offered; "
     "state the real one as the consumer's group_id."
 )
-# proto3 JSON mapping: 64-bit integers are strings, bytes base64 strings, enums their names
-PROTOBUF_TO_JSON_TYPES = {
-    **dict.fromkeys(("int32", "uint32", "sint32", "fixed32", "sfixed32"), "integer"),
-    **dict.fromkeys(("int64", "uint64", "sint64", "fixed64", "sfixed64"), "string"),
-    **dict.fromkeys(("float", "double"), "number"),
-    "bool": "boolean",
-    "string": "string",
-    "bytes": "string",
-    "enum": "string",
-}
 ADDRESS_PARAMETER = re.compile(r"\{([^{}]*)\}")
 PARAMETER_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 DURATION = re.compile(r"^([0-9]+)(ms|s|m|h|d|w)$")
@@ -1103,64 +1086,10 @@ def rebase_local_refs(schema: Any, base: str, names: bool = False) -> Any:
 
 def _key_schema(event: Event) -> dict:
     """The Kafka message key's schema: the partition key field's type, when the payload says."""
-    key_type: Any = None
-    if event.schema_format == "avro":
-        key_type = _avro_field_type(event.schema, event.key or "")
-    elif event.schema_format == "protobuf":
-        key_type = _protobuf_field_type(event.schema, event.key or "")
-    elif isinstance(event.schema, dict):
-        field = _json_field_schema(event.schema, event.key or "")
-        if isinstance(field, dict) and isinstance(field.get("type"), str):
-            key_type = field["type"]
-    known = key_type in AVRO_TO_JSON_TYPES.values()
-    schema: dict[str, Any] = {"type": key_type if known else "string"}
+    key_type = json_type_at(event.schema, event.schema_format, event.key or "")
+    schema: dict[str, Any] = {"type": key_type if key_type in KEY_TYPES else "string"}
     schema["description"] = f"The partition key: the payload's {event.key}."
     return schema
-
-
-def _protobuf_field_type(payload: Any, path: str) -> str | None:
-    """The JSON type of a Protobuf key field in the proto3 JSON mapping (None: not a scalar)."""
-    from ..protobuf.payload import lookup_field
-
-    found = lookup_field(payload, split_field_path(path))
-    return PROTOBUF_TO_JSON_TYPES.get(found.type.kind) if found is not None else None
-
-
-def _json_field_schema(root: dict, path: str) -> Any:
-    node: Any = root
-    for part in split_field_path(path):
-        node = _json_deref(root, node)
-        if isinstance(node, dict) and node.get("type") == "array":
-            node = _json_deref(root, node.get("items"))
-        if not isinstance(node, dict) or not isinstance(node.get("properties"), dict):
-            return None
-        node = node["properties"].get(part)
-    return _json_deref(root, node)
-
-
-def _json_deref(root: dict, node: Any) -> Any:
-    for _ in range(32):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            node = resolve_local_ref(root, node["$ref"])
-        else:
-            break
-    return node
-
-
-def _avro_field_type(schema: Any, path: str) -> str | None:
-    node = schema
-    for part in split_field_path(path):
-        if not isinstance(node, dict) or not isinstance(node.get("fields"), list):
-            return None
-        match = next(
-            (f for f in node["fields"] if isinstance(f, dict) and f.get("name") == part), None
-        )
-        if match is None:
-            return None
-        node = match.get("type")
-    if isinstance(node, dict):
-        node = node.get("type")
-    return AVRO_TO_JSON_TYPES.get(node) if isinstance(node, str) else None
 
 
 def _event_extension(event: Event) -> dict:

@@ -9,7 +9,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding
-from ..model.payload import iter_fields, lookup_field, split_field_path, top_level_fields
+from ..model.payload import lookup_field, split_field_path, top_level_fields
+from ..model.payload_fields import iter_fields
 from .citations import CRYPTO_SHREDDING, GDPR_BY_DESIGN, GDPR_ERASURE
 from .engine import finding
 from .registry import rule
@@ -444,12 +445,12 @@ def check_undeclared_personal_data(model: DesignModel) -> Iterator[Finding]:
             reported.append(parts)
             yield finding(
                 "DAT004",
-                f"{kind} '{message.name}' carries '{field.path}', which looks like personal"
+                f"{kind} '{message.name}' carries '{field.dotted}', which looks like personal"
                 " data, but does not declare it under pii",
                 model.locate_in_schema(message, field.pointer),
-                hint=f"add '{field.path}' to the {kind}'s pii list with its protection, or carry"
+                hint=f"add '{field.dotted}' to the {kind}'s pii list with its protection, or carry"
                 " an id instead",
-                element=f"{kind} {message.name} field {field.path}",
+                element=f"{kind} {message.name} field {field.dotted}",
             )
 
 
