@@ -1,8 +1,8 @@
 """YAML and JSON text to plain data, remembering where every key and item came from.
 
-PyYAML's composer gives nodes with start marks; we build the data ourselves so that every
-JSON pointer maps to a 1-based (line, column). Guards: size, depth, expanded-node count (alias
-bombs), duplicate keys, non-UTF-8 bytes.
+PyYAML's parser gives events with start marks; we build the data from them ourselves so that
+every JSON pointer maps to a 1-based (line, column). Guards: size, depth, expanded-node count
+(alias bombs), duplicate keys, non-UTF-8 bytes.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ class SourceDocument:
     """Parsed data plus where every mapping key and sequence item starts.
 
     `marks` maps id(collection) to (collection, the start marks of its members: a dict by key
-    or a list by index); holding the collection keeps its id from being reused. Positions are
+    or a list by index, its own start mark); holding the collection keeps its id from being
+    reused. Positions are
     worked out only when `locate` asks, so reading stays cheap.
     """
 
     path: str
     data: Any
     root_position: tuple[int, int] = (1, 1)
-    marks: dict[int, tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    marks: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
 
     def locate(self, pointer: str) -> Location:
         """The location of a pointer, falling back to its nearest located ancestor."""
@@ -215,230 +216,14 @@ TOO_MANY_NODES = (
 _TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
 
 
-class _Builder:
-    """Turns a composed YAML node tree into data and marks, enforcing the guards."""
-
-    def __init__(self, shown: str) -> None:
-        import yaml
-
-        self.constructor = yaml.constructor.SafeConstructor()
-        self.shown = shown
-        self.marks: dict[int, tuple[Any, Any]] = {}
-        self.count = 0
-
-    def fail(self, message: str, node: Any) -> InputError:
-        mark = node.start_mark
-        return InputError(message, self.shown, mark.line + 1, mark.column + 1)
-
-    def build(self, node: Any, depth: int) -> Any:
-        """Data for `node`, at `depth` levels below the root."""
-        import yaml
-
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise self.fail(TOO_MANY_NODES, node)
-        if depth > MAX_DEPTH:
-            raise self.fail(NESTED_TOO_DEEP, node)
-        if isinstance(node, yaml.MappingNode):
-            result: dict = {}
-            key_marks: dict[str, Any] = {}
-            self.marks[id(result)] = (result, key_marks)
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self.fail(
-                        "YAML merge keys ('<<') are not supported; write keys out", key_node
-                    )
-                key = self.key(key_node)
-                if isinstance(key, (dict, list)) or key is None:
-                    raise self.fail("mapping keys must be plain strings or numbers", key_node)
-                key = str(key) if not isinstance(key, str) else key
-                if key in result:
-                    raise self.fail(f"duplicate key '{key}'; each key may appear once", key_node)
-                key_marks[key] = key_node.start_mark
-                result[key] = self.build(value_node, depth + 1)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            items: list = []
-            self.marks[id(items)] = (items, [item.start_mark for item in node.value])
-            items.extend(self.build(item_node, depth + 1) for item_node in node.value)
-            return items
-        return self.scalar(node)
-
-    def check_expansion(self, root: Any) -> None:
-        """Refuse alias bombs before building anything: count expanded values per shared node.
-
-        Aliases reuse the anchored node object, so sizes are memoised by identity and the count
-        costs one visit per distinct node, however many times aliases repeat it.
-        """
-        import yaml
-
-        sizes: dict[int, int] = {}
-        uses: dict[int, int] = {}
-
-        def children(node: Any) -> list:
-            if isinstance(node, yaml.MappingNode):
-                return [part for pair in node.value for part in pair]
-            if isinstance(node, yaml.SequenceNode):
-                return list(node.value)
-            return []
-
-        def size(node: Any, depth: int) -> int:
-            uses[id(node)] = uses.get(id(node), 0) + 1
-            if id(node) in sizes:
-                return sizes[id(node)]
-            sizes[id(node)] = 1  # a node inside itself (`&a [*a]`) counts once; depth stops it
-            if depth <= MAX_DEPTH:
-                sizes[id(node)] = 1 + sum(size(child, depth + 1) for child in children(node))
-            return sizes[id(node)]
-
-        if size(root, 0) <= MAX_NODES:
-            return
-        # Point at the outermost value, not reached through an alias, that expands past the limit.
-        culprit = root
-        while True:
-            bigger = [
-                child
-                for child in children(culprit)
-                if sizes.get(id(child), 0) > MAX_NODES and uses[id(child)] == 1
-            ]
-            if not bigger:
-                raise self.fail(TOO_MANY_NODES, culprit)
-            culprit = bigger[0]
-
-    def key(self, node: Any) -> Any:
-        # YAML 1.1 reads plain on/off/yes/no as booleans; as a key (a saga reaction's `on:`)
-        # the user means the word itself.
-        if node.tag == "tag:yaml.org,2002:bool":
-            return node.value
-        return self.scalar(node)
-
-    def scalar(self, node: Any) -> Any:
-        import yaml
-
-        if not isinstance(node, yaml.ScalarNode):
-            return {} if isinstance(node, yaml.MappingNode) else []
-        if node.tag in _TEXT_TAGS:  # most values: skip the constructor's machinery
-            if node.style == '"' and _SURROGATE.search(node.value):
-                raise self.fail(LONE_SURROGATE, node)
-            return node.value
-        problem, value = construct_scalar(self.constructor, node)
-        if problem:
-            raise self.fail(problem, node)
-        return value
-
-
-def compose(text: str, shown: str) -> tuple[Any, bool]:
-    """(the YAML node tree of a single-document stream or None, whether it uses aliases).
-
-    PyYAML's composer recurses once per nesting level, and libyaml's C composer overflows the
-    C stack on deep input; this one walks the (C, when available) parser's events with an
-    explicit stack, refusing anything nested deeper than MAX_DEPTH before it costs anything.
-    """
-    import yaml
-
-    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-    loader = loader_class(text)
-    try:
-        return _compose_events(loader, shown)
-    finally:
-        loader.dispose()
-
-
-def _compose_events(loader: Any, shown: str) -> tuple[Any, bool]:
-    import yaml
-    from yaml import events as ev
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    def fail(message: str, mark: Any) -> InputError:
-        return InputError(message, shown, mark.line + 1, mark.column + 1)
-
-    anchors: dict[str, Any] = {}
-    # Each open collection: [node, pending mapping key or None, is a sequence].
-    stack: list[list[Any]] = []
-    resolved: dict[tuple, str] = {}
-    root: Any = None
-    documents = 0
-    aliased = False
-    get_event = loader.get_event
-    str_tag = "tag:yaml.org,2002:str"
-
-    while True:
-        event = get_event()
-        kind = type(event)
-        node = None
-        if kind is ev.ScalarEvent:
-            tag = event.tag
-            if tag is None or tag == "!":
-                implicit = event.implicit
-                if not implicit[0] and implicit[1]:
-                    tag = str_tag
-                else:
-                    key = (event.value, implicit)
-                    tag = resolved.get(key)
-                    if tag is None:
-                        tag = resolved[key] = loader.resolve(ScalarNode, event.value, implicit)
-            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-            stack.pop()[0].end_mark = event.end_mark
-            continue
-        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-            if len(stack) >= MAX_DEPTH:
-                raise fail(NESTED_TOO_DEEP, event.start_mark)
-            node_class = SequenceNode if kind is ev.SequenceStartEvent else MappingNode
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(node_class, None, event.implicit)
-            node = node_class(tag, [], event.start_mark, None, event.flow_style)
-        elif kind is ev.AliasEvent:
-            if event.anchor not in anchors:
-                raise fail(f"alias '*{event.anchor}' names no anchor", event.start_mark)
-            aliased = True
-            node = anchors[event.anchor]
-        elif event is None or kind is ev.StreamEndEvent:
-            return root, aliased
-        elif kind is ev.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise fail(
-                    "more than one YAML document ('---'); keep one per file", event.start_mark
-                )
-            continue
-        elif kind is ev.StreamStartEvent or kind is ev.DocumentEndEvent:
-            continue
-        else:
-            raise yaml.YAMLError(f"unexpected {kind.__name__}")
-        if kind is not ev.AliasEvent and event.anchor is not None:
-            if event.anchor in anchors:
-                raise fail(
-                    f"anchor '{event.anchor}' is defined twice; rename one", event.start_mark
-                )
-            anchors[event.anchor] = node
-        if stack:
-            parent = stack[-1]
-            if parent[2]:
-                parent[0].value.append(node)
-            elif parent[1] is None:
-                parent[1] = node
-            else:
-                parent[0].value.append((parent[1], node))
-                parent[1] = None
-        else:
-            root = node
-        if kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-            stack.append([node, None, kind is ev.SequenceStartEvent])
-
-
-class _UsesAnchors(Exception):
-    """The document has anchors or aliases: build it through the node tree, which guards
-    against alias expansion."""
-
-
 def _build_from_events(loader: Any, shown: str) -> SourceDocument:
     """Data and marks straight from parser events, in one pass and without a node tree.
 
-    This is the common case and the fast one (no intermediate nodes, one loop per collection
-    with its state in local variables); documents with anchors or aliases raise _UsesAnchors
-    and go through `compose` and `_Builder` instead. The guards and messages are the same.
+    One loop per collection with its state in local variables. libyaml's C composer
+    overflows the C stack on deep input; this recursion stops at MAX_DEPTH, refusing deeper
+    nesting before it costs anything. Anchored values are remembered as they are built; an
+    alias of a collection shares its anchor's value until the document is read, and the
+    expanded size is checked (alias bombs) before each alias gets its own copy.
     """
     import yaml
     from yaml import events as ev
@@ -448,9 +233,15 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
         return InputError(message, shown, mark.line + 1, mark.column + 1)
 
     constructor = yaml.constructor.SafeConstructor()
-    marks: dict[int, tuple[Any, Any]] = {}
+    marks: dict[int, tuple[Any, Any, Any]] = {}
     plain_values: dict[str, Any] = {}  # plain scalar text -> its value (text, number, ...)
     plain_keys: dict[str, str] = {}
+    anchors: dict[str, Any] = {}  # anchor name -> the start event of its value
+    anchored_collections: dict[str, Any] = {}  # anchor name -> its collection, once built
+    # (collection, key or index, anchored collection, alias event, depth) of each alias of a
+    # collection, in document order: an anchor's own aliases come before any alias of it.
+    shared: list[tuple[Any, Any, Any, Any, int]] = []
+    aliased = False
     get_event = loader.get_event
     resolve = loader.resolve
     str_tag = "tag:yaml.org,2002:str"
@@ -473,9 +264,44 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             raise fail(LONE_SURROGATE, event.start_mark)
         return event.value
 
+    def remember(event: Any) -> Any:
+        if event.anchor in anchors:
+            raise fail(f"anchor '{event.anchor}' is defined twice; rename one", event.start_mark)
+        anchors[event.anchor] = event
+        return event
+
+    def origin(alias: Any) -> Any:
+        """The start event of the value an alias names; its marks stand for the alias."""
+        nonlocal aliased
+        start = anchors.get(alias.anchor)
+        if start is None:
+            raise fail(f"alias '*{alias.anchor}' names no anchor", alias.start_mark)
+        aliased = True
+        return start
+
+    def alias_value(alias: Any, parent: Any, slot: Any, depth: int) -> tuple[Any, Any]:
+        """(value, the mark of its anchor) of an alias that goes into parent[slot]."""
+        start = origin(alias)
+        if type(start) is scalar_event:
+            unanchored = scalar_event(
+                None,
+                start.tag,
+                start.implicit,
+                start.value,
+                start.start_mark,
+                start.end_mark,
+                start.style,
+            )
+            return scalar(unanchored), start.start_mark
+        value = anchored_collections.get(alias.anchor)
+        if value is None:  # inside its own anchor: the value would contain itself
+            raise fail(NESTED_TOO_DEEP, start.start_mark)
+        shared.append((parent, slot, value, alias, depth))
+        return value, start.start_mark
+
     def scalar(event: Any) -> Any:
         if event.anchor is not None:
-            raise _UsesAnchors
+            remember(event)
         tag = event.tag
         if tag is None or tag == "!":
             implicit = event.implicit
@@ -493,13 +319,8 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
         return quoted(event) if tag in _TEXT_TAGS else construct(event, tag)
 
     def key_of(event: Any) -> str:
-        kind = type(event)
-        if kind is not scalar_event:
-            if kind is alias_event:
-                raise _UsesAnchors
+        if type(event) is not scalar_event:
             raise fail("mapping keys must be plain strings or numbers", event.start_mark)
-        if event.anchor is not None:
-            raise _UsesAnchors
         tag = event.tag
         if tag is None and event.implicit[0]:  # plain: the same text is the same key
             key = plain_keys.get(event.value)
@@ -527,10 +348,10 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
 
     def collection(start: Any, depth: int) -> Any:
         nonlocal count
-        if start.anchor is not None:
-            raise _UsesAnchors
         if depth >= MAX_DEPTH:
             raise fail(NESTED_TOO_DEEP, start.start_mark)
+        if start.anchor is not None:
+            remember(start)
         if type(start) is mapping_start:
             mapping: dict[str, Any] = {}
             key_marks: dict[str, Any] = {}
@@ -538,6 +359,8 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                 event = get_event()
                 if type(event) is mapping_end:
                     break
+                if event.anchor is not None:  # an alias key reads as its anchor's scalar
+                    event = origin(event) if type(event) is alias_event else remember(event)
                 key = key_of(event)
                 if key in mapping:
                     raise fail(f"duplicate key '{key}'; each key may appear once", event.start_mark)
@@ -547,13 +370,15 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                 if kind is scalar_event:
                     mapping[key] = scalar(value_event)
                 elif kind is alias_event:
-                    raise _UsesAnchors
+                    mapping[key] = alias_value(value_event, mapping, key, depth + 1)[0]
                 else:
                     mapping[key] = collection(value_event, depth + 1)
             count += len(mapping)
             if count > MAX_NODES:
                 raise fail(TOO_MANY_NODES, start.start_mark)
-            marks[id(mapping)] = (mapping, key_marks)
+            marks[id(mapping)] = (mapping, key_marks, start.start_mark)
+            if start.anchor is not None:
+                anchored_collections[start.anchor] = mapping
             return mapping
         sequence: list[Any] = []
         item_marks: list[Any] = []
@@ -566,13 +391,16 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
             if kind is scalar_event:
                 sequence.append(scalar(event))
             elif kind is alias_event:
-                raise _UsesAnchors
+                item, item_marks[-1] = alias_value(event, sequence, len(sequence), depth + 1)
+                sequence.append(item)
             else:
                 sequence.append(collection(event, depth + 1))
         count += len(sequence)
         if count > MAX_NODES:
             raise fail(TOO_MANY_NODES, start.start_mark)
-        marks[id(sequence)] = (sequence, item_marks)
+        marks[id(sequence)] = (sequence, item_marks, start.start_mark)
+        if start.anchor is not None:
+            anchored_collections[start.anchor] = sequence
         return sequence
 
     root: Any = None
@@ -592,13 +420,89 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
         elif kind is mapping_start or kind is sequence_start:
             root, root_mark = collection(event, 0), event.start_mark
         elif kind is alias_event:
-            raise _UsesAnchors
+            origin(event)  # nothing is anchored before the root: this refuses the alias
         elif event is None or kind is ev.StreamEndEvent:
             if root_mark is None:
                 return SourceDocument(shown, None)
+            if aliased:
+                _refuse_alias_bombs(root, root_mark, marks, shown)
+                _expand_aliases(shared, marks, shown)
             return SourceDocument(shown, root, (root_mark.line + 1, root_mark.column + 1), marks)
         elif kind is not ev.StreamStartEvent and kind is not ev.DocumentEndEvent:
             raise yaml.YAMLError(f"unexpected {kind.__name__}")
+
+
+def _members(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return value.values()
+    return value if kind is list else ()
+
+
+def _refuse_alias_bombs(root: Any, root_mark: Any, marks: dict, shown: str) -> None:
+    """Refuse alias bombs before any alias is expanded: count expanded values per collection.
+
+    Until then every alias shares its anchor's collection, so sizes are memoised by identity
+    and the count costs one visit per distinct collection, however many times aliases repeat
+    it. Keys count as values, as in a YAML node tree.
+    """
+    sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        kind = type(value)
+        if kind is not dict and kind is not list:
+            return 1
+        uses[id(value)] = uses.get(id(value), 0) + 1
+        if id(value) in sizes:
+            return sizes[id(value)]
+        sizes[id(value)] = 1
+        if depth <= MAX_DEPTH:
+            keys = len(value) if kind is dict else 0
+            sizes[id(value)] = 1 + keys + sum(size(member, depth + 1) for member in _members(value))
+        return sizes[id(value)]
+
+    if size(root, 0) <= MAX_NODES:
+        return
+    # Point at the outermost value, not reached through an alias, that expands past the limit.
+    culprit, mark = root, root_mark
+    while True:
+        bigger = [
+            member
+            for member in _members(culprit)
+            if sizes.get(id(member), 0) > MAX_NODES and uses[id(member)] == 1
+        ]
+        if not bigger:
+            raise InputError(TOO_MANY_NODES, shown, mark.line + 1, mark.column + 1)
+        culprit = bigger[0]
+        mark = marks[id(culprit)][2]
+
+
+def _expand_aliases(shared: list, marks: dict, shown: str) -> None:
+    """Give each alias of a collection its own copy, as if built afresh from its anchor.
+
+    Callers may change the data, so no two places share a collection. A copy's members keep
+    their anchor's marks; an alias that nests values deeper than MAX_DEPTH is refused there.
+    """
+
+    def copy(value: Any, depth: int, alias: Any) -> Any:
+        if depth > MAX_DEPTH:
+            mark = alias.start_mark
+            raise InputError(NESTED_TOO_DEEP, shown, mark.line + 1, mark.column + 1)
+        kind = type(value)
+        if kind is dict:
+            duplicate: Any = {key: copy(member, depth + 1, alias) for key, member in value.items()}
+        elif kind is list:
+            duplicate = [copy(member, depth + 1, alias) for member in value]
+        else:
+            return value
+        entry = marks[id(value)]
+        marks[id(duplicate)] = (duplicate, entry[1], entry[2])
+        return duplicate
+
+    # An anchor's own aliases come first, so each anchor is whole before it is copied.
+    for parent, slot, value, alias, depth in shared:
+        parent[slot] = copy(value, depth, alias)
 
 
 def parse_yaml(text: str, shown: str) -> SourceDocument:
@@ -610,11 +514,8 @@ def parse_yaml(text: str, shown: str) -> SourceDocument:
         loader = loader_class(text)
         try:
             return _build_from_events(loader, shown)
-        except _UsesAnchors:
-            pass
         finally:
             loader.dispose()
-        node, aliased = compose(text, shown)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -628,14 +529,6 @@ def parse_yaml(text: str, shown: str) -> SourceDocument:
         raise InputError(f"invalid YAML: {exc}", shown) from None
     except RecursionError:
         raise InputError("nested too deeply to parse; flatten the document", shown) from None
-    if node is None:
-        return SourceDocument(shown, None)
-    builder = _Builder(shown)
-    if aliased:  # without aliases nothing expands: the builder's own count suffices
-        builder.check_expansion(node)
-    data = builder.build(node, 0)
-    root = (node.start_mark.line + 1, node.start_mark.column + 1)
-    return SourceDocument(shown, data, root, builder.marks)
 
 
 def load_document(path: Path, shown: str | None = None) -> SourceDocument:
