@@ -1,9 +1,13 @@
-"""The one result type every analysis produces: a finding at a location."""
+"""The one result type every analysis produces: a finding at a location.
+
+Both records are NamedTuples: every command makes them, and a fast command (`transport`)
+should not pay for importing `dataclasses` to get them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple, Optional
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"error": 3, "warning": 2, "info": 1}
@@ -14,13 +18,12 @@ def severity_rank(severity: str) -> int:
     return _RANK.get(severity, 0)
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding applies: a file, optionally a 1-based line and column, and a JSON pointer."""
 
     file: str
-    line: int | None = None
-    column: int | None = None
+    line: Optional[int] = None
+    column: Optional[int] = None
     pointer: str = ""
 
     def __str__(self) -> str:
@@ -32,8 +35,7 @@ class Location:
         return text
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem: which rule fired, how bad it is, where, what is wrong and how to fix it.
 
     `element` names the model element concerned (an event, service, saga, schema path);
@@ -46,7 +48,7 @@ class Finding:
     location: Location
     hint: str = ""
     element: str = ""
-    trace: tuple[str, ...] = field(default_factory=tuple)
+    trace: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         loc = self.location

@@ -20,10 +20,9 @@ import builtins
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from numbers import Number
 from types import CodeType, FunctionType
-from typing import Any
+from typing import Any, NamedTuple
 
 from .pointer import list_index, unescape_token
 
@@ -150,8 +149,7 @@ _COMMON = (
 )
 
 
-@dataclass(frozen=True)
-class _Dialect:
+class _Dialect(NamedTuple):
     name: str
     # The keywords jsonschema's validator for the draft asserts (its VALIDATORS); it
     # ignores every other keyword.

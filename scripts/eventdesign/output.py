@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import re
-import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -412,6 +411,8 @@ def _remove_staging(parent: Path, prefix: str) -> None:
 
 def _remove_entry(path: str) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
+        import shutil  # only here: it pulls in the compression modules
+
         shutil.rmtree(path, ignore_errors=True)
     else:
         with contextlib.suppress(OSError):

@@ -78,8 +78,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from ..errors import InputError
     from ..findings import exit_code
     from ..model.loader import load_model
@@ -101,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     selection = engine.selection_for(model)
     verified, coverage = verify_with_coverage(model, names)
     findings = [
-        replace(f, severity=selection.severity.get(f.rule, f.severity))
+        f._replace(severity=selection.severity.get(f.rule, f.severity))
         for f in verified
         if f.rule in selection.ids
     ]

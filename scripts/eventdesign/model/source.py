@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,30 @@ MAX_DEPTH = 64
 MAX_NODES = 500_000
 
 
-@dataclass
 class SourceDocument:
     """Parsed data plus where every mapping key and sequence item starts.
 
     `marks` maps id(collection) to (collection, the start marks of its members: a dict by key
     or a list by index, its own start mark); holding the collection keeps its id from being
-    reused. Positions are
-    worked out only when `locate` asks, so reading stays cheap.
+    reused. Positions are worked out only when `locate` asks, so reading stays cheap.
     """
 
-    path: str
-    data: Any
-    root_position: tuple[int, int] = (1, 1)
-    marks: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict, repr=False)
+    __slots__ = ("data", "marks", "path", "root_position")
+
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        root_position: tuple[int, int] = (1, 1),
+        marks: dict[int, tuple[Any, Any, Any]] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.root_position = root_position
+        self.marks = {} if marks is None else marks
+
+    def __repr__(self) -> str:
+        return f"SourceDocument(path={self.path!r}, data={self.data!r})"
 
     def locate(self, pointer: str) -> Location:
         """The location of a pointer, falling back to its nearest located ancestor."""

@@ -11,7 +11,7 @@ drops one rule's findings for one element (and its parts), each with a reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
@@ -214,7 +214,7 @@ def _effective(rule_: Rule, findings: Iterable[Finding], selection: Selection) -
     for finding in findings:
         level = selection.severity.get(finding.rule) or finding.severity or rule_.severity
         if level != finding.severity:
-            finding = replace(finding, severity=level)
+            finding = finding._replace(severity=level)
         result.append(finding)
     return result
 
