@@ -145,6 +145,8 @@ def _read_regular_file(path: Path, shown: str, max_bytes: int) -> bytes:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A plain decimal integer that YAML 1.1 reads as int() does (a leading 0 would make it octal).
+_DECIMAL = re.compile("-?(?:0|[1-9][0-9]{0,17})")
 LONE_SURROGATE = "holds a lone surrogate escape (\\uD800-\\uDFFF), which is not text; remove it"
 MAX_INT_DIGITS = 4_300  # Python's limit for turning text into an int
 
@@ -256,6 +258,7 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
     str_tag = "tag:yaml.org,2002:str"
     bool_tag = "tag:yaml.org,2002:bool"
     merge_tag = "tag:yaml.org,2002:merge"
+    int_tag = "tag:yaml.org,2002:int"
     scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
     mapping_start, sequence_start = ev.MappingStartEvent, ev.SequenceStartEvent
     mapping_end, sequence_end = ev.MappingEndEvent, ev.SequenceEndEvent
@@ -319,7 +322,12 @@ def _build_from_events(loader: Any, shown: str) -> SourceDocument:
                 value = plain_values.get(text, plain_values)
                 if value is plain_values:
                     tag = resolve(ScalarNode, text, implicit)
-                    value = text if tag in _TEXT_TAGS else construct(event, tag)
+                    if tag in _TEXT_TAGS:
+                        value = text
+                    elif tag == int_tag and _DECIMAL.fullmatch(text):
+                        value = int(text)  # what the constructor gives, without its machinery
+                    else:
+                        value = construct(event, tag)
                     plain_values[text] = value
                 return value
             if implicit[1]:  # quoted
