@@ -63,6 +63,23 @@ def test_a_scalar_type_change_is_located_in_the_new_file(capsys, tmp_path: Path)
     assert "compat: BACKWARD: incompatible (1 change;" in out
 
 
+@pytest.mark.parametrize(
+    ("new_package", "where"),
+    [("package insurance.claims.v2;\n", "new.proto:2:1"), ("", "old.proto:2:1")],
+    ids=["changed", "removed"],
+)
+def test_a_package_change_is_located_at_the_package_statement(
+    capsys, tmp_path: Path, new_package: str, where: str
+) -> None:
+    old = proto(tmp_path / "old.proto", CLAIM_V1)
+    new = proto(
+        tmp_path / "new.proto", CLAIM_V1.replace("package insurance.claims.v1;\n", new_package)
+    )
+    code, out, _ = compat(capsys, old, new)
+    assert code == 1
+    assert f"{tmp_path}/{where}: error CMP100 PACKAGE_CHANGED" in out
+
+
 def test_a_renamed_field_passes_the_registry_but_warns_for_json_consumers(
     capsys, tmp_path: Path
 ) -> None:

@@ -38,7 +38,7 @@ TYPE_GROUP, TYPE_MESSAGE, TYPE_ENUM = 10, 11, 14
 LABEL_OPTIONAL, LABEL_REQUIRED, LABEL_REPEATED = 1, 2, 3
 
 # Source-info path components (descriptor.proto field numbers)
-_FILE_MESSAGE, _FILE_ENUM = 4, 5
+_FILE_PACKAGE, _FILE_MESSAGE, _FILE_ENUM = 2, 4, 5
 _MESSAGE_FIELD, _MESSAGE_NESTED, _MESSAGE_ENUM, _MESSAGE_ONEOF = 2, 3, 4, 8
 _ENUM_VALUE = 2
 
@@ -298,6 +298,7 @@ class _Builder:
     def file(self, digest: str) -> ProtoFile:
         descriptor = self.descriptor
         prefix = f"{descriptor.package}." if descriptor.package else ""
+        self._place("/", (_FILE_PACKAGE,))  # the `package` statement: where a package change is
         messages = [
             self.message(m, prefix, f"/{m.name}", (_FILE_MESSAGE, i))
             for i, m in enumerate(descriptor.message_type)
