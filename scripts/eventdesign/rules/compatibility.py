@@ -3,18 +3,19 @@
 The compat analysis (`eventdesign.compat`) reports changes by code, so these rules are
 registered with `describe`, each with the code it reports; their IDs, names, severities and
 text are the catalogue's (`compat_catalogue`). The worked examples come from
-`compat_examples`, one module per schema language (plus `model` for events as a whole); a
-code whose language has no module yet is explained without an example.
+`compat_examples`, one module per schema language (plus `model` for events as a whole).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Optional
 
 from .compat_catalogue import FAMILY, FORWARD_TEXT, KINDS, SEVERITIES, ChangeKind
+from .compat_examples import avro as avro_examples
+from .compat_examples import jsonschema as jsonschema_examples
+from .compat_examples import model as model_examples
+from .compat_examples import protobuf as protobuf_examples
 from .registry import describe
 
 if TYPE_CHECKING:
@@ -77,28 +78,14 @@ def what_it_does(kind: ChangeKind) -> str:
     return " ".join(parts)
 
 
-def _example_modules() -> dict[str, ModuleType]:
-    """Each language's module of worked examples, for the languages that have one."""
-    found = {}
-    for language in LANGUAGE_NAMES:
-        name = f"{__package__}.compat_examples.{language}"
-        try:
-            found[language] = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
+_EXAMPLES = {
+    "jsonschema": jsonschema_examples,
+    "avro": avro_examples,
+    "protobuf": protobuf_examples,
+    "model": model_examples,
+}
 
 
-def _examples(kind: ChangeKind, modules: dict[str, ModuleType]) -> dict:
-    module = modules.get(kind.language)
-    if module is None or kind.code not in module.EXAMPLES:
-        return {}
-    parts = module.parts(kind.code)
-    return {key: parts[key] for key in ("example", "instead", "sources")}
-
-
-_MODULES = _example_modules()
 for _kind in KINDS:
     describe(
         _kind.rule_id,
@@ -109,7 +96,7 @@ for _kind in KINDS:
         summary=_kind.summary,
         what=what_it_does(_kind),
         why=f"{_kind.why}\n\nWhat to do: {_kind.hint}",
-        **_examples(_kind, _MODULES),
+        **_EXAMPLES[_kind.language].parts(_kind.code),
     )
 
 
